@@ -1,0 +1,195 @@
+"""Which hardware training runs on: GPUs for TensorFlow and PyTorch, distribution, precision.
+
+The decisions are pure functions of a device list and the environment (``choose_strategy_kind``,
+``choose_torch_device``, ``should_use_mixed_precision``) so they are testable on a machine without a
+GPU; the thin wrappers around them (``tensorflow_strategy``, ``torch_device``) ask the frameworks.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+STRATEGY_DEFAULT = "default"
+STRATEGY_MIRRORED = "mirrored"
+STRATEGY_MULTI_WORKER = "multi_worker"
+
+FRAMEWORK_PACKAGES = ("tensorflow", "keras", "torch", "transformers", "streamlit")
+
+
+@dataclass(frozen=True)
+class GpuInfo:
+    index: int
+    name: str
+    memory_mib: int | None = None
+
+
+def choose_strategy_kind(num_gpus: int, tf_config: str | None) -> str:
+    """Pick a tf.distribute strategy kind from the local GPU count and the TF_CONFIG variable.
+
+    Several workers named in TF_CONFIG win (multi-machine training); otherwise two or more local
+    GPUs mirror the model across them; one GPU or none uses TensorFlow's default strategy, which
+    places everything on that single device.
+    """
+    if tf_config:
+        try:
+            cluster = json.loads(tf_config).get("cluster", {})
+        except (ValueError, AttributeError):
+            cluster = {}
+        workers = cluster.get("worker", []) if isinstance(cluster, dict) else []
+        if len(workers) >= 2:
+            return STRATEGY_MULTI_WORKER
+    if num_gpus >= 2:
+        return STRATEGY_MIRRORED
+    return STRATEGY_DEFAULT
+
+
+def should_use_mixed_precision(num_gpus: int) -> bool:
+    """Mixed float16 pays off on GPUs only; on CPUs it is slower and less accurate."""
+    return num_gpus > 0
+
+
+def choose_torch_device(cuda_device_count: int) -> str:
+    """``cuda`` when PyTorch sees a GPU, else ``cpu``."""
+    return "cuda" if cuda_device_count > 0 else "cpu"
+
+
+def tensorflow_gpus() -> list[Any]:
+    """TensorFlow's physical GPU devices, with memory growth on so jobs can share a card."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:  # already initialised: growth can only be set before first use
+            pass
+    return gpus
+
+
+def tensorflow_strategy(environ: Mapping[str, str] | None = None) -> Any:
+    """Return the tf.distribute strategy for this machine (see ``choose_strategy_kind``)."""
+    import tensorflow as tf
+
+    environ = os.environ if environ is None else environ
+    kind = choose_strategy_kind(len(tensorflow_gpus()), environ.get("TF_CONFIG"))
+    if kind == STRATEGY_MULTI_WORKER:
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if kind == STRATEGY_MIRRORED:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def configure_keras_precision() -> str:
+    """Set Keras' global dtype policy (mixed_float16 on GPU, float32 on CPU) and return its name."""
+    import keras
+
+    policy = "mixed_float16" if should_use_mixed_precision(len(tensorflow_gpus())) else "float32"
+    keras.mixed_precision.set_global_policy(policy)
+    return policy
+
+
+def torch_device() -> str:
+    """The torch device string training and inference should use."""
+    import torch
+
+    return choose_torch_device(torch.cuda.device_count() if torch.cuda.is_available() else 0)
+
+
+def detect_gpus_without_frameworks() -> list[GpuInfo]:
+    """NVIDIA GPUs as the driver reports them, without importing TensorFlow or PyTorch.
+
+    Used by the home page, which must stay light; returns [] when there is no driver.
+    """
+    if shutil.which("nvidia-smi"):
+        try:
+            output = subprocess.run(
+                ["nvidia-smi", "--query-gpu=index,name,memory.total", "--format=csv,noheader,nounits"],
+                capture_output=True, text=True, timeout=10, check=True,
+            ).stdout
+            return parse_nvidia_smi(output)
+        except (OSError, subprocess.SubprocessError):
+            pass
+    gpus = []
+    for index, info_file in enumerate(sorted(Path("/proc/driver/nvidia/gpus").glob("*/information"))):
+        fields = dict(line.split(":", 1) for line in info_file.read_text().splitlines() if ":" in line)
+        gpus.append(GpuInfo(index=index, name=fields.get("Model", "NVIDIA GPU").strip()))
+    return gpus
+
+
+def parse_nvidia_smi(output: str) -> list[GpuInfo]:
+    """Parse ``nvidia-smi --query-gpu=index,name,memory.total --format=csv,noheader,nounits``."""
+    gpus = []
+    for line in output.strip().splitlines():
+        parts = [part.strip() for part in line.split(",")]
+        if len(parts) >= 2 and parts[0].isdigit():
+            memory = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else None
+            gpus.append(GpuInfo(index=int(parts[0]), name=parts[1], memory_mib=memory))
+    return gpus
+
+
+def framework_versions() -> dict[str, str | None]:
+    """Installed versions of the frameworks, read from package metadata (nothing is imported)."""
+    versions: dict[str, str | None] = {}
+    for package in FRAMEWORK_PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def hardware_summary() -> dict[str, Any]:
+    """CPU, memory and GPUs of this machine, cheap enough for the home page."""
+    gpus = detect_gpus_without_frameworks()
+    return {
+        "cpu_cores": os.cpu_count() or 1,
+        "cpu_name": platform.processor() or platform.machine(),
+        "memory_gib": _total_memory_gib(),
+        "gpus": [asdict(gpu) for gpu in gpus],
+        "runs_on": "gpu" if gpus else "cpu",
+        "python": platform.python_version(),
+        "versions": framework_versions(),
+    }
+
+
+def framework_devices() -> dict[str, Any]:
+    """What TensorFlow and PyTorch themselves see (imports both; for the CLI and diagnostics)."""
+    report: dict[str, Any] = {}
+    try:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        gpus = tensorflow_gpus()
+        report["tensorflow"] = {
+            "gpus": [gpu.name for gpu in gpus],
+            "strategy": choose_strategy_kind(len(gpus), os.environ.get("TF_CONFIG")),
+            "mixed_precision": should_use_mixed_precision(len(gpus)),
+        }
+    except ImportError as error:
+        report["tensorflow"] = {"error": str(error)}
+    try:
+        import torch
+
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        report["torch"] = {
+            "device": choose_torch_device(count),
+            "gpus": [torch.cuda.get_device_name(index) for index in range(count)],
+        }
+    except ImportError as error:
+        report["torch"] = {"error": str(error)}
+    return report
+
+
+def _total_memory_gib() -> float | None:
+    try:
+        import psutil
+
+        return round(psutil.virtual_memory().total / 2**30, 1)
+    except ImportError:
+        return None

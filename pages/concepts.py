@@ -1,0 +1,8 @@
+"""Placeholder until this page's issue is built."""
+
+import streamlit as st
+
+from ui.i18n import t
+
+st.title(f"📚 {t('nav.concepts')}")
+st.info(t("common.coming_soon", what=t("concepts.coming")))

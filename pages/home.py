@@ -1,0 +1,59 @@
+"""Home: what the playground is, links to every page, the machine it runs on, the model cache."""
+
+import streamlit as st
+
+from ui.formatting import human_size
+from ui.i18n import t
+from ui.loaders import hardware, model_store
+from ui.navigation import PAGES
+
+st.title(f"🧠 {t('home.title')}")
+st.markdown(f"#### {t('home.tagline')}")
+st.caption(t("home.offline_note"))
+
+st.subheader(t("home.pages_header"))
+columns = st.columns(3)
+for index, spec in enumerate(page for page in PAGES if page.name != "home"):
+    with columns[index % 3].container(border=True):
+        st.markdown(f"### {spec.icon} {t(f'nav.{spec.name}')}")
+        st.write(t(f"home.{spec.name}_blurb"))
+        st.page_link(spec.path, label=t("home.open", page=t(f"nav.{spec.name}")), icon="➡️")
+
+with st.expander(t("home.how_header"), expanded=False):
+    st.write(t("home.how_body"))
+
+
+machine_column, cache_column = st.columns(2)
+with machine_column:
+    st.subheader(t("home.machine_header"))
+    machine = hardware()
+    cores, memory = st.columns(2)
+    cores.metric(t("home.cpu_cores"), machine["cpu_cores"])
+    memory.metric(t("home.memory"), t("home.memory_value", gib=machine["memory_gib"]) if machine["memory_gib"] else "?")
+    if machine["gpus"]:
+        for gpu in machine["gpus"]:
+            st.write(t("home.gpu_line", index=gpu["index"], name=gpu["name"]))
+    else:
+        st.info(t("home.no_gpu"), icon="💻")
+    st.markdown(f"**{t('home.versions')}**")
+    st.table(
+        {
+            "package": list(machine["versions"]),
+            "version": [version or t("home.not_installed") for version in machine["versions"].values()],
+        }
+    )
+
+with cache_column:
+    st.subheader(t("home.cache_header"))
+    store = model_store()
+    summary = store.summary()
+    st.write(f"**{t('home.cache_folder')}:** `{summary['folder']}`")
+    entries, size = st.columns(2)
+    entries.metric(t("home.cache_entries"), summary["entries"])
+    size.metric(
+        t("home.cache_size"),
+        t("home.cache_size_value", size=human_size(summary["bytes"]), cap=human_size(summary["max_bytes"])),
+    )
+    if st.button(t("home.clear_cache"), icon="🗑️", disabled=summary["bytes"] == 0):
+        freed = store.clear()
+        st.success(t("home.cache_cleared", size=human_size(freed)))

@@ -1,0 +1,26 @@
+"""The one way pages show a user's data problem."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import streamlit as st
+
+from dl.data.errors import DataError
+from ui.i18n import t
+
+
+def show_data_error(error: DataError) -> None:
+    """Show a DataError as an error box (its message says what to fix); never a traceback."""
+    st.error(f"{t('common.data_error')} {error}", icon="⚠️")
+
+
+@contextlib.contextmanager
+def data_errors_stop_page() -> Iterator[None]:
+    """``with data_errors_stop_page(): ...`` shows a DataError raised inside and stops the page."""
+    try:
+        yield
+    except DataError as error:
+        show_data_error(error)
+        st.stop()

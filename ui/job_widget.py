@@ -1,0 +1,90 @@
+"""The training-job widget: progress bar, live curves, cancel button, errors.
+
+Usage in a page::
+
+    job = ui.job_widget.start_or_attach(key, work, name="MNIST CNN")
+    if show_job(job):          # draws the live view; True once the job finished successfully
+        result = job.result
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import streamlit as st
+
+from dl import jobs
+from ui.i18n import t
+from ui.loaders import job_registry
+from ui.plots import history_figure
+
+REFRESH_SECONDS = 1.0
+
+
+def start_or_attach(key: str, work: Callable[[jobs.ProgressReporter], Any], name: str = "") -> jobs.Job:
+    """Submit a job under ``key`` or reattach to the one already there (see JobRegistry.submit)."""
+    return job_registry().submit(key, work, name=name)
+
+
+def attached_job(key: str | None) -> jobs.Job | None:
+    """The job under ``key`` if there is one (e.g. the page was left and reopened)."""
+    return job_registry().get(key) if key else None
+
+
+def show_job(job: jobs.Job, chart: bool = True) -> bool:
+    """Draw ``job``'s live progress; return True when it finished successfully.
+
+    While the job runs, a fragment refreshes itself every second; when it finishes, the fragment
+    triggers one full rerun of the page so the page can draw the result.
+    """
+    if job.finished:
+        _draw(job, chart)
+        return job.status == jobs.DONE
+    _live_view(job, chart)
+    return False
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _live_view(job: jobs.Job, chart: bool) -> None:
+    _draw(job, chart)
+    if job.finished:
+        st.rerun()  # whole page: now it can show the result
+
+
+def _draw(job: jobs.Job, chart: bool) -> None:
+    progress, history = job.snapshot()
+    st.progress(progress.fraction, text=status_line(progress))
+    if job.status == jobs.FAILED:
+        st.error(f"{t('jobs.failed')} {job.error}", icon="⚠️")
+        if job.error_details:
+            with st.expander(t("jobs.details")):
+                st.code(job.error_details)
+    elif job.status == jobs.CANCELLED:
+        st.warning(t("jobs.cancelled"))
+    elif not job.finished:
+        if st.button(t("jobs.cancel"), key=f"cancel-{job.id}", icon="⏹️"):
+            job.cancel()
+            st.toast(t("jobs.cancel_requested"))
+    if chart and len(history) >= 1:
+        st.plotly_chart(history_figure(history), key=f"history-{job.id}-{len(history)}")
+
+
+def status_line(progress: jobs.Progress) -> str:
+    """One line such as 'epoch 3/10 · batch 12/40 · loss 0.231 · 25 s left'."""
+    if progress.status == jobs.QUEUED:
+        return progress.message or t("jobs.queued")
+    parts = [t(f"jobs.status_{progress.status}")]
+    if progress.message and progress.status == jobs.RUNNING:
+        parts.append(progress.message)
+    if progress.epochs:
+        parts.append(t("jobs.epoch", epoch=min(progress.epoch, progress.epochs), epochs=progress.epochs))
+    if progress.steps and progress.status == jobs.RUNNING:
+        parts.append(t("jobs.batch", step=progress.step, steps=progress.steps))
+    if progress.loss is not None and math.isfinite(progress.loss):
+        parts.append(t("jobs.loss", loss=progress.loss))
+    if progress.eta_seconds is not None and progress.status == jobs.RUNNING:
+        parts.append(t("jobs.eta", seconds=max(1, round(progress.eta_seconds))))
+    elif progress.elapsed_seconds and progress.status == jobs.DONE:
+        parts.append(t("jobs.took", seconds=round(progress.elapsed_seconds, 1)))
+    return " · ".join(parts)

@@ -1,0 +1,26 @@
+"""Process-wide cached objects (``st.cache_resource`` lives only here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from dl import device, jobs, store
+
+
+@st.cache_resource(show_spinner=False)
+def model_store() -> store.ModelStore:
+    """The model store under ``$DL_CACHE_DIR`` (or the per-user cache folder)."""
+    return store.ModelStore()
+
+
+@st.cache_resource(show_spinner=False)
+def hardware() -> dict[str, Any]:
+    """CPU, memory, GPUs and framework versions (no framework is imported)."""
+    return device.hardware_summary()
+
+
+def job_registry() -> jobs.JobRegistry:
+    """The process-wide training-job registry (already a singleton inside ``dl.jobs``)."""
+    return jobs.registry()
