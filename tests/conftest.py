@@ -1,0 +1,23 @@
+"""Shared test set-up: a private model cache per test session and quiet TensorFlow."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ["DL_CACHE_DIR"] = tempfile.mkdtemp(prefix="dl-test-cache-")
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh, empty model store in a temporary folder."""
+    from dl.store import ModelStore
+
+    return ModelStore(tmp_path / "store")

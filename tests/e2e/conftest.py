@@ -1,0 +1,118 @@
+"""Browser tests: a real Streamlit server on localhost driven by Playwright and Debian's chromium.
+
+Fixtures: ``app_url`` (base URL of a server started once per test session, with its own model
+cache) and ``page`` (a fresh browser page). Helpers: ``open_app`` and ``wait_until_idle``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DOCS = ROOT / "docs"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"browser tests need chromium at {CHROMIUM} (apt-get install -y chromium)")
+    port = _free_port()
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-e2e-", suffix=".log", delete=False)
+    environment = {**os.environ, "DL_CACHE_DIR": tempfile.mkdtemp(prefix="dl-e2e-cache-")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail(f"streamlit did not start; see {log.name}")
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the app rendered and no script is running (the 'Running…' indicator is gone)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stStatusWidgetRunningIcon\"]')"
+        " && !document.querySelector('[data-testid=\"stStatusWidgetRunningManIcon\"]')",
+        timeout=timeout_ms,
+    )
+    time.sleep(0.5)
+
+
+def open_app(page, app_url: str, path: str = "", language: str = "en") -> None:
+    """Open ``/<path>?lang=<language>`` and wait until the page has fully rendered."""
+    page.goto(f"{app_url}/{path}?lang={language}")
+    wait_until_idle(page)
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception box on the page."""
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+
+
+def save_screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as docs/<name>.png (kept for the README)."""
+    DOCS.mkdir(exist_ok=True)
+    path = DOCS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,32 @@
+"""Browser: the home page, the language switch, and every page of the navigation."""
+
+from conftest import assert_no_exception, open_app, save_screenshot, wait_until_idle
+
+PAGE_PATHS = ["concepts", "gradient_lab", "image_classification", "text_classification", "movie_recommender", "bert_labeling"]
+
+
+def test_home_switch_language_and_visit_every_page(page, app_url):
+    open_app(page, app_url)
+    page.get_by_text("Deep Learning Playground").first.wait_for()
+    assert_no_exception(page)
+    save_screenshot(page, "home-en")
+
+    # switch to Chinese with the sidebar picker (retry once: the first interaction can be lost)
+    for _attempt in range(2):
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name="简体中文").click()
+        wait_until_idle(page)
+        if page.get_by_text("深度学习游乐场").count():
+            break
+    page.get_by_text("深度学习游乐场").first.wait_for()
+    assert "lang=zh" in page.url
+    save_screenshot(page, "home-zh")
+
+    for path in PAGE_PATHS:
+        page.locator(f'[data-testid="stSidebarNav"] a[href*="/{path}"]').first.click()
+        page.wait_for_url(f"**/{path}*")
+        wait_until_idle(page)
+        assert_no_exception(page)
+        # still Chinese after navigating: the navigation and the URL say so
+        assert "lang=zh" in page.url
+        assert page.locator('[data-testid="stSidebarNav"]').get_by_text("基本概念").count() == 1
