@@ -13,9 +13,10 @@ import os
 import platform
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 STRATEGY_DEFAULT = "default"
 STRATEGY_MIRRORED = "mirrored"

@@ -16,8 +16,9 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 from dl.data.errors import DataError
 
@@ -58,7 +59,7 @@ class Progress:
 class ProgressReporter:
     """Handed to a job's work; turns its calls into Progress snapshots and history rows."""
 
-    def __init__(self, job: "Job"):
+    def __init__(self, job: Job):
         self._job = job
 
     @property

@@ -21,7 +21,7 @@ DEFAULT_LANGUAGE = "en"
 _STATE_KEY = "language"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_strings(language: str) -> dict[str, str]:
     """All strings of one language, keyed ``namespace.name``."""
     strings: dict[str, str] = {}

@@ -23,7 +23,7 @@ def fingerprint(*parts: Any) -> str:
     return digest.hexdigest()
 
 
-def _update(digest: "hashlib._Hash", value: Any) -> None:
+def _update(digest: hashlib._Hash, value: Any) -> None:
     if isinstance(value, np.ndarray):
         array = np.ascontiguousarray(value)
         digest.update(f"ndarray:{array.dtype.str}:{array.shape}:".encode())
@@ -60,7 +60,7 @@ def _update(digest: "hashlib._Hash", value: Any) -> None:
         raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 
-def _update_path(digest: "hashlib._Hash", path: Path) -> None:
+def _update_path(digest: hashlib._Hash, path: Path) -> None:
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for file in files:
         relative = file.relative_to(path).as_posix() if path.is_dir() else ""

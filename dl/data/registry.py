@@ -7,8 +7,9 @@ DataFrame); the registry only knows names, descriptions, the task and where the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from dl.data.errors import DataError
 

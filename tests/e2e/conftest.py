@@ -7,7 +7,6 @@ cache) and ``page`` (a fresh browser page). Helpers: ``open_app`` and ``wait_unt
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
