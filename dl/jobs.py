@@ -283,9 +283,10 @@ def keras_progress_callback(reporter: ProgressReporter, epochs: int, steps_per_e
                 self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
-            reporter.end_epoch(epoch + 1, dict(logs or {}))
-            if reporter.cancelled:
+            if reporter.cancelled:  # a cut-short epoch's averages would mislead: leave it out
                 self.model.stop_training = True
+                return
+            reporter.end_epoch(epoch + 1, dict(logs or {}))
 
     return _ReportProgress()
 

@@ -29,6 +29,7 @@ META_FILE = "meta.json"
 LAST_USED_FILE = "last_used"
 BROKEN_FOLDER = "_broken"
 TEMP_PREFIX = ".tmp-"
+KEEP_BROKEN = 3
 DEFAULT_MAX_BYTES = 2 * 2**30  # 2 GiB: dozens of models, small next to a hosted app's disk
 
 ModelT = TypeVar("ModelT")
@@ -222,7 +223,7 @@ class ModelStore:
 
     def evict(self, keep: str | None = None) -> list[str]:
         """Delete least-recently-used entries until the store fits ``max_bytes``; return their keys."""
-        shutil.rmtree(self.root / BROKEN_FOLDER, ignore_errors=True)
+        self._prune_broken()
         entries = self.entries()
         total = sum(entry.size_bytes for entry in entries)
         evicted = []
@@ -237,6 +238,13 @@ class ModelStore:
         return evicted
 
     # ------------------------------------------------------------------ helpers
+    def _prune_broken(self) -> None:
+        """Keep only the newest KEEP_BROKEN moved-aside entries: enough to inspect, bounded on disk."""
+        broken = self.root / BROKEN_FOLDER
+        if broken.is_dir():
+            for old in sorted(broken.iterdir(), key=lambda path: path.stat().st_mtime)[:-KEEP_BROKEN]:
+                shutil.rmtree(old, ignore_errors=True)
+
     def _last_used(self, entry: StoreEntry) -> float:
         try:
             return float((entry.path / LAST_USED_FILE).read_text())
