@@ -1,0 +1,86 @@
+"""AppTest: the training-job widget shows progress, curves, cancel, errors and the finished state."""
+
+import time
+
+from conftest import ROOT, TIMEOUT
+from streamlit.testing.v1 import AppTest
+
+from dl import jobs
+
+
+def job_page(kind: str):
+    """A tiny page that starts (or reattaches to) a job and draws it with the shared widget."""
+    import sys
+    import time
+
+    import streamlit as st
+
+    sys.path.insert(0, st.session_state["root"])
+    from ui.job_widget import attached_job, show_job, start_or_attach
+
+    def work(reporter):
+        reporter.start_training(3, 4)
+        for epoch in range(1, 4):
+            reporter.start_epoch(epoch)
+            for step in range(1, 5):
+                time.sleep(0.15 if kind == "slow" else 0.01)
+                reporter.end_batch(step, loss=1.0 / epoch)
+            reporter.end_epoch(epoch, {"loss": 1.0 / epoch, "val_loss": 1.2 / epoch, "accuracy": 0.3 * epoch})
+        if kind == "fail":
+            raise RuntimeError("the GPU caught fire")
+        return 42
+
+    key = f"widget-test-{kind}"
+    if st.button("Train"):
+        start_or_attach(key, work, name="test job")
+    job = attached_job(key)
+    if job and show_job(job):
+        st.success(f"result {job.result}")
+
+
+def new_app(kind: str) -> AppTest:
+    app = AppTest.from_function(job_page, args=(kind,), default_timeout=TIMEOUT)
+    app.session_state["root"] = str(ROOT)
+    return app.run()
+
+
+def wait_for_job(key: str, timeout: float = 30.0):
+    job = jobs.registry().get(key)
+    assert job is not None
+    assert job.wait(timeout)
+    return job
+
+
+def test_progress_then_result_and_curves():
+    app = new_app("fast")
+    app.button[0].click().run()
+    wait_for_job("widget-test-fast")
+    app.run()
+    assert app.success[0].value == "result 42"
+    assert "Done" in app.get("progress")[0].proto.text
+    assert len(app.get("plotly_chart")) == 1
+
+
+def test_running_job_shows_status_and_cancel_works():
+    app = new_app("slow")
+    app.button[0].click().run()
+    time.sleep(0.6)
+    app.run()
+    text = app.get("progress")[0].proto.text
+    assert "Training" in text and "epoch" in text
+    cancel = next(button for button in app.button if button.label == "Cancel")
+    cancel.click().run()
+    job = wait_for_job("widget-test-slow")
+    assert job.status == jobs.CANCELLED
+    app.run()
+    assert "cancelled" in app.warning[0].value
+
+
+def test_failure_is_shown_with_details_not_a_traceback():
+    app = new_app("fail")
+    app.button[0].click().run()
+    wait_for_job("widget-test-fail")
+    app.run()
+    assert not app.exception
+    assert "the GPU caught fire" in app.error[0].value
+    assert app.expander[0].label == "Technical details"
