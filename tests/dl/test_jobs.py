@@ -182,3 +182,25 @@ def test_keras_callback_reports_epochs_and_cancel_stops_within_a_batch():
 
 def test_run_inline_returns_the_result():
     assert jobs.run_inline(epoch_loop()) == "trained"
+
+
+def test_plain_callback_adapter_reports_like_keras_and_stops_on_cancel():
+    """The adapter a hand-written (e.g. PyTorch / transformers) loop calls once per batch."""
+    started = threading.Event()
+
+    def work(reporter):
+        report = reporter.callback()
+        reporter.start_training(epochs=2, steps_per_epoch=50)
+        for epoch in (1, 2):
+            for step in range(1, 51):
+                report(step, 50, loss=0.5, epoch=epoch)
+                started.set()
+                time.sleep(0.01)
+        return "finished"
+
+    job = jobs.JobRegistry().submit("plain", work)
+    assert started.wait(10)
+    assert wait_for(lambda: job.progress.step >= 3)
+    assert job.progress.steps == 50 and job.progress.loss == 0.5 and job.progress.epoch == 1
+    job.cancel()
+    assert job.wait(10) and job.status == jobs.CANCELLED and job.result is None
