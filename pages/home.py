@@ -12,12 +12,13 @@ st.markdown(f"#### {t('home.tagline')}")
 st.caption(t("home.offline_note"))
 
 st.subheader(t("home.pages_header"))
-columns = st.columns(3)
-for index, spec in enumerate(page for page in PAGES if page.name != "home"):
-    with columns[index % 3].container(border=True):
-        st.markdown(f"### {spec.icon} {t(f'nav.{spec.name}')}")
-        st.write(t(f"home.{spec.name}_blurb"))
-        st.page_link(spec.path, label=t("home.open", page=t(f"nav.{spec.name}")), icon="➡️")
+page_specs = [page for page in PAGES if page.name != "home"]
+for row_start in range(0, len(page_specs), 3):
+    for column, spec in zip(st.columns(3), page_specs[row_start : row_start + 3]):
+        with column.container(border=True, height="stretch"):
+            st.markdown(f"### {spec.icon} {t(f'nav.{spec.name}')}")
+            st.write(t(f"home.{spec.name}_blurb"))
+            st.page_link(spec.path, label=t("home.open", page=t(f"nav.{spec.name}")), icon="➡️")
 
 with st.expander(t("home.how_header"), expanded=False):
     st.write(t("home.how_body"))

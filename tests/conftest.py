@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# --import-mode=importlib (pytest.ini) lets test files in different folders share a name
+# (tests/app/test_home.py and tests/e2e/test_home.py); it puts nothing on sys.path, so put the
+# project and the helper modules (apptest_utils, browser_utils) there ourselves.
+for folder in (ROOT, ROOT / "tests" / "app", ROOT / "tests" / "e2e"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["DL_CACHE_DIR"] = tempfile.mkdtemp(prefix="dl-test-cache-")

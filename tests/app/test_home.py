@@ -1,7 +1,7 @@
 """AppTest: the home page, the language switch, the cache panel."""
 
 import numpy as np
-from conftest import APP, TIMEOUT, open_page
+from apptest_utils import APP, TIMEOUT, open_page
 from streamlit.testing.v1 import AppTest
 
 from dl.store import ModelStore, make_key

@@ -2,7 +2,7 @@
 
 import time
 
-from conftest import ROOT, TIMEOUT
+from apptest_utils import ROOT, TIMEOUT
 from streamlit.testing.v1 import AppTest
 
 from dl import jobs

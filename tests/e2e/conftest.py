@@ -1,7 +1,7 @@
 """Browser tests: a real Streamlit server on localhost driven by Playwright and Debian's chromium.
 
 Fixtures: ``app_url`` (base URL of a server started once per test session, with its own model
-cache) and ``page`` (a fresh browser page). Helpers: ``open_app`` and ``wait_until_idle``.
+cache), ``browser`` and ``page`` (a fresh browser page). Helpers live in ``browser_utils``.
 """
 
 from __future__ import annotations
@@ -16,18 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_utils import CHROMIUM, CHROMIUM_ARGS
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DOCS = ROOT / "docs"
 
 
 def _free_port() -> int:
@@ -84,34 +75,3 @@ def page(browser):
     page.set_default_timeout(60_000)
     yield page
     context.close()
-
-
-def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
-    """Wait until the app rendered and no script is running (the 'Running…' indicator is gone)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stStatusWidgetRunningIcon\"]')"
-        " && !document.querySelector('[data-testid=\"stStatusWidgetRunningManIcon\"]')",
-        timeout=timeout_ms,
-    )
-    time.sleep(0.5)
-
-
-def open_app(page, app_url: str, path: str = "", language: str = "en") -> None:
-    """Open ``/<path>?lang=<language>`` and wait until the page has fully rendered."""
-    page.goto(f"{app_url}/{path}?lang={language}")
-    wait_until_idle(page)
-
-
-def assert_no_exception(page) -> None:
-    """No Streamlit exception box on the page."""
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
-
-
-def save_screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot as docs/<name>.png (kept for the README)."""
-    DOCS.mkdir(exist_ok=True)
-    path = DOCS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

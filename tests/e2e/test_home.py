@@ -1,6 +1,6 @@
 """Browser: the home page, the language switch, and every page of the navigation."""
 
-from conftest import assert_no_exception, open_app, save_screenshot, wait_until_idle
+from browser_utils import assert_no_exception, open_app, save_screenshot, wait_until_idle
 
 PAGE_PATHS = ["concepts", "gradient_lab", "image_classification", "text_classification", "movie_recommender", "bert_labeling"]
 

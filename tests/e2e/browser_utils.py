@@ -1,0 +1,65 @@
+"""Helpers for browser tests: wait for the app, open a page, check for exceptions, screenshots.
+
+Import them as ``from browser_utils import open_app, ...`` (a plain module, not conftest: several
+conftest modules share that name, so importing from "conftest" is ambiguous in a full run).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+CHROMIUM = __import__("os").environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def wait_until_idle(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the app rendered and no script is running (the 'Running…' indicator is gone)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"] [data-testid=\"stStatusWidgetRunningIcon\"]')"
+        " && !document.querySelector('[data-testid=\"stStatusWidgetRunningManIcon\"]')",
+        timeout=timeout_ms,
+    )
+    time.sleep(0.5)
+
+
+def open_app(page, app_url: str, path: str = "", language: str = "en") -> None:
+    """Open ``/<path>?lang=<language>`` and wait until the page has fully rendered."""
+    page.goto(f"{app_url}/{path}?lang={language}")
+    wait_until_idle(page)
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception box on the page."""
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
+
+
+def save_screenshot(page, name: str, max_height: int = 2400) -> Path:
+    """Save a screenshot of the whole page as docs/<name>.png (kept for the README).
+
+    Streamlit scrolls inside its main block, not the document, so Playwright's full_page option sees
+    one screen only: grow the viewport to the content's height (capped) for the shot, then restore it.
+    """
+    DOCS.mkdir(exist_ok=True)
+    path = DOCS / f"{name}.png"
+    viewport = page.viewport_size
+    content_height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')]"
+        ".map(element => element.scrollHeight), document.body.scrollHeight)"
+    )
+    page.set_viewport_size({"width": viewport["width"], "height": min(max(content_height, viewport["height"]), max_height)})
+    time.sleep(1.5)  # let Streamlit lay the page out again at the new size
+    page.screenshot(path=str(path))
+    page.set_viewport_size(viewport)
+    return path
