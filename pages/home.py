@@ -51,10 +51,20 @@ with cache_column:
     st.write(f"**{t('home.cache_folder')}:** `{summary['folder']}`")
     entries, size = st.columns(2)
     entries.metric(t("home.cache_entries"), summary["entries"])
-    size.metric(
-        t("home.cache_size"),
-        t("home.cache_size_value", size=human_size(summary["bytes"]), cap=human_size(summary["max_bytes"])),
-    )
+    size.metric(t("home.cache_size"), human_size(summary["bytes"]))
+    st.caption(t("home.cache_cap", cap=human_size(summary["max_bytes"])))
+    if summary["entries"]:
+        st.dataframe(
+            [
+                {
+                    t("home.cache_task"): entry.meta.get("task", "?"),
+                    t("home.cache_metrics"): ", ".join(f"{name} {value:.3g}" for name, value in entry.meta.get("metrics", {}).items() if isinstance(value, (int, float))),
+                    t("home.cache_size"): human_size(entry.size_bytes),
+                }
+                for entry in store.entries()
+            ],
+            hide_index=True,
+        )
     if st.button(t("home.clear_cache"), icon="🗑️", disabled=summary["bytes"] == 0):
         freed = store.clear()
         st.success(t("home.cache_cleared", size=human_size(freed)))
