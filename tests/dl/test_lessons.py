@@ -258,3 +258,17 @@ def test_gan_generator_moves_towards_the_real_distribution():
     end = generated[generated["step"] == 600]["value"]
     assert abs(end.mean() - real.mean()) < 0.5 < abs(start.mean() - real.mean())
     assert abs(end.std() - real.std()) < 0.3
+
+
+# --- quantization ------------------------------------------------------------------------------
+def test_quantization_error_shrinks_with_more_bits_and_zero_stays_exact():
+    from dl.quantization import example_weights, quantization_report, quantize
+
+    weights = example_weights()
+    report = quantization_report(weights, [2, 4, 8]).set_index("bits")
+    assert report["mean_absolute_error"].is_monotonic_decreasing
+    assert report.loc[8, "distinct_values"] <= 256 and report.loc[2, "distinct_values"] <= 4
+    assert report.loc[8, "size_ratio"] == 4.0
+    dequantized, scale, _ = quantize(np.array([-1.0, 0.0, 0.3, 2.0]), 8)
+    assert dequantized[1] == 0.0
+    assert np.abs(dequantized - [-1.0, 0.0, 0.3, 2.0]).max() <= scale / 2 + 1e-12

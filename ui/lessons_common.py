@@ -1,0 +1,34 @@
+"""Pieces shared by the Concepts lessons 2-5, 7 and 8 (explanation, "try this" hint, figure style)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui.i18n import t
+
+# one colour per curve name, the same in every lesson so "relu" or "adam" always looks alike
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#17becf"]
+
+
+def explain(section: str) -> None:
+    """The lesson's short explanation: ``lessons.<section>_intro``."""
+    st.markdown(t(f"lessons.{section}_intro"))
+
+
+def try_this(section: str) -> None:
+    """The lesson's hint: ``lessons.<section>_try``."""
+    st.info(t(f"lessons.{section}_try"), icon="💡")
+
+
+def tidy(figure: go.Figure, height: int = 360, **layout) -> go.Figure:
+    """Compact margins and a legend above the plot, the look of every lesson figure."""
+    figure.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}, **layout,
+    )
+    return figure
+
+
+def colour(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
