@@ -1,0 +1,59 @@
+"""AppTest: the Pretrained tab classifies a photo into ImageNet classes, in both languages."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from apptest_utils import ROOT, TIMEOUT
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+
+def pretrained_tab_page():
+    import sys
+
+    import streamlit as st
+
+    sys.path.insert(0, st.session_state["root"])
+    from ui.image_pretrained import render_pretrained_tab
+
+    render_pretrained_tab()
+
+
+def new_app(function, language: str) -> AppTest:
+    app = AppTest.from_function(function, default_timeout=TIMEOUT)
+    app.session_state["root"] = str(ROOT)
+    app.session_state["language"] = language
+    return app
+
+
+def charts_text(app: AppTest) -> str:
+    return " ".join(str(chart.proto.spec) for chart in app.get("plotly_chart"))
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_sample_photo_gets_a_top5_chart(language):
+    app = new_app(pretrained_tab_page, language).run()
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 0
+    assert ("ImageNet" in app.info[0].value)
+    app.selectbox(key="pretrained_sample").select_index(1).run()  # the flower sample
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 1
+    assert "daisy" in charts_text(app)
+    best = [block.value for block in app.markdown if "daisy" in block.value]
+    assert best and ("most likely" in best[0] if language == "en" else "最可能" in best[0])
+
+
+def test_a_broken_upload_shows_an_error_box_not_a_traceback():
+    """AppTest cannot drive st.file_uploader, so call the tab's classifier the way the uploader does."""
+    from dl.data import DataError
+    from ui.image_pretrained import classify_photo_bytes
+
+    with pytest.raises(DataError, match="notes.png"):
+        classify_photo_bytes.__wrapped__(b"not an image at all", "notes.png")
+    png = io.BytesIO()
+    Image.new("RGBA", (64, 48), (255, 0, 0, 128)).save(png, format="PNG")
+    top5, thumbnail = classify_photo_bytes.__wrapped__(png.getvalue(), "red.png")
+    assert len(top5) == 5 and thumbnail.startswith(b"\x89PNG")
