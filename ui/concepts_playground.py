@@ -70,7 +70,7 @@ def render() -> None:
 def _data_controls() -> tuple[playground.PlaygroundDataConfig, object | None]:
     st.markdown(f"**{t('concepts.playground_data')}**")
     dataset = st.selectbox(t("concepts.playground_dataset"), playground.DATASETS, key="playground_dataset",
-                           format_func=lambda name: t(f"concepts.dataset_{name}"))
+                           format_func=_labels("dataset", playground.DATASETS).get)
     upload = None
     if dataset == "csv":
         upload = st.file_uploader(t("concepts.playground_upload"), type=["csv", "txt"], key="playground_upload",
@@ -93,7 +93,7 @@ def _model_controls() -> tuple[playground.PlaygroundConfig, int]:
     activation = st.selectbox(t("concepts.playground_activation"), playground.ACTIVATIONS, index=1,
                               key="playground_activation")
     optimizer = st.selectbox(t("concepts.playground_optimizer"), playground.OPTIMIZERS, index=3,
-                             key="playground_optimizer", format_func=lambda name: t(f"concepts.optimizer_{name}"))
+                             key="playground_optimizer", format_func=_labels("optimizer", playground.OPTIMIZERS).get)
     learning_rate = st.select_slider(t("concepts.playground_learning_rate"), LEARNING_RATES, value=0.03,
                                      key="playground_learning_rate")
     batch_size = st.select_slider(t("concepts.playground_batch"), BATCH_SIZES, value=16, key="playground_batch")
@@ -197,6 +197,11 @@ def boundary_figure(data: playground.PlaygroundData, boundary: playground.Bounda
         plot_bgcolor="white",
     )
     return figure
+
+
+def _labels(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
+    """Option labels looked up now (a dict, not a lambda calling t() later, which AppTest runs out of context)."""
+    return {name: t(f"concepts.{prefix}_{name}") for name in names}
 
 
 def _format(value: float | None) -> str:

@@ -36,7 +36,7 @@ def _weight_paths_section() -> None:
     controls, chart = st.columns([1, 2.6], gap="medium")
     with controls:
         penalty = st.radio(t("concepts.regularization_penalty"), regularization.PENALTIES, key="regularization_penalty",
-                           format_func=lambda name: t(f"concepts.regularization_penalty_{name}"))
+                           format_func={name: t(f"concepts.regularization_penalty_{name}") for name in regularization.PENALTIES}.get)
         l1_ratio = st.slider(t("concepts.regularization_l1_ratio"), 0.1, 0.9, 0.5, step=0.1,
                              key="regularization_l1_ratio", disabled=penalty != "elasticnet")
         alpha = st.select_slider(t("concepts.regularization_alpha"), ALPHAS, value=0.03, key="regularization_alpha")

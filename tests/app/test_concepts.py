@@ -1,0 +1,119 @@
+"""AppTest: the Concepts page in both languages; the playground trains and steps, the regularization
+controls change what is drawn. (Tabs 2-5, 7, 8 are tested by their own lesson tests.)"""
+
+import json
+import time
+
+import pytest
+from apptest_utils import open_page
+
+PLAYGROUND, REGULARIZATION = 0, 5
+
+
+@pytest.fixture
+def chinese_option_labels(monkeypatch):
+    """AppTest re-applies a widget's ``format_func`` in the test thread, outside the script, where
+    ``t()`` cannot see the session's language; a ``format_func`` that calls ``t()`` lazily then
+    formats in English and AppTest cannot find the (Chinese) option. Pin the language for those calls."""
+    import ui.i18n
+
+    monkeypatch.setattr(ui.i18n, "current_language", lambda: "zh")
+
+
+def figure_data(app, key):
+    """The plotted traces of the plotly chart with ``key`` (AppTest exposes the figure as JSON)."""
+    charts = [chart for chart in app.get("plotly_chart") if key in chart.proto.id]
+    assert charts, f"no chart {key}"
+    return json.loads(charts[0].proto.spec)["data"]
+
+
+def metrics(block):
+    return {metric.label: metric.value for metric in block.metric}
+
+
+def wait_for_epoch(app, epoch, label, timeout=180):
+    """Rerun until the playground's epoch metric shows ``epoch`` (fragments do not tick in AppTest)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(1.0)
+        app.run()
+        if metrics(app.tabs[PLAYGROUND]).get(label) == str(epoch):
+            return
+    raise AssertionError(f"epoch {epoch} not reached; metrics {metrics(app.tabs[PLAYGROUND])}")
+
+
+@pytest.mark.parametrize(("language", "titles"), [("en", ("1 · Playground", "6 · Regularization")),
+                                                  ("zh", ("1 · 游乐场", "6 · 正则化"))])
+def test_page_has_eight_tabs_and_my_lessons_render(language, titles):
+    app = open_page("concepts", language)
+    assert len(app.tabs) == 8
+    assert (app.tabs[PLAYGROUND].label, app.tabs[REGULARIZATION].label) == titles
+    for index in (PLAYGROUND, REGULARIZATION):
+        assert not app.tabs[index].exception
+    tip = "Try this" if language == "en" else "试试看"
+    assert sum(tip in info.value for info in app.tabs[REGULARIZATION].info) == 3
+    assert tip in app.tabs[PLAYGROUND].info[0].value
+    # before training: points only, no boundary yet
+    assert [trace["type"] for trace in figure_data(app, "playground_boundary")] == ["scatter"] * 4
+
+
+def test_playground_dataset_train_and_step_in_english():
+    app = open_page("concepts", "en")
+    circles = figure_data(app, "playground_boundary")
+    app.session_state["playground_dataset"] = "xor"
+    app.run()
+    xor = figure_data(app, "playground_boundary")
+    assert xor[0]["x"] != circles[0]["x"]  # other points are drawn
+    app.slider(key="playground_epochs").set_value(10).run()
+    app.button(key="playground_train").click().run()
+    wait_for_epoch(app, 10, "Epoch")
+    traces = figure_data(app, "playground_boundary")
+    assert traces[0]["type"] == "heatmap" and traces[1]["type"] == "contour"
+    shown = metrics(app.tabs[PLAYGROUND])
+    assert float(shown["Test accuracy"].rstrip("%")) > 75  # XOR with 2x8 tanh learns quickly
+    history = figure_data(app, "playground_history")
+    assert {trace["name"] for trace in history} >= {"loss", "val_loss", "accuracy", "val_accuracy"}
+    assert len(history[0]["x"]) == 10
+    boundary_before = traces[0]["z"]
+    app.button(key="playground_step").click().run()
+    wait_for_epoch(app, 11, "Epoch")
+    assert figure_data(app, "playground_boundary")[0]["z"] != boundary_before  # one more epoch moved it
+    assert len(figure_data(app, "playground_history")[0]["x"]) == 11
+    # a different network starts afresh
+    app.slider(key="playground_layers").set_value(0).run()
+    assert metrics(app.tabs[PLAYGROUND])["Epoch"] == "0"
+
+
+def test_playground_in_chinese_and_csv_without_upload(chinese_option_labels):
+    app = open_page("concepts", "zh")
+    assert "轮次" in metrics(app.tabs[PLAYGROUND])
+    app.session_state["playground_dataset"] = "csv"
+    app.run()
+    errors = [error.value for error in app.tabs[PLAYGROUND].error]
+    assert errors and "数据有问题" in errors[0] and "Upload a CSV" in errors[0]
+    assert not app.tabs[PLAYGROUND].exception
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_regularization_controls_change_the_figures(language, request):
+    if language == "zh":
+        request.getfixturevalue("chinese_option_labels")
+    app = open_page("concepts", language)
+    zero_label = "Weights exactly 0 at this α" if language == "en" else "此 α 下恰好为 0 的权重"
+    lasso_zeros = int(metrics(app.tabs[REGULARIZATION])[zero_label].split("/")[0])
+    assert lasso_zeros >= 1
+    app.radio(key="regularization_penalty").set_value("l2").run()
+    assert metrics(app.tabs[REGULARIZATION])[zero_label].startswith("0 /")
+    app.select_slider(key="regularization_alpha").set_value(0.3).run()
+    app.radio(key="regularization_penalty").set_value("l1").run()
+    assert int(metrics(app.tabs[REGULARIZATION])[zero_label].split("/")[0]) >= 7
+
+    fit_before = figure_data(app, "regularization_fit_chart")[-1]["y"]
+    app.slider(key="regularization_degree").set_value(12).run()
+    assert figure_data(app, "regularization_fit_chart")[-1]["y"] != fit_before
+
+    final_label = "Validation loss after all steps" if language == "en" else "训练完所有步后的验证损失"
+    plain = float(metrics(app.tabs[REGULARIZATION])[final_label])
+    app.slider(key="regularization_dropout").set_value(0.3).run()
+    assert float(metrics(app.tabs[REGULARIZATION])[final_label]) < plain  # dropout stopped the over-fitting
+    assert not app.tabs[REGULARIZATION].exception
