@@ -348,6 +348,8 @@ def classification_metrics(true_labels: np.ndarray, probabilities: np.ndarray, n
 # ------------------------------------------------------------------------------------------- predicting
 def predict_probabilities(trained: TrainedImageClassifier, images: np.ndarray) -> np.ndarray:
     """Class probabilities (n, classes) for uint8 images (n, h, w, c) of any size and channels."""
+    if trained.kind == "transfer":  # its model resizes and converts the pixels itself
+        return np.asarray(trained.model.predict(images, verbose=0))
     pixels = prepare_pixels(images, trained.image_size, trained.channels)
     return np.asarray(trained.model.predict(pixels, batch_size=256, verbose=0))
 
@@ -370,6 +372,9 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
         path = path / MODEL_FILE
     if path.suffix != ".keras" or not path.is_file():
         raise DataError(f"{path} is not a .keras model file.")
+    meta = _meta_beside(path)
+    if str(meta.get("task", "")).startswith("image-transfer"):
+        return _load_transfer_entry(path, meta)
     import keras
 
     try:
@@ -380,7 +385,6 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
     if len(shape) != 4 or shape[3] not in (1, 3) or shape[1] is None or shape[2] is None:
         raise DataError(f"{path.name} takes inputs of shape {shape}; an image classifier takes (height, width, 1 or 3).")
     classes = _class_names_beside(path, int(model.output_shape[-1]))
-    meta = _meta_beside(path)
     return TrainedImageClassifier(
         model=model,
         class_names=classes,
@@ -388,7 +392,7 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
         channels=int(shape[3]),
         metrics=meta.get("metrics", {}),
         history=meta.get("history", []),
-        kind="transfer" if meta.get("task", "").startswith("image-transfer") else "seed",
+        kind="seed",
         test_indices=np.asarray(meta.get("test_indices", []), dtype=np.int64),
         model_path=str(path),
         config=meta.get("config", {}),
@@ -398,6 +402,27 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
 def config_from_meta(values: dict[str, Any]) -> ImageClassifierConfig:
     """The config a stored model was trained with (unknown keys from newer versions ignored)."""
     return config_from_dict(ImageClassifierConfig, values)
+
+
+def _load_transfer_entry(path: Path, meta: dict[str, Any]) -> TrainedImageClassifier:
+    """A transfer-learning store entry: its head plus the frozen EfficientNet-Lite0 features."""
+    try:
+        from dl.vision.transfer import load_transfer_model
+    except ImportError as error:
+        raise DataError(f"{path.name} is a transfer-learning model, which this installation cannot run ({error}).") from None
+    size = meta.get("image_size", [224, 224])
+    return TrainedImageClassifier(
+        model=load_transfer_model(path.parent),
+        class_names=[str(name) for name in meta["class_names"]],
+        image_size=(int(size[0]), int(size[1])),
+        channels=3,
+        metrics=meta.get("metrics", {}),
+        history=meta.get("history", []),
+        kind="transfer",
+        test_indices=np.asarray(meta.get("test_indices", []), dtype=np.int64),
+        model_path=str(path),
+        config=meta.get("config", {}),
+    )
 
 
 def _meta_beside(path: Path) -> dict[str, Any]:
