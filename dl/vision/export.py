@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import tempfile
@@ -31,6 +32,7 @@ import numpy as np
 from dl.data import DataError
 from dl.vision import pretrained
 from dl.vision.dataset import ImageDataset, TrainedImageClassifier
+from dl.vision.uploads import DEFAULT_LIMITS
 
 PREDICT_SCRIPT = Path(__file__).with_name("predict_script.py")
 MAX_MODEL_UPLOAD_BYTES = 200 * 2**20  # 200 MiB: Streamlit's upload cap; the seed CNN at 128 px is ~30 MB
@@ -125,6 +127,7 @@ def _export_info(trained: TrainedImageClassifier, model_file: str) -> dict[str, 
         "class_names": list(trained.class_names),
         "image_size": list(trained.image_size),
         "channels": trained.channels,
+        "storage_size": list(DEFAULT_LIMITS.storage_size),
     }
     if trained.kind == KIND_TRANSFER:
         info["features"] = {
@@ -285,17 +288,9 @@ def model_inputs(trained: TrainedImageClassifier, images: np.ndarray) -> np.ndar
     model's size and channels (seed), or EfficientNet-Lite0 features (transfer)."""
     if trained.kind == KIND_TRANSFER:
         return pretrained.extract_features(images)
-    from PIL import Image
+    from dl.vision.cnn import prepare_pixels
 
-    from dl.vision.uploads import resize_square
-
-    mode = "L" if trained.channels == 1 else "RGB"
-    height, width = trained.image_size
-    resized = [
-        np.asarray(resize_square(Image.fromarray(image[..., 0] if image.shape[-1] == 1 else image).convert(mode), (height, width)))
-        for image in images
-    ]
-    return np.stack(resized).reshape(len(images), height, width, trained.channels).astype(np.float32)
+    return prepare_pixels(images, trained.image_size, trained.channels)
 
 
 def _interpreter(model_bytes: bytes) -> Any:
@@ -350,7 +345,8 @@ def convert_to_tflite(model: Any, calibration_inputs: np.ndarray | None) -> byte
                 yield [row[None]]
 
         converter.representative_dataset = representative_inputs
-    with warnings.catch_warnings():
+    # the converter prints the traced signature to stdout: keep it out of CLI/JSON output
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         return converter.convert()
 

@@ -40,12 +40,28 @@ def open_image(path):
     return image if image.mode in ("RGB", "L") else image.convert("RGB")
 
 
-def pixels_for_cnn(image):
-    """Centre-crop to the model's aspect ratio, resize, float32 pixels 0-255 (the model rescales)."""
-    height, width = INFO["image_size"]
+def stored_image(image):
+    """The image as the playground keeps an upload: centre-cropped to a square and resized to
+    storage_size (128x128), in the model's colour mode ("L" = ITU-R 601 luma, as PIL converts)."""
+    height, width = INFO["storage_size"]
     mode = "L" if INFO["channels"] == 1 else "RGB"
-    fitted = ImageOps.fit(image.convert(mode), (width, height), method=Image.Resampling.BILINEAR)
-    return np.asarray(fitted, dtype=np.float32).reshape(1, height, width, INFO["channels"])
+    return ImageOps.fit(image.convert(mode), (width, height), method=Image.Resampling.BILINEAR)
+
+
+def pixels_for_cnn(image):
+    """float32 pixels 0-255 at the model's size (the model rescales them itself)."""
+    height, width = INFO["image_size"]
+    pixels = np.asarray(stored_image(image), dtype=np.float32).reshape(1, *INFO["storage_size"], INFO["channels"])
+    if pixels.shape[1:3] == (height, width):
+        return pixels
+    try:
+        import tensorflow as tf  # the playground resizes with TensorFlow (antialiased bilinear)
+
+        return tf.image.resize(pixels, (height, width), antialias=True).numpy().clip(0, 255).astype(np.float32)
+    except ImportError:  # LiteRT without TensorFlow: PIL's resize is within a grey level of it
+        mode = "L" if INFO["channels"] == 1 else "RGB"
+        resized = stored_image(image).convert(mode).resize((width, height), Image.Resampling.BILINEAR)
+        return np.asarray(resized, dtype=np.float32).reshape(1, height, width, INFO["channels"])
 
 
 _backbone = None
@@ -65,7 +81,7 @@ def efficientnet_features(image):
         _backbone.load_state_dict(weights)
         _backbone.eval()
     settings = INFO["features"]
-    rgb = image.convert("RGB")
+    rgb = stored_image(image).convert("RGB")
     scale = settings["resize_shorter_side"] / min(rgb.size)
     size = settings["image_size"]
     resized = rgb.resize((max(size, round(rgb.width * scale)), max(size, round(rgb.height * scale))), Image.BILINEAR)

@@ -26,11 +26,11 @@ from dl.data import DataError
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.store import ModelStore
 from dl.vision import pretrained
+from dl.vision.cnn import CLASSES_FILE, classification_metrics, history_rows, split_indices
 from dl.vision.dataset import ImageDataset, TrainedImageClassifier
 
-TASK = "image_transfer"
+TASK = "image-transfer"  # dl.vision.cnn.load_classifier_file reads kind "transfer" from this prefix
 HEAD_FILE = "head.keras"
-CLASS_NAMES_FILE = "class_names.json"
 
 
 @dataclass
@@ -43,9 +43,9 @@ class TransferConfig:
     hidden_units: int = 0  # 0 = softmax directly on the features: too few photos to fit a hidden layer reliably
     dropout: float = 0.2  # EfficientNet-Lite's own ImageNet head uses dropout 0.2 before its classifier
     flip_augmentation: bool = True  # mirrored copies double a small training set for ~2x feature time
-    test_fraction: float = 0.2  # a fifth of each class held out to measure accuracy honestly
-    validation_fraction: float = 0.2  # of the rest: watched by early stopping, never trained on
-    early_stopping_patience: int = 10  # epochs without a better validation loss before stopping (best weights kept)
+    test_split: float = 0.2  # a fifth of each class held out to measure accuracy honestly (as the seed CNN)
+    validation_split: float = 0.2  # of the rest: watched by early stopping, never trained on
+    patience: int = 10  # epochs without a better validation loss before stopping (best weights kept)
     seed: int = 0  # fixed: the same split and weights every run
 
 
@@ -85,33 +85,6 @@ def model_key(config: TransferConfig, dataset: ImageDataset) -> str:
     return make_key(TASK, config_to_dict(config), dataset.fingerprint())
 
 
-def stratified_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (kept, held_out): ``fraction`` of every class held out, at least one image of each
-    class with 2 or more images, and at least one image of every class kept."""
-    generator = np.random.default_rng(seed)
-    kept, held_out = [], []
-    for label in np.unique(labels):
-        members = generator.permutation(np.flatnonzero(labels == label))
-        count = 0 if len(members) < 2 else min(len(members) - 1, max(1, round(len(members) * fraction)))
-        held_out.extend(members[:count])
-        kept.extend(members[count:])
-    return np.sort(np.array(kept, dtype=np.int64)), np.sort(np.array(held_out, dtype=np.int64))
-
-
-def classification_metrics(true_labels: np.ndarray, predicted_labels: np.ndarray, num_classes: int) -> dict[str, Any]:
-    """accuracy, per-class precision and recall (lists in class order), confusion matrix, test_size."""
-    from sklearn.metrics import confusion_matrix, precision_score, recall_score
-
-    classes = list(range(num_classes))
-    return {
-        "accuracy": float(np.mean(true_labels == predicted_labels)) if len(true_labels) else 0.0,
-        "precision": precision_score(true_labels, predicted_labels, labels=classes, average=None, zero_division=0).tolist(),
-        "recall": recall_score(true_labels, predicted_labels, labels=classes, average=None, zero_division=0).tolist(),
-        "confusion_matrix": confusion_matrix(true_labels, predicted_labels, labels=classes).tolist(),
-        "test_size": int(len(true_labels)),
-    }
-
-
 def build_head(num_classes: int, config: TransferConfig) -> Any:
     """The trained part: features (1280) -> [Dense hidden ReLU] -> Dropout -> Dense softmax."""
     import keras
@@ -135,7 +108,7 @@ def build_head(num_classes: int, config: TransferConfig) -> Any:
 
 
 def check_dataset(dataset: ImageDataset) -> None:
-    """DataError unless there are 2+ classes with 2+ images each."""
+    """DataError unless there are 2+ classes with 2+ images each (one to train on, one to test)."""
     counts = dataset.class_counts()
     if len(counts) < 2:
         raise DataError("Transfer learning needs at least two classes; add another class of images.")
@@ -162,12 +135,9 @@ def train_transfer_classifier(
     def train() -> tuple[Any, dict[str, Any]]:
         reporter.say("loading EfficientNet-Lite0…")
         pretrained.load_pretrained_model()
-        train_validation_indices, test_indices = stratified_split(dataset.labels, config.test_fraction, config.seed)
-        train_indices, validation_indices = stratified_split(
-            dataset.labels[train_validation_indices], config.validation_fraction, config.seed + 1
+        train_indices, validation_indices, test_indices = split_indices(
+            dataset.labels, config.test_split, config.validation_split, config.seed
         )
-        train_indices = train_validation_indices[train_indices]
-        validation_indices = train_validation_indices[validation_indices]
 
         images = dataset.images
         batches = -(-len(images) // pretrained.DEFAULT_BATCH_SIZE)
@@ -196,7 +166,7 @@ def train_transfer_classifier(
             validation_data = (features[validation_indices], dataset.labels[validation_indices])
             callbacks.append(
                 keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=config.early_stopping_patience, restore_best_weights=True
+                    monitor="val_loss", patience=config.patience, restore_best_weights=True
                 )
             )
         fitted = head.fit(
@@ -210,27 +180,25 @@ def train_transfer_classifier(
             verbose=0,
         )
         reporter.check_cancelled()
-        history = [
-            {"epoch": epoch + 1, **{name: float(values[epoch]) for name, values in fitted.history.items()}}
-            for epoch in range(len(fitted.history.get("loss", [])))
-        ]
-        evaluation_indices = test_indices if len(test_indices) else validation_indices
-        predicted = np.argmax(head.predict(features[evaluation_indices], verbose=0), axis=1)
-        metrics = classification_metrics(dataset.labels[evaluation_indices], predicted, dataset.num_classes)
+        history = history_rows(fitted.history)
+        probabilities = head.predict(features[test_indices], verbose=0)
+        metrics = classification_metrics(dataset.labels[test_indices], probabilities, dataset.num_classes)
         meta = {
             "task": TASK,
             "config": config_to_dict(config),
             "metrics": metrics,
             "history": history,
             "class_names": list(dataset.class_names),
-            "test_indices": [int(index) for index in evaluation_indices],
-            "source": dataset.source,
+            "image_size": [pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE],
+            "channels": 3,
+            "test_indices": [int(index) for index in test_indices],
+            "data": {"source": dataset.source, "images": len(dataset.labels), "fingerprint": dataset.fingerprint()},
         }
         return TransferImageModel(head), meta
 
     def save(model: TransferImageModel, folder: Path) -> None:
         model.head.save(folder / HEAD_FILE)
-        (folder / CLASS_NAMES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
+        (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
 
     result = store.get_or_train(key, train, save, load_transfer_model)
     meta = result.entry.meta

@@ -13,33 +13,35 @@ import pytest
 from PIL import Image
 
 from dl.data import DataError
-from dl.vision.dataset import TrainedImageClassifier, load_sklearn_digits
+from dl.jobs import run_inline
+from dl.vision.dataset import load_sklearn_digits
 
 
 @pytest.fixture(scope="module")
-def digits_classifier():
-    """A small seed-style CNN trained on sklearn's 8x8 digits (float pixels 0-255 in, like part A's)."""
-    import keras
-
-    from dl.vision.transfer import classification_metrics, stratified_split
+def digits_classifier(tmp_path_factory):
+    """The seed CNN (dl.vision.cnn) trained briefly on sklearn's 8x8 digits, scaled to 16x16."""
+    from dl.store import ModelStore
+    from dl.vision.cnn import ImageClassifierConfig, train_image_classifier
 
     dataset = load_sklearn_digits()
-    keras.utils.set_random_seed(0)
-    train_indices, test_indices = stratified_split(dataset.labels, 0.2, seed=0)
-    inputs = keras.Input((8, 8, 1))
-    hidden = keras.layers.Rescaling(1 / 255)(inputs)
-    hidden = keras.layers.Conv2D(16, 3, activation="relu", padding="same")(hidden)
-    hidden = keras.layers.Flatten()(hidden)
-    hidden = keras.layers.Dense(64, activation="relu")(hidden)
-    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    images = dataset.images.astype(np.float32)
-    fitted = model.fit(images[train_indices], dataset.labels[train_indices], epochs=8, batch_size=32, verbose=0)
-    predicted = np.argmax(model.predict(images[test_indices], verbose=0), axis=1)
-    metrics = classification_metrics(dataset.labels[test_indices], predicted, 10)
-    history = [{"epoch": index + 1, "loss": loss} for index, loss in enumerate(fitted.history["loss"])]
-    trained = TrainedImageClassifier(model, dataset.class_names, (8, 8), 1, metrics, history, "seed", test_indices)
+    store = ModelStore(tmp_path_factory.mktemp("store"))
+    config = ImageClassifierConfig(image_size=16, epochs=6)
+    trained = run_inline(lambda reporter: train_image_classifier(config, dataset, reporter, store))
     return trained, dataset
+
+
+def app_probabilities(trained, png_bytes: bytes, name: str) -> np.ndarray:
+    """What the page predicts for an uploaded file: decoded, stored like an upload, then the model."""
+    from dl.vision.cnn import predict_probabilities
+    from dl.vision.uploads import DEFAULT_LIMITS, decode_image, images_to_array
+
+    image = decode_image(png_bytes, name)
+    return predict_probabilities(trained, images_to_array([image], DEFAULT_LIMITS.storage_size, trained.channels))[0]
+
+
+def png_of(pixels: np.ndarray, path) -> bytes:
+    Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels).save(path)
+    return path.read_bytes()
 
 
 def unzip(data: bytes, folder):
@@ -50,7 +52,7 @@ def unzip(data: bytes, folder):
 
 def test_the_digits_model_learned(digits_classifier):
     trained, _ = digits_classifier
-    assert trained.metrics["accuracy"] > 0.9
+    assert trained.metrics["accuracy"] > 0.85
 
 
 def test_export_zip_loads_back_and_predicts_the_same(digits_classifier, tmp_path):
@@ -64,11 +66,13 @@ def test_export_zip_loads_back_and_predicts_the_same(digits_classifier, tmp_path
     card = json.loads((folder / "model_card.json").read_text())
     assert card["metrics"]["accuracy"] == pytest.approx(trained.metrics["accuracy"])
     assert "| 0 |" in (folder / "MODEL_CARD.md").read_text()
-    sample = dataset.images[trained.test_indices[:20]].astype(np.float32)
+    from dl.vision.cnn import prepare_pixels
+
+    sample = prepare_pixels(dataset.images[trained.test_indices[:20]], (16, 16), 1)
     expected = trained.model.predict(sample, verbose=0)
     for upload, name in ((data, "export.zip"), ((folder / "model.keras").read_bytes(), "model.keras")):
-        loaded = load_uploaded_model(upload, name, expected_input=(8, 8, 1))
-        assert loaded.kind == "seed" and loaded.image_size == (8, 8) and loaded.channels == 1
+        loaded = load_uploaded_model(upload, name, expected_input=(16, 16, 1))
+        assert loaded.kind == "seed" and loaded.image_size == (16, 16) and loaded.channels == 1
         np.testing.assert_allclose(loaded.predict(sample), expected, atol=1e-5)
     assert load_uploaded_model(data, "export.zip").class_names == [str(digit) for digit in range(10)]
 
@@ -78,16 +82,14 @@ def test_predict_script_runs_in_a_subprocess_on_a_png(digits_classifier, tmp_pat
 
     trained, dataset = digits_classifier
     folder = unzip(export_zip(trained), tmp_path / "export")
-    index = int(trained.test_indices[0])
     png = tmp_path / "digit.png"
-    Image.fromarray(dataset.images[index][..., 0]).save(png)
+    expected = app_probabilities(trained, png_of(dataset.images[int(trained.test_indices[0])], png), png.name)
     run = subprocess.run([sys.executable, str(folder / "predict.py"), str(png)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     answer = json.loads(run.stdout.strip().splitlines()[-1])
-    expected = trained.model.predict(dataset.images[index : index + 1].astype(np.float32), verbose=0)[0]
     assert answer["file"] == str(png)
     assert answer["label"] == trained.class_names[int(np.argmax(expected))]
-    assert answer["probability"] == pytest.approx(float(expected.max()), abs=1e-4)
+    assert answer["probability"] == pytest.approx(float(expected.max()), abs=1e-3)
 
 
 def test_int8_compression_is_smaller_and_about_as_accurate(digits_classifier, tmp_path):
@@ -104,7 +106,7 @@ def test_int8_compression_is_smaller_and_about_as_accurate(digits_classifier, tm
     folder = unzip(compressed_export_zip(trained, report), tmp_path / "int8")
     assert json.loads((folder / "model_card.json").read_text())["compression"]["rows"][2]["name"] == "LiteRT int8"
     png = tmp_path / "digit.png"
-    Image.fromarray(dataset.images[int(trained.test_indices[1])][..., 0]).save(png)
+    png_of(dataset.images[int(trained.test_indices[1])], png)
     run = subprocess.run([sys.executable, str(folder / "predict.py"), str(png)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert json.loads(run.stdout.strip().splitlines()[-1])["label"] in trained.class_names
@@ -133,7 +135,7 @@ def test_bad_model_uploads_raise_data_error(digits_classifier, tmp_path):
     with pytest.raises(DataError, match="broken.keras"):
         load_uploaded_model(corrupt.getvalue(), "broken.keras")
     # right file, wrong input shape for the current data
-    with pytest.raises(DataError, match="8x8x1"):
+    with pytest.raises(DataError, match="16x16x1"):
         load_uploaded_model(export_zip(trained), "digits.zip", expected_input=(28, 28, 1))
     # a Keras model that is not an image classifier (vector input)
     inputs = keras.Input((5,))
@@ -142,3 +144,35 @@ def test_bad_model_uploads_raise_data_error(digits_classifier, tmp_path):
     tabular.save(path)
     with pytest.raises(DataError, match="input of shape"):
         load_uploaded_model(path.read_bytes(), "tabular.keras")
+
+
+def test_transfer_model_exports_its_head_and_predict_py_rebuilds_the_features(tmp_path):
+    from vision_photos import three_class_photos
+
+    from dl.store import ModelStore
+    from dl.vision.export import compress_classifier, export_zip, load_uploaded_model
+    from dl.vision.transfer import TransferConfig, train_transfer_classifier
+
+    photos = three_class_photos(per_class=12, seed=1)
+    store = ModelStore(tmp_path / "store")
+    trained = run_inline(lambda reporter: train_transfer_classifier(TransferConfig(epochs=20), photos, reporter, store))
+    folder = unzip(export_zip(trained), tmp_path / "export")
+    assert (folder / "head.keras").is_file()
+    assert "EfficientNet-Lite0" in json.loads((folder / "model_card.json").read_text())["note"]
+    loaded = load_uploaded_model((folder / "head.keras").read_bytes(), "head.keras")
+    assert loaded.kind == "transfer" and loaded.class_names == ["class 0", "class 1", "class 2"]
+    test_images = photos.images[trained.test_indices]
+    np.testing.assert_allclose(loaded.predict(test_images), trained.model.predict(test_images), atol=1e-5)
+
+    index = int(trained.test_indices[0])
+    png = tmp_path / "photo.png"
+    png_of(photos.images[index], png)
+    run = subprocess.run([sys.executable, str(folder / "predict.py"), str(png)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    answer = json.loads(run.stdout.strip().splitlines()[-1])
+    expected = trained.model.predict(photos.images[index : index + 1])[0]
+    assert answer["label"] == trained.class_names[int(np.argmax(expected))]
+    assert answer["probability"] == pytest.approx(float(expected.max()), abs=1e-3)
+
+    report = compress_classifier(trained, photos)
+    assert "head" in report.note and report.rows[2]["accuracy"] >= report.rows[0]["accuracy"] - 0.1

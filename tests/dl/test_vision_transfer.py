@@ -55,13 +55,3 @@ def test_one_class_or_a_lonely_image_is_a_data_error(photos, store):
     lonely = ImageDataset(photos.images[:6], np.array([0, 0, 0, 0, 0, 1]), ["flower", "temple"], "test")
     with pytest.raises(DataError, match="temple"):
         run_inline(lambda reporter: train_transfer_classifier(TransferConfig(), lonely, reporter, store))
-
-
-def test_stratified_split_keeps_every_class_on_both_sides():
-    from dl.vision.transfer import stratified_split
-
-    labels = np.array([0] * 10 + [1] * 3 + [2] * 2)
-    kept, held_out = stratified_split(labels, 0.2, seed=0)
-    assert sorted(np.concatenate([kept, held_out]).tolist()) == list(range(15))
-    assert set(labels[held_out]) == {0, 1, 2} and set(labels[kept]) == {0, 1, 2}
-    assert np.sum(labels[held_out] == 0) == 2
