@@ -1,8 +1,57 @@
-"""Placeholder until this page's issue is built."""
+"""Image classification: bring images (or built-in digits), train a CNN in the background, see how
+it did and where it looked, classify new photos, try a pretrained ImageNet model, export."""
 
 import streamlit as st
 
 from ui.i18n import t
+from ui.image_data import choose_dataset, show_dataset
+from ui.image_predict import render_predict_tab
+from ui.image_results import render_results_tab
+from ui.image_training import choose_model_kind, seed_work, settings_form, train_and_attach, transfer_work
 
 st.title(f"🖼️ {t('nav.image_classification')}")
-st.info(t("common.coming_soon", what=t("image_classification.coming")))
+st.caption(t("image_classification.intro"))
+
+data_tab, results_tab, predict_tab, pretrained_tab, export_tab = st.tabs([
+    t("image_classification.tab_data"),
+    t("image_classification.tab_results"),
+    t("image_classification.tab_predict"),
+    t("image_classification.tab_pretrained"),
+    t("image_classification.tab_export"),
+])
+
+trained = None
+with data_tab:
+    st.subheader(t("image_classification.step_data"))
+    dataset = choose_dataset()
+    if dataset is not None:
+        show_dataset(dataset)
+        st.subheader(t("image_classification.step_model"))
+        if choose_model_kind() == "transfer":
+            job_spec = transfer_work(dataset)
+        else:
+            job_spec = seed_work(settings_form(dataset), dataset)
+        if job_spec is not None:
+            trained = train_and_attach(*job_spec, dataset)
+
+with results_tab:
+    render_results_tab(trained, dataset)
+
+with predict_tab:
+    render_predict_tab(trained)
+
+with pretrained_tab:
+    try:
+        from ui.image_pretrained import render_pretrained_tab
+    except ImportError:
+        st.info(t("common.coming_soon", what=t("image_classification.tab_pretrained")))
+    else:
+        render_pretrained_tab()
+
+with export_tab:
+    try:
+        from ui.image_export import render_export_tab
+    except ImportError:
+        st.info(t("common.coming_soon", what=t("image_classification.tab_export")))
+    else:
+        render_export_tab(trained, dataset)
