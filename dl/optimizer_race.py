@@ -3,7 +3,7 @@
 Each optimizer moves a ``keras.Variable`` of shape (2,), the point (x, y), using the gradient of the
 surface from ``tf.GradientTape``; the step rule is whatever ``keras.optimizers.<Name>.apply`` does,
 so momentum, Nesterov look-ahead, Adagrad's accumulator and Adam's bias correction are Keras' own.
-The loop runs inside one ``tf.function`` per optimizer so a whole race takes about a second.
+The whole race runs inside one ``tf.function``, so it takes about a second.
 """
 
 from __future__ import annotations
@@ -104,37 +104,42 @@ def run_race(config: RaceConfig) -> pd.DataFrame:
 
     surface = SURFACES[config.surface]
     noise = np.random.default_rng(config.seed).normal(0.0, surface.gradient_noise, size=(config.steps, 2))
-    noise_tensor = tf.constant(noise, dtype=tf.float32)
-    frames = []
+    optimizers, points = [], []
     for name in config.optimizers:
         adaptive = name in ADAPTIVE_OPTIMIZERS
         learning_rate = config.adaptive_learning_rate if adaptive else config.sgd_learning_rate
         if learning_rate is None:
             learning_rate = surface.adaptive_learning_rate if adaptive else surface.sgd_learning_rate
         optimizer = make_optimizer(name, learning_rate, config.momentum)
-        point = keras.Variable(np.array(surface.start, dtype="float32"), name="point")
+        point = keras.Variable(np.array(surface.start, dtype="float32"), name=f"point_{name}")
         optimizer.build([point])
+        optimizers.append(optimizer)
+        points.append(point)
+    descend = _descent_loop(tf, surface, points, optimizers, tf.constant(noise, dtype=tf.float32))
+    paths = descend(tf.constant(config.steps)).numpy().astype(float)  # (steps + 1, optimizers, 2)
+    return pd.concat([_path_table(name, paths[:, index], surface) for index, name in enumerate(config.optimizers)],
+                     ignore_index=True)
 
-        descend = _descent_loop(tf, surface, point, optimizer, noise_tensor)
-        path = descend(tf.constant(config.steps)).numpy().astype(float)
-        frames.append(_path_table(name, path, surface))
-    return pd.concat(frames, ignore_index=True)
 
+def _descent_loop(tf, surface: Surface, points: list, optimizers: list, noise) -> Callable:
+    """One compiled loop moving every optimizer's point ``steps`` times; returns the (steps + 1, optimizers, 2)
+    paths. A single ``tf.function`` for the whole race: one trace instead of one per optimizer."""
 
-def _descent_loop(tf, surface: Surface, point, optimizer, noise_tensor) -> Callable:
-    """A compiled loop: ``steps`` optimizer steps on ``point``, returning the (steps + 1, 2) path."""
+    def positions():
+        return tf.stack([point.value for point in points])
 
     @tf.function
     def descend(steps):
         path = tf.TensorArray(tf.float32, size=steps + 1)
-        path = path.write(0, point.value)
+        path = path.write(0, positions())
         for step in tf.range(steps):
-            with tf.GradientTape() as tape:
-                tape.watch(point.value)
-                loss = surface.function(point.value[0], point.value[1])
-            gradient = tape.gradient(loss, point.value) + noise_tensor[step]
-            optimizer.apply([gradient], [point])
-            path = path.write(step + 1, point.value)
+            for point, optimizer in zip(points, optimizers, strict=True):
+                with tf.GradientTape() as tape:
+                    tape.watch(point.value)
+                    loss = surface.function(point.value[0], point.value[1])
+                gradient = tape.gradient(loss, point.value) + noise[step]
+                optimizer.apply([gradient], [point])
+            path = path.write(step + 1, positions())
         return path.stack()
 
     return descend

@@ -8,14 +8,14 @@ from plotly.subplots import make_subplots
 
 from dl import activations
 from ui.i18n import t
-from ui.lessons_common import colour, explain, tidy, try_this
+from ui.lessons_common import colour, explain, labels, tidy, try_this
 
 
 def render() -> None:
     explain("activations")
     names = list(activations.ACTIVATIONS)
     chosen = st.multiselect(t("lessons.activations_pick"), names, default=["sigmoid", "tanh", "relu"],
-                            format_func=_name, key="lessons_activations_pick")
+                            format_func=labels("activation_"), key="lessons_activations_pick")
     chosen = [name for name in names if name in chosen] or ["relu"]
     st.plotly_chart(_curves_figure(chosen), key="lessons_activations_curves")
 

@@ -16,7 +16,7 @@ from dl import architectures
 from dl.data import DataError
 from ui.errors import show_data_error
 from ui.i18n import t
-from ui.lessons_common import colour, explain, tidy, try_this
+from ui.lessons_common import colour, explain, labels, tidy, try_this
 
 PARTS = ["mlp", "cnn", "rnn", "attention", "gan"]
 
@@ -43,7 +43,7 @@ def _image(name: str) -> np.ndarray:
 def render() -> None:
     explain("architectures")
     part = st.radio(t("lessons.architectures_part"), PARTS, horizontal=True,
-                    format_func=lambda name: t(f"lessons.architecture_{name}"), key="lessons_arch_part")
+                    format_func=labels("architecture_"), key="lessons_arch_part")
     st.markdown(t(f"lessons.architecture_{part}_intro"))
     {"mlp": _mlp, "cnn": _cnn, "rnn": _rnn, "attention": _attention, "gan": _gan_section}[part]()
     try_this(f"architecture_{part}")
@@ -84,10 +84,10 @@ def _mlp() -> None:
 def _cnn() -> None:
     image_column, kernel_column = st.columns(2)
     image_name = image_column.selectbox(t("lessons.cnn_image"), architectures.IMAGES,
-                                        format_func=lambda name: t(f"lessons.cnn_image_{name}"), key="lessons_cnn_image")
+                                        format_func=labels("cnn_image_"), key="lessons_cnn_image")
     kernel_names = [*architectures.KERNELS, "custom"]
     kernel_name = kernel_column.selectbox(t("lessons.cnn_kernel"), kernel_names,
-                                          format_func=lambda name: t(f"lessons.cnn_kernel_{name}"), key="lessons_cnn_kernel")
+                                          format_func=labels("cnn_kernel_"), key="lessons_cnn_kernel")
     if kernel_name == "custom":
         st.caption(t("lessons.cnn_custom_help"))
         grid = st.data_editor(pd.DataFrame(architectures.KERNELS["outline"], columns=["1", "2", "3"]),
@@ -122,7 +122,7 @@ def _cnn() -> None:
 def _rnn() -> None:
     columns = st.columns(3)
     kind = columns[0].selectbox(t("lessons.rnn_sequence"), architectures.SEQUENCES,
-                                format_func=lambda name: t(f"lessons.rnn_sequence_{name}"), key="lessons_rnn_sequence")
+                                format_func=labels("rnn_sequence_"), key="lessons_rnn_sequence")
     forget_bias = columns[1].slider(t("lessons.rnn_forget_bias"), -3.0, 5.0, 1.0, 0.5, key="lessons_rnn_forget",
                                     help=t("lessons.rnn_forget_bias_help"))
     seed = columns[2].number_input(t("lessons.rnn_seed"), 0, 99, 0, key="lessons_rnn_seed")
@@ -155,8 +155,9 @@ def _attention() -> None:
         model = _attention_model()
     layer_column, head_column = st.columns(2)
     layer = layer_column.slider(t("lessons.attention_layer"), 1, model.layers, 2, key="lessons_attention_layer")
+    mean_label = t("lessons.attention_mean")
     head = head_column.selectbox(t("lessons.attention_head"), [0, *range(1, model.heads + 1)],
-                                 format_func=lambda h: t("lessons.attention_mean") if h == 0 else str(h),
+                                 format_func=lambda h: mean_label if h == 0 else str(h),
                                  key="lessons_attention_head")
     try:
         tokens, weights = sentence_attention(model, sentence, layer, head or None)
@@ -174,7 +175,7 @@ def _attention() -> None:
 def _gan_section() -> None:
     from dl.gan_1d import TARGETS
 
-    target = st.selectbox(t("lessons.gan_target"), TARGETS, format_func=lambda name: t(f"lessons.gan_target_{name}"),
+    target = st.selectbox(t("lessons.gan_target"), TARGETS, format_func=labels("gan_target_"),
                           index=TARGETS.index("bimodal"), key="lessons_gan_target")
     with st.spinner(t("lessons.gan_training")):
         samples, history = _gan(target)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dl import autograd
 from ui.i18n import t
-from ui.lessons_common import explain, try_this
+from ui.lessons_common import explain, labels, try_this
 
 GRAPHS = ["expression", "network"]
 CURRENT, DONE, WAITING, LEAF = "#ffd54f", "#c8e6c9", "#f5f5f5", "#e3f2fd"
@@ -16,7 +16,7 @@ CURRENT, DONE, WAITING, LEAF = "#ffd54f", "#c8e6c9", "#f5f5f5", "#e3f2fd"
 def render() -> None:
     explain("backprop")
     graph_name = st.radio(t("lessons.backprop_graph"), GRAPHS, horizontal=True,
-                          format_func=lambda name: t(f"lessons.backprop_graph_{name}"), key="lessons_backprop_graph")
+                          format_func=labels("backprop_graph_"), key="lessons_backprop_graph")
     graph = _build(graph_name)
     nodes, edges = autograd.graph_tables(graph.output)  # values, before any backward pass
     snapshots = autograd.backward_snapshots(graph.output)
@@ -24,7 +24,7 @@ def render() -> None:
 
     phase_column, step_column = st.columns([1, 2])
     phase = phase_column.radio(t("lessons.backprop_phase"), ["forward", "backward"], horizontal=True,
-                               format_func=lambda name: t(f"lessons.backprop_phase_{name}"), key="lessons_backprop_phase")
+                               format_func=labels("backprop_phase_"), key="lessons_backprop_phase")
     step = step_column.slider(t("lessons.backprop_step"), 0, len(operations), len(operations) if phase == "forward" else 0,
                               key=f"lessons_backprop_step_{graph_name}_{phase}")
     if phase == "forward":

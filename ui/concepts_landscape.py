@@ -39,18 +39,18 @@ def render() -> None:
                 _link(page)
 
     st.markdown(f"#### {t('lessons.landscape_versus_title')}")
-    st.dataframe(pd.DataFrame({
+    st.table(pd.DataFrame({
         t("lessons.versus_aspect"): [t(f"lessons.versus_{row}") for row in COMPARISON_ROWS],
         t("lessons.versus_classic"): [t(f"lessons.versus_{row}_classic") for row in COMPARISON_ROWS],
         t("lessons.versus_deep"): [t(f"lessons.versus_{row}_deep") for row in COMPARISON_ROWS],
-    }), hide_index=True, key="lessons_landscape_versus")
+    }).set_index(t("lessons.versus_aspect")))
     _link("text_classification", "lessons.versus_link")
 
     st.markdown(f"#### {t('lessons.landscape_frameworks_title')}")
-    st.dataframe(pd.DataFrame(
+    st.table(pd.DataFrame(
         {t(f"lessons.framework_column_{column}"): [t(f"lessons.framework_{name}_{column}") for name in FRAMEWORKS]
          for column in ["name", *FRAMEWORK_COLUMNS]}
-    ), hide_index=True, key="lessons_landscape_frameworks")
+    ).set_index(t("lessons.framework_column_name")))
 
     st.markdown(f"#### {t('lessons.landscape_compression_title')}")
     st.markdown(t("lessons.landscape_compression_intro"))

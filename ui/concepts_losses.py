@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from dl import losses
 from ui.i18n import t
-from ui.lessons_common import colour, explain, tidy, try_this
+from ui.lessons_common import colour, explain, labels, tidy, try_this
 
 FAMILIES = ["regression", "probability", "margin"]
 
@@ -16,7 +16,7 @@ FAMILIES = ["regression", "probability", "margin"]
 def render() -> None:
     explain("losses")
     family = st.radio(t("lessons.losses_family"), FAMILIES, horizontal=True,
-                      format_func=lambda name: t(f"lessons.losses_family_{name}"), key="lessons_losses_family")
+                      format_func=labels("losses_family_"), key="lessons_losses_family")
     if family == "regression":
         target_column, delta_column = st.columns(2)
         target = target_column.slider(t("lessons.losses_target"), -3.0, 3.0, 0.0, 0.5, key="lessons_losses_target")

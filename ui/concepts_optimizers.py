@@ -9,7 +9,7 @@ import streamlit as st
 
 from dl import optimizer_race
 from ui.i18n import t
-from ui.lessons_common import colour, explain, tidy, try_this
+from ui.lessons_common import colour, explain, labels, tidy, try_this
 
 SGD_RATES = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2]
 ADAPTIVE_RATES = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]
@@ -33,10 +33,10 @@ def render() -> None:
     controls, chart = st.columns([1, 2.4], gap="medium")
     with controls:
         surface_name = st.selectbox(t("lessons.optimizers_surface"), list(optimizer_race.SURFACES),
-                                    format_func=lambda name: t(f"lessons.surface_{name}"), key="lessons_opt_surface")
+                                    format_func=labels("surface_"), key="lessons_opt_surface")
         surface = optimizer_race.SURFACES[surface_name]
         chosen = st.multiselect(t("lessons.optimizers_pick"), optimizer_race.OPTIMIZERS,
-                                default=optimizer_race.OPTIMIZERS, format_func=_name, key="lessons_opt_pick")
+                                default=optimizer_race.OPTIMIZERS, format_func=labels("optimizer_"), key="lessons_opt_pick")
         chosen = tuple(name for name in optimizer_race.OPTIMIZERS if name in chosen) or ("sgd",)
         # each surface opens on learning rates that make a fair race there
         sgd_rate = st.select_slider(t("lessons.optimizers_sgd_rate"), SGD_RATES, value=surface.sgd_learning_rate,
