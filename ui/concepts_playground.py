@@ -11,11 +11,11 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dl import playground
+from dl import jobs, playground
 from dl.data.errors import DataError
 from ui.errors import show_data_error
 from ui.i18n import t
-from ui.job_widget import attached_job, show_job, start_or_attach
+from ui.job_widget import attached_job, show_job, start_or_attach, status_line
 from ui.plots import history_figure
 
 RUN_STATE = "playground_run"
@@ -61,8 +61,8 @@ def render() -> None:
             _live_output(run, job)
         else:
             _draw_output(run)
-        if job is not None:
-            show_job(job, chart=False)
+            if job is not None:
+                show_job(job, chart=False)  # finished: the final status line, or the error
     st.info(t("concepts.playground_try"), icon="💡")
 
 
@@ -141,8 +141,16 @@ def _start(run: playground.PlaygroundRun, epochs: int):
 
 
 @st.fragment(run_every=1.0)
-def _live_output(run: playground.PlaygroundRun, job) -> None:
+def _live_output(run: playground.PlaygroundRun, job: jobs.Job) -> None:
+    """While training: progress line, cancel, boundary and curves in ONE fragment (each rerun costs CPU
+    that the training thread needs); a full rerun once the job has finished."""
+    progress, _history = job.snapshot()
+    st.progress(progress.fraction, text=status_line(progress))
+    if st.button(t("jobs.cancel"), key=f"cancel-{job.id}", icon="⏹️"):
+        job.cancel()
     _draw_output(run)
+    if job.finished:
+        st.rerun()
 
 
 # ----------------------------------------------------------------------------------------- figures
