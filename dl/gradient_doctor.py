@@ -28,6 +28,7 @@ from dl.gradients import (
     VANISHING_RATIO,
     GradientLabConfig,
     GradientRun,
+    canonical_config,
 )
 
 EXPLODING_NORM = 1e3  # cross-entropy on standardised inputs gives kernel gradients of order 1; 1000 is runaway
@@ -200,4 +201,4 @@ def _lower(learning_rate: float) -> float:
 
 def apply_fix(config: GradientLabConfig, fix: Fix) -> GradientLabConfig:
     """The configuration with ``fix``'s changes applied (everything else, seed included, unchanged)."""
-    return replace(config, **fix.changes)
+    return canonical_config(replace(config, **fix.changes))

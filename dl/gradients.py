@@ -103,7 +103,26 @@ def preset_config(name: str, base: GradientLabConfig | None = None) -> GradientL
     """The configuration of a preset (see ``PRESETS``), starting from the defaults (or ``base``)."""
     if name not in PRESETS:
         raise DataError(f"Unknown preset '{name}'. Choose one of: {', '.join(PRESETS)}.")
-    return replace(GradientLabConfig() if base is None else base, **PRESETS[name])
+    return canonical_config(replace(GradientLabConfig() if base is None else base, **PRESETS[name]))
+
+
+def canonical_config(config: GradientLabConfig) -> GradientLabConfig:
+    """Reset fields the chosen network ignores to their defaults, so equal networks share one store key.
+
+    (A dense net has no sequence length; a recurrent one no depth or residual connections; only
+    random_normal uses init_stddev; only an active clipping uses its threshold.)
+    """
+    defaults = GradientLabConfig()
+    ignored: dict[str, Any] = {}
+    if config.mode == "dense":
+        ignored.update(recurrent_cell=defaults.recurrent_cell, sequence_length=defaults.sequence_length)
+    else:
+        ignored.update(depth=defaults.depth, residual=False)
+    if config.initializer != "random_normal":
+        ignored["init_stddev"] = defaults.init_stddev
+    if config.clipping == "none":
+        ignored["clip_threshold"] = defaults.clip_threshold
+    return replace(config, **ignored)
 
 
 def validate_config(config: GradientLabConfig) -> None:
