@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 import numpy as np
+import pandas  # noqa: F401 - see below
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -19,6 +20,9 @@ from dl.vision.uploads import dataset_from_class_files, read_image_zip
 from ui.errors import show_data_error
 from ui.i18n import t
 
+# pandas is imported above on purpose: plotly looks pandas up in sys.modules without waiting, so
+# while another thread of the server is still importing it, go.Figure(...) fails with "partially
+# initialized module 'pandas'" (seen in the browser tests). A plain import waits for it to finish.
 SOURCES = ("mnist", "digits", "zip", "slots")
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 SLOTS_STATE = "image_class_slots"
@@ -129,7 +133,7 @@ def show_samples(dataset: ImageDataset, per_class: int = SAMPLES_PER_CLASS) -> N
     for label, name in list(enumerate(dataset.class_names))[:10]:
         members = np.flatnonzero(dataset.labels == label)
         picks = rng.choice(members, size=min(per_class, len(members)), replace=False)
-        row = st.columns([1] + [1] * per_class, vertical_alignment="center")
+        row = st.columns([1.6] + [1] * per_class, vertical_alignment="center")
         row[0].markdown(f"`{name}`")
         for column, index in zip(row[1:], picks, strict=False):
             column.image(display_pixels(dataset.images[index]), width=56)
