@@ -64,7 +64,7 @@ def render_download(trained: TrainedImageClassifier) -> None:
     )
     st.code(t("image_export.usage"), language="bash")
     with st.expander(t("image_export.card_preview")):
-        st.markdown(model_card_markdown(model_card(trained)))
+        st.markdown(model_card_markdown(model_card(trained), heading_level=4))
 
 
 def render_compression(trained: TrainedImageClassifier, dataset: ImageDataset | None) -> None:
@@ -104,6 +104,7 @@ def render_compression(trained: TrainedImageClassifier, dataset: ImageDataset | 
     )
     st.dataframe(table, hide_index=True)
     st.caption(t("image_export.compress_caption", images=report.test_size, backend=report.backend))
+    st.caption(t("image_export.compress_compare"))
     if report.note:
         st.caption(t("image_export.transfer_compress_note"))
     st.download_button(

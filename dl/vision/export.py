@@ -79,11 +79,15 @@ def _input_description(trained: TrainedImageClassifier) -> str:
     return f"{colour} {width}x{height} pixels, values 0-255 as float32 (the model rescales them itself)"
 
 
-def model_card_markdown(card: dict[str, Any]) -> str:
-    """The card as Markdown: summary, per-class table, confusion matrix, settings."""
+def model_card_markdown(card: dict[str, Any], heading_level: int = 1) -> str:
+    """The card as Markdown: summary, per-class table, confusion matrix, settings.
+
+    ``heading_level``: 1 for a file of its own; deeper (e.g. 4) when shown inside a page.
+    """
     metrics = card.get("metrics", {})
     classes = card["classes"]
-    lines = [f"# {card['name']}", ""]
+    title, section = "#" * heading_level, "#" * (heading_level + 1)
+    lines = [f"{title} {card['name']}", ""]
     if card.get("note"):
         lines += [f"> {card['note']}", ""]
     lines += [f"- **Classes** ({len(classes)}): {', '.join(classes)}", f"- **Input**: {card['input']}"]
@@ -103,13 +107,13 @@ def model_card_markdown(card: dict[str, Any]) -> str:
         lines += [f"| **{name}** | " + " | ".join(str(value) for value in row) + " |" for name, row in zip(classes, metrics["confusion_matrix"], strict=False)]
         lines.append("")
     if card.get("compression"):
-        lines += ["## Compression (int8)", "", "| | file | accuracy | ms per image |", "|---|---|---|---|"]
+        lines += [f"{section} Compression (int8)", "", "| | file | accuracy | ms per image |", "|---|---|---|---|"]
         for row in card["compression"]["rows"]:
             lines.append(f"| {row['name']} | {row['bytes'] / 1024:.1f} KiB | {row['accuracy']:.1%} | {row['ms_per_image']:.2f} |")
         lines.append("")
     if card.get("config"):
-        lines += ["## Training settings", "", "```json", json.dumps(card["config"], indent=2), "```", ""]
-    lines += ["## Use it", "", "```", "python predict.py photo.jpg", "```", "", f"Versions: {json.dumps(card.get('versions', {}))}", ""]
+        lines += [f"{section} Training settings", "", "```json", json.dumps(card["config"], indent=2), "```", ""]
+    lines += [f"{section} Use it", "", "```", "python predict.py photo.jpg", "```", "", f"Versions: {json.dumps(card.get('versions', {}))}", ""]
     return "\n".join(lines)
 
 
