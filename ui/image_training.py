@@ -93,13 +93,14 @@ def train_and_attach(key: str, work: Callable[[Any], TrainedImageClassifier], da
         start_or_attach(key, work, name=f"image · {dataset.source}")
         st.session_state[LAST_JOB_STATE] = {"key": key, "data": dataset.fingerprint()}
     last = st.session_state.get(LAST_JOB_STATE)
-    if not last or last["data"] != dataset.fingerprint():
+    # the job this session started on this data; else one already running for these settings
+    # (started by another session, or before this page was left and reopened)
+    job_key = last["key"] if last and last["data"] == dataset.fingerprint() else key
+    job = attached_job(job_key)
+    if job is None:
         st.caption(t("image_classification.press_train"))
         return None
-    job = attached_job(last["key"])
-    if job is None:
-        return None
-    if last["key"] != key:
+    if job_key != key:
         st.caption(t("image_classification.settings_changed"))
     if not show_job(job, chart=not job.finished):
         return None

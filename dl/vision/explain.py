@@ -83,10 +83,15 @@ def heat_to_rgb(heat: np.ndarray) -> np.ndarray:
     return colours.astype(np.uint8)
 
 
-def overlay(image: np.ndarray, heat: np.ndarray, opacity: float = 0.45) -> np.ndarray:
-    """Blend the heat map's colours over a uint8 image (h, w, 1|3); returns uint8 RGB (h, w, 3)."""
+def overlay(image: np.ndarray, heat: np.ndarray, opacity: float = 0.7) -> np.ndarray:
+    """Blend the heat map's colours over a uint8 image (h, w, 1|3); returns uint8 RGB (h, w, 3).
+
+    Each pixel's colour weight grows with its heat, so cold regions show the image untouched and
+    only the regions the model used are tinted.
+    """
     base = image.astype(np.float32)
     if base.shape[-1] == 1:
         base = np.repeat(base, 3, axis=-1)
-    blended = base * (1 - opacity) + heat_to_rgb(heat).astype(np.float32) * opacity
+    weight = (opacity * np.clip(heat, 0.0, 1.0))[..., np.newaxis]
+    blended = base * (1 - weight) + heat_to_rgb(heat).astype(np.float32) * weight
     return np.clip(blended, 0, 255).astype(np.uint8)

@@ -114,3 +114,36 @@ def test_builtin_digits_render_samples_and_settings():
     assert len(app.get("image")) >= 10  # a row of samples per digit
     app.radio(key="image_model_kind").set_value("transfer").run()
     assert not app.exception
+
+
+def test_class_slots_add_rename_remove():
+    app = open_page(PAGE, "en")
+    app.radio(key="image_source").set_value("slots").run()
+    assert not app.exception
+    name_boxes = [box for box in app.text_input if box.key.startswith("image_slot_name_")]
+    assert [box.value for box in name_boxes] == ["Class 1", "Class 2"]
+    app.button(key="image_slot_add").click().run()
+    name_boxes = [box for box in app.text_input if box.key.startswith("image_slot_name_")]
+    assert len(name_boxes) == 3
+    third = name_boxes[2].key.removeprefix("image_slot_name_")
+    app.button(key=f"image_slot_remove_{third}").click().run()
+    name_boxes = [box for box in app.text_input if box.key.startswith("image_slot_name_")]
+    assert len(name_boxes) == 2 and not any(button.key.startswith("image_slot_remove_") for button in app.button)
+
+    first, second = (box.key.removeprefix("image_slot_name_") for box in name_boxes)
+    app.text_input(key=f"image_slot_name_{first}").set_value("Bars")
+    app.text_input(key=f"image_slot_name_{second}").set_value("Stripes")
+    app.file_uploader(key=f"image_slot_files_{first}").set_value(
+        [(f"b{index}.png", shape_png("bars", index), "image/png") for index in range(3)]
+    )
+    app.file_uploader(key=f"image_slot_files_{second}").set_value([("s0.png", shape_png("stripes", 50), "image/png")])
+    app.run()
+    assert not app.exception
+    assert "class 'Stripes' has 1 readable image" in app.error[0].value  # named, with how to fix it
+    app.file_uploader(key=f"image_slot_files_{second}").set_value(
+        [(f"s{index}.png", shape_png("stripes", 50 + index), "image/png") for index in range(3)]
+    ).run()
+    assert not app.error
+    assert "6 images · 2 classes" in " ".join(caption.value for caption in app.caption)
+    app.text_input(key=f"image_slot_name_{second}").set_value("bars").run()
+    assert "Two classes are called 'bars'" in app.error[0].value
