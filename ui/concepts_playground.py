@@ -44,8 +44,8 @@ def render() -> None:
     run = _current_run(config, data)
     job = attached_job(st.session_state.get(JOB_STATE))
     busy = job is not None and not job.finished
-    with model_column:
-        train_column, step_column, reset_column = st.columns(3)
+    with output_column:
+        train_column, step_column, reset_column, _spacer = st.columns([1.2, 1, 1, 1.5])
         if train_column.button(t("common.train"), icon="▶️", disabled=busy, key="playground_train",
                                width="stretch"):
             job = _start(run, epochs)
@@ -182,6 +182,7 @@ def boundary_figure(data: playground.PlaygroundData, boundary: playground.Bounda
                 colorbar={"title": f"P({data.class_names[1]})", "len": 0.8}, hoverinfo="skip"))
             figure.add_trace(go.Contour(
                 x=boundary.xs, y=boundary.ys, z=boundary.probabilities[..., 1], showscale=False, hoverinfo="skip",
+                showlegend=False, name="P = 0.5",
                 contours={"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"}, line={"width": 2, "color": "#333"}))
         else:
             count = data.num_classes
@@ -199,7 +200,7 @@ def boundary_figure(data: playground.PlaygroundData, boundary: playground.Bounda
                                  "width": 2 if split == "test" else 0.5}}))
     x_min, x_max, y_min, y_max = data.bounds()
     figure.update_layout(
-        height=430, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.08},
+        height=430, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.15},
         xaxis={"range": [x_min, x_max], "title": "x", "constrain": "domain"},
         yaxis={"range": [y_min, y_max], "title": "y", "scaleanchor": "x", "scaleratio": 1},
         plot_bgcolor="white",

@@ -1,0 +1,114 @@
+"""Browser: the Concepts page. Change a playground control, train, watch the boundary appear and move
+with a step, switch language; the regularization tab redraws when its controls move."""
+
+import time
+
+from browser_utils import assert_no_exception, open_app, save_screenshot, wait_until_idle
+
+BOUNDARY = ".st-key-playground_boundary .js-plotly-plot"
+
+
+def plotted_traces(page, selector=BOUNDARY):
+    """The traces plotly is drawing right now: type, name and a fingerprint of the heatmap values."""
+    return page.evaluate(
+        """(selector) => {
+             // _fullData holds the decoded arrays (data keeps the base64 form): typed arrays, rows of them for z
+             const flat = (values) => values ? Array.from(values, (v) => (typeof v === 'object' && v !== null)
+                 ? Array.from(v) : v).flat() : [];
+             return Array.from(document.querySelector(selector)._fullData).map((trace) => ({
+               type: trace.type || 'scatter', name: trace.name || '',
+               x: flat(trace.x).slice(0, 40).map((v) => Number(v).toFixed(4)).join(','),
+               z: flat(trace.z).map((v) => Number(v).toFixed(4)).join(',')}));
+           }""",
+        selector,
+    )
+
+
+def metric_value(page, label):
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def wait_for_metric(page, label, value, timeout_s=240):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if metric_value(page, label) == value:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{label} never showed {value} (now {metric_value(page, label)})")
+
+
+def choose(page, container_selector, option):
+    page.locator(f"{container_selector} [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_until_idle(page)
+
+
+def open_concepts(page, app_url):
+    """Home first, then the deep link: the very first page load of a fresh server can come up in
+    Streamlit's pages-folder mode (no router, no language picker); later loads do not."""
+    open_app(page, app_url)
+    open_app(page, app_url, "concepts")
+
+
+def test_playground_train_step_and_language(page, app_url):
+    open_concepts(page, app_url)
+    page.get_by_role("tab", name="1 · Playground").wait_for()
+    page.locator(BOUNDARY).wait_for()
+    assert_no_exception(page)
+    before = plotted_traces(page)
+    assert all(trace["type"] == "scatter" for trace in before)  # points only, nothing trained yet
+
+    # change a control: the XOR dataset (retry once: the first interaction on a fresh server can be lost)
+    for _attempt in range(2):
+        choose(page, ".st-key-playground_dataset", "XOR")
+        if plotted_traces(page) != before:
+            break
+    xor_points = plotted_traces(page)
+    assert xor_points != before
+
+    page.locator(".st-key-playground_train button").first.click()
+    wait_for_metric(page, "Epoch", "30")
+    wait_until_idle(page)
+    trained = plotted_traces(page)
+    assert trained[0]["type"] == "heatmap" and trained[1]["type"] == "contour"
+    assert float(metric_value(page, "Test accuracy").rstrip("%")) > 80
+    page.locator(".st-key-playground_history .js-plotly-plot").wait_for()
+    save_screenshot(page, "concepts-playground")
+
+    page.locator(".st-key-playground_step button").first.click()
+    wait_for_metric(page, "Epoch", "31")
+    wait_until_idle(page)
+    stepped = plotted_traces(page)
+    assert stepped[0]["type"] == "heatmap" and stepped[0]["z"] != trained[0]["z"]  # one epoch moved the boundary
+    assert_no_exception(page)
+
+    # switch to Chinese: the tab titles and metrics follow, the trained run stays
+    for _attempt in range(2):
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name="简体中文").click()
+        wait_until_idle(page)
+        if page.get_by_role("tab", name="1 · 游乐场").count():
+            break
+    page.get_by_role("tab", name="1 · 游乐场").wait_for()
+    assert "lang=zh" in page.url
+    assert metric_value(page, "轮次") == "31"
+    assert plotted_traces(page)[0]["type"] == "heatmap"
+    assert_no_exception(page)
+
+
+def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):
+    open_concepts(page, app_url)
+    page.get_by_role("tab", name="6 · Regularization").click()
+    chart = ".st-key-regularization_paths_chart .js-plotly-plot"
+    page.locator(chart).wait_for()
+    assert_no_exception(page)
+    lasso = metric_value(page, "Weights exactly 0 at this α")
+    for _attempt in range(2):
+        page.locator(".st-key-regularization_penalty").get_by_text("L2 (ridge)").click()
+        wait_until_idle(page)
+        if metric_value(page, "Weights exactly 0 at this α") != lasso:
+            break
+    assert metric_value(page, "Weights exactly 0 at this α") == "0 / 10"
+    assert int(lasso.split("/")[0]) >= 1
+    assert_no_exception(page)
