@@ -40,7 +40,7 @@ def top_classes_figure(pairs: Sequence[tuple[str, float]], height: int = 230) ->
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"title": t("image_pretrained.probability_axis"), "range": [0, 100]},
-        yaxis={"automargin": True},
+        yaxis={"automargin": True, "type": "category"},  # class names like "0".."9" must not become a number axis
     )
     return figure
 
