@@ -27,6 +27,17 @@ def graph_text(page):
     return "\n".join(page.locator('[data-testid="stGraphVizChart"] svg text').all_text_contents())
 
 
+def open_concepts(page, app_url):
+    # Home first: a brand-new server asked straight for /concepts runs pages/concepts.py on its own (as a
+    # pages/ folder app, without the router's navigation, language picker and wide layout) until some
+    # session has run streamlit_app.py once.
+    open_app(page, app_url)
+    page.get_by_text("Deep Learning Playground").first.wait_for()
+    time.sleep(3)  # let the home page's run finish: two cold sessions importing pandas at once can collide
+    open_app(page, app_url, "concepts")
+    page.get_by_role("tab", name="4 · Optimizers").wait_for()
+
+
 def open_tab(page, name):
     page.get_by_role("tab", name=name).click()
     wait_until_idle(page)
@@ -43,7 +54,7 @@ def wait_for_change(read, before, timeout_s=120):
 
 
 def test_optimizer_race_redraws_when_the_surface_changes(page, app_url):
-    open_app(page, app_url, "concepts")
+    open_concepts(page, app_url)
     open_tab(page, "4 · Optimizers")
     page.locator(RACE).wait_for(timeout=180_000)
     before = race_paths(page)
@@ -71,7 +82,7 @@ def test_optimizer_race_redraws_when_the_surface_changes(page, app_url):
 
 
 def test_backpropagation_walks_backward_one_node_at_a_time(page, app_url):
-    open_app(page, app_url, "concepts")
+    open_concepts(page, app_url)
     open_tab(page, "5 · Backpropagation")
     page.locator('[data-testid="stGraphVizChart"] svg').first.wait_for(timeout=120_000)
     forward = graph_text(page)
