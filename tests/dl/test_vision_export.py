@@ -176,3 +176,17 @@ def test_transfer_model_exports_its_head_and_predict_py_rebuilds_the_features(tm
 
     report = compress_classifier(trained, photos)
     assert "head" in report.note and report.rows[2]["accuracy"] >= report.rows[0]["accuracy"] - 0.1
+
+
+def test_a_model_with_python_code_is_refused_by_safe_mode(tmp_path):
+    import keras
+
+    from dl.vision.export import load_uploaded_model
+
+    inputs = keras.Input((8, 8, 1))
+    doubled = keras.layers.Lambda(lambda pixels: pixels * 2)(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(keras.layers.Flatten()(doubled)))
+    path = tmp_path / "sneaky.keras"
+    model.save(path)
+    with pytest.raises(DataError, match="sneaky.keras.*Lambda"):
+        load_uploaded_model(path.read_bytes(), "sneaky.keras")
