@@ -52,7 +52,7 @@ def _weight_paths_section() -> None:
         figure.add_trace(go.Scatter(x=rows["alpha"], y=rows["weight"], mode="lines", name=feature))
     figure.add_vline(x=nearest, line={"dash": "dash", "color": "#555"})
     figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         xaxis={"type": "log", "title": t("concepts.regularization_alpha"), "autorange": "reversed"},
+                         xaxis={"type": "log", "title": t("concepts.regularization_alpha")},
                          yaxis={"title": t("concepts.regularization_weight")}, legend={"title": t("concepts.regularization_feature")})
     chart.plotly_chart(figure, key="regularization_paths_chart", width="stretch")
     st.info(t("concepts.regularization_paths_try"), icon="💡")
