@@ -83,6 +83,11 @@ def max_pool(feature_map: np.ndarray, size: int = 2) -> np.ndarray:
     return blocks.max(axis=(1, 3))
 
 
+def relu_and_pool(feature_map: np.ndarray, size: int = 2) -> np.ndarray:
+    """What a CNN block does after the convolution: ReLU (keep positive responses), then max pooling."""
+    return max_pool(np.maximum(feature_map, 0.0), size)
+
+
 # --- RNN and LSTM -----------------------------------------------------------------------------
 SEQUENCES = ["spike", "sine", "step"]
 

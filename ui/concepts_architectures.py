@@ -102,15 +102,16 @@ def _cnn() -> None:
         st.caption(t("lessons.cnn_kernel_values", values=np.array2string(kernel, precision=2, suppress_small=True)))
     image = _image(image_name)
     feature_map = architectures.convolve2d(image, kernel)
-    pooled = architectures.max_pool(feature_map, 2)
+    pooled = architectures.relu_and_pool(feature_map, 2)
     titles = [t("lessons.cnn_input", shape=f"{image.shape[0]}×{image.shape[1]}"),
               t("lessons.cnn_feature_map", shape=f"{feature_map.shape[0]}×{feature_map.shape[1]}"),
               t("lessons.cnn_pooled", shape=f"{pooled.shape[0]}×{pooled.shape[1]}")]
     figure = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.03)
-    for column, (array, scale) in enumerate([(image, "gray"), (feature_map, "RdBu"), (pooled, "RdBu")], start=1):
+    for column, (array, scale) in enumerate([(image, "gray"), (feature_map, "RdBu"), (pooled, "Reds")], start=1):
         limit = float(np.abs(array).max()) or 1.0
-        figure.add_trace(go.Heatmap(z=array, colorscale=scale, showscale=False,
-                                    zmin=0 if scale == "gray" else -limit, zmax=1 if scale == "gray" else limit), 1, column)
+        signed = scale == "RdBu"  # the raw feature map has both signs; the image and ReLU output do not
+        figure.add_trace(go.Heatmap(z=array, colorscale=scale, showscale=False, zmin=-limit if signed else 0,
+                                    zmax=limit if signed else (1 if scale == "gray" else limit)), 1, column)
     figure.update_yaxes(autorange="reversed", scaleanchor="x", visible=False)
     figure.update_xaxes(visible=False)
     for column in (2, 3):
@@ -165,7 +166,7 @@ def _attention() -> None:
         show_data_error(error)
         return
     labels = [f"{index}·{token}" for index, token in enumerate(tokens)]
-    figure = px.imshow(weights, x=labels, y=labels, color_continuous_scale="Blues", zmin=0, zmax=float(weights.max()),
+    figure = px.imshow(weights, x=labels, y=labels, color_continuous_scale="Blues", zmin=0, zmax=float(weights.max()), aspect="auto",
                        labels={"x": t("lessons.attention_key_axis"), "y": t("lessons.attention_query_axis"), "color": "w"})
     figure.update_xaxes(tickangle=-45)
     st.plotly_chart(tidy(figure, height=520), key="lessons_attention_chart")

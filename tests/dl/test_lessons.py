@@ -158,6 +158,10 @@ def test_vertical_edge_kernel_responds_only_at_the_step():
     assert np.abs(feature_map[:, [0, 1, 6, 7]]).max() == 0.0
     pooled = architectures.max_pool(np.abs(feature_map))
     assert pooled.shape == (4, 4) and pooled[:, 2].min() == pytest.approx(4.0)
+    # the Sobel kernel is left minus right, so a dark-to-bright step is negative: ReLU drops it
+    activated = architectures.relu_and_pool(feature_map)
+    assert activated.shape == (4, 4) and activated.max() == 0.0
+    assert architectures.relu_and_pool(-feature_map)[:, 2].min() == pytest.approx(4.0)
 
 
 def test_convolution_and_pooling_match_keras_layers():
