@@ -8,6 +8,7 @@ fragment redraws the latest boundary and curves every second.
 from __future__ import annotations
 
 import numpy as np
+import pandas  # noqa: F401 - fully imported before plotly peeks at sys.modules for it (see below)
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -18,6 +19,10 @@ from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach, status_line
 from ui.plots import history_figure
 
+# plotly looks pandas up in sys.modules without importing it; on a fresh server, while another
+# session's thread is still importing pandas, it found a half-initialised module and the figure
+# failed ("partially initialized module 'pandas' has no attribute 'Series'"). The import above
+# waits for that import to finish.
 RUN_STATE = "playground_run"
 JOB_STATE = "playground_job_key"
 CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -120,16 +125,17 @@ def _current_run(config: playground.PlaygroundConfig, data: playground.Playgroun
     run = st.session_state.get(RUN_STATE)
     wanted = playground.PlaygroundRun(config, data)
     if run is None or run.key != wanted.key:
-        st.session_state[RUN_STATE] = wanted
-        st.session_state.pop(JOB_STATE, None)
-        return wanted
+        return _replace_run(config, data)
     return run
 
 
 def _replace_run(config: playground.PlaygroundConfig, data: playground.PlaygroundData) -> playground.PlaygroundRun:
+    """A fresh, untrained run; a job still training the old one is cancelled (nobody will see it)."""
+    old_job = attached_job(st.session_state.pop(JOB_STATE, None))
+    if old_job is not None and not old_job.finished:
+        old_job.cancel()
     run = playground.PlaygroundRun(config, data)
     st.session_state[RUN_STATE] = run
-    st.session_state.pop(JOB_STATE, None)
     return run
 
 

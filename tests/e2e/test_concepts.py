@@ -112,3 +112,38 @@ def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):
     assert metric_value(page, "Weights exactly 0 at this α") == "0 / 10"
     assert int(lasso.split("/")[0]) >= 1
     assert_no_exception(page)
+
+
+def test_playground_takes_my_own_csv_and_explains_a_bad_one(page, app_url):
+    open_concepts(page, app_url)
+    page.locator(BOUNDARY).wait_for()
+    for _attempt in range(2):
+        choose(page, ".st-key-playground_dataset", "My own CSV")
+        if page.locator(".st-key-playground_upload").count():
+            break
+    page.get_by_text("Upload a CSV file with columns x, y, label").first.wait_for()
+    upload = page.locator(".st-key-playground_upload input[type=file]")
+
+    one_class = "x,y,label\n" + "".join(f"{i},{i % 3},cat\n" for i in range(20))
+    upload.set_input_files(files=[{"name": "one.csv", "mimeType": "text/csv", "buffer": one_class.encode()}])
+    page.get_by_text("has only one class ('cat')").first.wait_for()
+    assert_no_exception(page)
+
+    # three word-labelled clusters: a softmax network, a three-colour class map
+    centres = {"ant": (0, 0), "bee": (4, 0), "cow": (2, 3)}
+    rows = "".join(f"{cx + (i % 5) * 0.2},{cy + (i // 5) * 0.2},{name}\n"
+                   for name, (cx, cy) in centres.items() for i in range(25))
+    upload.set_input_files(files=[{"name": "mine.csv", "mimeType": "text/csv", "buffer": ("x,y,label\n" + rows).encode()}])
+    page.get_by_text("test · cow").first.wait_for()
+    wait_until_idle(page)
+    assert page.get_by_text("has only one class").count() == 0
+    names = [trace["name"] for trace in plotted_traces(page)]
+    assert names == [f"{split} · {label}" for split in ("train", "test") for label in ("ant", "bee", "cow")]
+
+    page.locator(".st-key-playground_train button").first.click()
+    wait_for_metric(page, "Epoch", "30")
+    wait_until_idle(page)
+    traces = plotted_traces(page)
+    assert traces[0]["type"] == "heatmap" and {float(v) for v in traces[0]["z"].split(",")} == {0.0, 1.0, 2.0}
+    assert float(metric_value(page, "Test accuracy").rstrip("%")) > 90
+    assert_no_exception(page)
