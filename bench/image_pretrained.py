@@ -1,9 +1,10 @@
 """Benchmark: pretrained EfficientNet-Lite0 classification, transfer learning, int8 compression.
 
 Prints one JSON object:
-- ``pretrained``: ms per photo of ``classify_images`` (preprocessing included) after warm-up, one
-  photo per call, against a plain PyTorch forward pass on an already prepared tensor (ratio =
-  playground / plain; the difference is decoding-independent preprocessing and the top-5 step).
+- ``pretrained``: ms per photo of ``classify_images`` (resize, crop and top-5 included) after
+  warm-up, one photo per call, against a plain PyTorch forward pass on an already prepared tensor
+  with the same thread count (ratio = playground / plain), and the plain pass at torch's default
+  thread count too (the playground runs inference on INFERENCE_THREADS; see dl/vision/pretrained.py).
 - ``transfer``: seconds to train (features + head) on 20 photos per class of 3 classes from a
   cold store, its test accuracy, and the split between feature extraction and the head.
 - ``compression``: the seed CNN on MNIST-5k (dl.vision.cnn defaults, 3 epochs), then int8
@@ -37,7 +38,7 @@ def bench_pretrained() -> dict:
     import torch
     from sklearn.datasets import load_sample_image
 
-    from dl.vision.pretrained import classify_images, load_pretrained_model, preprocess
+    from dl.vision.pretrained import INFERENCE_THREADS, classify_images, load_pretrained_model, preprocess
 
     photos = [Image.fromarray(load_sample_image(name)) for name in ("flower.jpg", "china.jpg")]
     started = time.perf_counter()
@@ -52,18 +53,23 @@ def bench_pretrained() -> dict:
 
     model = load_pretrained_model()
     tensor = torch.from_numpy(preprocess(photos[1])[None])
-    with torch.inference_mode():
-        model(tensor)
-        started = time.perf_counter()
-        for _ in range(REPEATS):
-            torch.softmax(model(tensor), dim=1)
-        plain_ms = (time.perf_counter() - started) * 1000 / REPEATS
+    default_threads = torch.get_num_threads()
+    plain_ms = {}
+    for threads in sorted({INFERENCE_THREADS, default_threads}):
+        torch.set_num_threads(threads)
+        with torch.inference_mode():
+            model(tensor)
+            started = time.perf_counter()
+            for _ in range(REPEATS):
+                torch.softmax(model(tensor), dim=1)
+            plain_ms[threads] = (time.perf_counter() - started) * 1000 / REPEATS
+    torch.set_num_threads(default_threads)
     return {
         "model_load_seconds": round(load_seconds, 2),
         "ms_per_photo": round(playground_ms, 1),
-        "plain_pytorch_forward_ms": round(plain_ms, 1),
-        "ratio_playground_over_plain": round(playground_ms / plain_ms, 2),
-        "torch_threads": torch.get_num_threads(),
+        "inference_threads": INFERENCE_THREADS,
+        "plain_pytorch_forward_ms_by_threads": {threads: round(value, 1) for threads, value in plain_ms.items()},
+        "ratio_playground_over_plain_same_threads": round(playground_ms / plain_ms[INFERENCE_THREADS], 2),
     }
 
 

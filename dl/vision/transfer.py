@@ -31,21 +31,22 @@ from dl.vision.dataset import ImageDataset, TrainedImageClassifier
 
 TASK = "image-transfer"  # dl.vision.cnn.load_classifier_file reads kind "transfer" from this prefix
 HEAD_FILE = "head.keras"
+EARLY_STOPPING_MIN_DELTA = 1e-3  # a validation loss falling by less than this is no longer learning anything
 
 
 @dataclass
 class TransferConfig:
     """Settings of the trained head; the features come from the frozen EfficientNet-Lite0."""
 
-    epochs: int = 60  # one softmax layer on ~50 feature vectors: 60 epochs take ~3 s and early stopping ends sooner
-    learning_rate: float = 1e-3  # Adam's default; a linear head on pooled features converges at it without tuning
+    epochs: int = 30  # a softmax layer on pooled features converges in ~10 epochs at this rate; early stopping ends sooner
+    learning_rate: float = 3e-3  # measured on 3 classes x 20 photos: the validation loss 1e-3 reaches in 60 epochs, 3e-3 reaches in 15
     batch_size: int = 16  # with a few dozen photos per class, 16 still gives several updates per epoch
     hidden_units: int = 0  # 0 = softmax directly on the features: too few photos to fit a hidden layer reliably
     dropout: float = 0.2  # EfficientNet-Lite's own ImageNet head uses dropout 0.2 before its classifier
     flip_augmentation: bool = True  # mirrored copies double a small training set for ~2x feature time
     test_split: float = 0.2  # a fifth of each class held out to measure accuracy honestly (as the seed CNN)
     validation_split: float = 0.2  # of the rest: watched by early stopping, never trained on
-    patience: int = 10  # epochs without a better validation loss before stopping (best weights kept)
+    patience: int = 5  # epochs without a better validation loss (by 0.001) before stopping; best weights kept
     seed: int = 0  # fixed: the same split and weights every run
 
 
@@ -166,7 +167,7 @@ def train_transfer_classifier(
             validation_data = (features[validation_indices], dataset.labels[validation_indices])
             callbacks.append(
                 keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=config.patience, restore_best_weights=True
+                    monitor="val_loss", patience=config.patience, min_delta=EARLY_STOPPING_MIN_DELTA, restore_best_weights=True
                 )
             )
         fitted = head.fit(
