@@ -5,6 +5,8 @@ Prints one JSON object:
   Keras, PyTorch, loading MiniLM).
 - ``figures_ms``: median wall time of each figure's ``dl`` computation over ``--repeats`` runs after
   one warm-up run (what a learner waits for after moving a slider; the page caches repeated inputs).
+- ``figures_cpu_ms``: the same in CPU time of this process (all threads), less sensitive to other
+  processes on a shared machine.
 - ``optimizer_race_vs_plain_keras``: the race (7 Keras optimizers × 300 steps, one ``tf.function``)
   against a plain eager Keras loop doing the same steps (GradientTape + ``optimizer.apply`` per step);
   ratio = race / plain (below 1 = faster).
@@ -34,15 +36,15 @@ import numpy as np  # noqa: E402
 from dl import activations, architectures, autograd, losses, quantization  # noqa: E402
 
 
-def timed(function) -> float:
-    start = time.perf_counter()
+def timed(function, clock=time.perf_counter) -> float:
+    start = clock()
     function()
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def median_ms(function, repeats: int) -> float:
+def median_ms(function, repeats: int, clock=time.perf_counter) -> float:
     function()  # warm-up: imports, tf.function tracing caches that belong to the process
-    return round(1000 * statistics.median(timed(function) for _ in range(repeats)), 3)
+    return round(1000 * statistics.median(timed(function, clock) for _ in range(repeats)), 3)
 
 
 def main() -> None:
@@ -86,6 +88,8 @@ def main() -> None:
         figures[f"optimizer race: {surface} (7 optimizers x 300 steps)"] = (
             lambda surface=surface: optimizer_race.run_race(optimizer_race.RaceConfig(surface=surface)))
     figures_ms = {name: median_ms(function, repeats) for name, function in figures.items()}
+    # CPU seconds of this process: on a shared, overloaded machine closer to what an idle one would show
+    figures_cpu_ms = {name: median_ms(function, repeats, time.process_time) for name, function in figures.items()}
 
     race_s = median_ms(lambda: optimizer_race.run_race(optimizer_race.RaceConfig(surface="rosenbrock")), repeats) / 1000
     plain_s = median_ms(lambda: plain_keras_race("rosenbrock", 300), max(1, repeats // 2)) / 1000
@@ -94,6 +98,7 @@ def main() -> None:
     print(json.dumps({
         "imports_s": {name: round(seconds, 2) for name, seconds in imports.items()},
         "figures_ms": figures_ms,
+        "figures_cpu_ms": figures_cpu_ms,
         "optimizer_race_vs_plain_keras": {"race_s": round(race_s, 3), "plain_eager_keras_s": round(plain_s, 3),
                                           "ratio": round(race_s / plain_s, 3)},
         "autograd_vs_gradient_tape": {"ours_ms": ours_ms, "gradient_tape_ms": tape_ms, "ratio": round(ours_ms / tape_ms, 3)},
