@@ -45,10 +45,14 @@ def choose(page, container_selector, option):
 
 
 def open_concepts(page, app_url):
-    """Home first, then the deep link: the very first page load of a fresh server can come up in
-    Streamlit's pages-folder mode (no router, no language picker); later loads do not."""
+    """Home, then the Concepts link in the sidebar, as a visitor would. (A deep link to /concepts on a
+    fresh server sometimes comes up in Streamlit's pages-folder mode: no router, no language picker.)"""
     open_app(page, app_url)
-    open_app(page, app_url, "concepts")
+    page.locator('[data-testid="stSidebarNav"] a[href*="/concepts"]').first.click()
+    page.wait_for_url("**/concepts*")
+    wait_until_idle(page)
+    page.locator(BOUNDARY).wait_for()
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() == 1  # the router ran
 
 
 def test_playground_train_step_and_language(page, app_url):
