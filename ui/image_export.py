@@ -8,6 +8,7 @@ compressed model's accuracy on the held-out test images.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -42,21 +43,19 @@ def _file_stem(trained: TrainedImageClassifier) -> str:
 
 
 def render_download(trained: TrainedImageClassifier) -> None:
-    """The zip download, its contents and the model card preview."""
+    """The zip download (packed when clicked), its contents and the model card preview."""
     from dl.vision.export import export_zip, model_card, model_card_markdown
 
     st.subheader(t("image_export.download_title"))
-    cache = _cache_for(trained)
-    if "zip" not in cache:
-        with st.spinner(t("image_export.packing")):
-            cache["zip"] = export_zip(trained)
     model_file = "head.keras" if trained.kind == "transfer" else "model.keras"
     st.markdown(t("image_export.contents", model_file=model_file))
     if trained.kind == "transfer":
         st.info(t("image_export.transfer_note"), icon="ℹ️")
+    saved = Path(trained.model_path) if trained.model_path else None
+    size = human_size(saved.stat().st_size) if saved is not None and saved.is_file() else "?"
     st.download_button(
-        t("image_export.download", size=human_size(len(cache["zip"]))),
-        cache["zip"],
+        t("image_export.download", size=size),
+        lambda: export_zip(trained),  # packed only when clicked: a large CNN's zip can be hundreds of MB
         file_name=f"{_file_stem(trained)}.zip",
         mime="application/zip",
         icon="📦",
