@@ -19,6 +19,7 @@ from ui.i18n import t
 from ui.lessons_common import colour, explain, labels, tidy, try_this
 
 PARTS = ["mlp", "cnn", "rnn", "attention", "gan"]
+DEFAULT_SENTENCE = "The cat sat on the mat because it was tired"  # English in every language: MiniLM reads English
 
 
 @st.cache_resource(show_spinner=False)
@@ -150,7 +151,7 @@ def _rnn() -> None:
 def _attention() -> None:
     from dl.attention_weights import sentence_attention
 
-    sentence = st.text_input(t("lessons.attention_sentence"), t("lessons.attention_default_sentence"),
+    sentence = st.text_input(t("lessons.attention_sentence"), DEFAULT_SENTENCE,
                              key="lessons_attention_sentence", max_chars=200)
     with st.spinner(t("lessons.attention_loading")):
         model = _attention_model()
