@@ -125,12 +125,17 @@ def render_upload() -> None:
     upload = st.file_uploader(t("image_export.upload"), type=["keras", "zip"], key="image_export_model_upload", help=t("image_export.upload_help"))
     if upload is None:
         return
-    try:
-        with st.spinner(t("image_export.loading_model")):
-            uploaded = load_uploaded_model(upload.getvalue(), upload.name)
-    except DataError as error:
-        show_data_error(error)
-        return
+    identity = f"{upload.file_id}-{upload.name}-{upload.size}"
+    loaded = st.session_state.get("image_export_uploaded_model")
+    if loaded is None or loaded[0] != identity:  # load once per uploaded file, not on every rerun
+        try:
+            with st.spinner(t("image_export.loading_model")):
+                loaded = (identity, load_uploaded_model(upload.getvalue(), upload.name))
+        except DataError as error:
+            show_data_error(error)
+            return
+        st.session_state["image_export_uploaded_model"] = loaded
+    uploaded = loaded[1]
     height, width = uploaded.image_size
     st.success(
         t("image_export.loaded", name=uploaded.file_name, kind=t(f"image_export.kind_{uploaded.kind}"), width=width,
