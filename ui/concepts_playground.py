@@ -30,6 +30,7 @@ CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 PENALTIES = [0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 BATCH_SIZES = [4, 8, 16, 32, 64, 128, 256]
+MAX_DRAWN_POINTS = 3000  # per split; more SVG markers make the browser crawl and hide the boundary anyway
 
 
 def render() -> None:
@@ -170,6 +171,8 @@ def _draw_output(run: playground.PlaygroundRun) -> None:
     accuracy_metric.metric(t("concepts.playground_test_accuracy"),
                            f"{last['val_accuracy']:.1%}" if "val_accuracy" in last else "–")
     st.plotly_chart(boundary_figure(run.data, boundary), key="playground_boundary", width="stretch")
+    if len(run.data.x_train) > MAX_DRAWN_POINTS:
+        st.caption(t("concepts.playground_sampled", shown=MAX_DRAWN_POINTS, total=len(run.data.x_train)))
     if history:
         st.plotly_chart(history_figure(history, height=260), key="playground_history", width="stretch")
         st.caption(t("concepts.playground_history_caption"))
@@ -197,6 +200,9 @@ def boundary_figure(data: playground.PlaygroundData, boundary: playground.Bounda
                 x=boundary.xs, y=boundary.ys, z=boundary.predicted_class, zmin=0, zmax=count, name="boundary",
                 colorscale=scale, opacity=0.35, showscale=False, hoverinfo="skip"))
     for split, points, labels in (("train", data.x_train, data.y_train), ("test", data.x_test, data.y_test)):
+        if len(points) > MAX_DRAWN_POINTS:  # a big upload: draw a fixed sample, train on everything
+            sample = np.random.default_rng(0).choice(len(points), MAX_DRAWN_POINTS, replace=False)
+            points, labels = points[sample], labels[sample]
         for index, name in enumerate(data.class_names):
             chosen = points[labels == index]
             figure.add_trace(go.Scatter(
