@@ -22,14 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from dl.gradients import (
-    EXPLODING_RATIO,
-    SATURATING,
-    VANISHING_RATIO,
-    GradientLabConfig,
-    GradientRun,
-    canonical_config,
-)
+from dl.gradient_config import SATURATING, GradientLabConfig, canonical_config
+from dl.gradient_records import GradientRun
+
+VANISHING_RATIO = 1e-3  # the threshold: the first layer gets < 1/1000 of the last layer's gradient
+EXPLODING_RATIO = 1e3  # the mirror image: the first layer gets > 1000 times the last layer's gradient
 
 EXPLODING_NORM = 1e3  # cross-entropy on standardised inputs gives kernel gradients of order 1; 1000 is runaway
 SATURATED_SHARE = 0.5  # a layer counts as saturated when most of its outputs sit in the flat tails

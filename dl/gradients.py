@@ -16,214 +16,53 @@ gradients the optimizer applies.
 Entry points: ``GradientTrainer`` (build once, then ``step`` or ``train_epochs``; the page's
 step-by-step mode), ``train_gradient_lab`` (a whole run through the model store and a job's
 reporter; the same configuration is instant the second time) and ``load_lab_table``.
+
+Neighbours: ``dl.gradient_config`` (the config dataclass, presets, checks), ``dl.gradient_data``
+(tables to train/validation arrays), ``dl.gradient_records`` (``GradientRun``: what is recorded,
+saved and loaded) and ``dl.gradient_doctor`` (the diagnosis). Their public names are re-exported
+here, so ``dl.gradients`` is the one import a page or notebook needs.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from dl.config import config_from_dict, config_to_dict
-from dl.data.errors import DataError
-from dl.data.tabular_digits import FeatureTable, load_builtin_table, read_feature_csv
+from dl.config import config_to_dict
+from dl.data.tabular_digits import FeatureTable
+from dl.gradient_config import (  # noqa: F401 - re-exported: callers use dl.gradients as the lab's front door
+    ACTIVATIONS,
+    CLIPPINGS,
+    DATASETS,
+    DEPTH_RANGE,
+    EPOCH_RANGE,
+    INITIALIZERS,
+    MODES,
+    OPTIMIZERS,
+    PRESETS,
+    RECURRENT_CELLS,
+    SATURATING,
+    SEQUENCE_RANGE,
+    TASK,
+    WIDTH_RANGE,
+    GradientLabConfig,
+    canonical_config,
+    preset_config,
+    validate_config,
+)
+from dl.gradient_data import LabData, features_as_sequences, load_lab_table, prepare_data  # noqa: F401
+from dl.gradient_records import HISTOGRAM_BINS, QUANTILES, GradientRun, describe_values  # noqa: F401
 
-TASK = "gradient_lab"
-MODES = ("dense", "recurrent")
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
-INITIALIZERS = ("random_normal", "glorot", "he")
-RECURRENT_CELLS = ("simple_rnn", "lstm")
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
-CLIPPINGS = ("none", "value", "norm", "global_norm")
-DATASETS = ("digits", "mnist5k", "csv")
-SATURATING = ("sigmoid", "tanh")
-DEPTH_RANGE = (2, 50)
-WIDTH_RANGE = (2, 512)
-SEQUENCE_RANGE = (10, 200)
-EPOCH_RANGE = (1, 200)
 MAX_SNAPSHOTS = 12  # distributions are drawn per snapshot; a dozen keeps the slider readable and the cache small
 PROBE_SAMPLES = 256  # activation distributions over 256 validation rows: stable quantiles, negligible cost
-HISTOGRAM_BINS = 30
-QUANTILES = (0, 5, 25, 50, 75, 95, 100)  # percentiles stored per layer: enough to draw a box plot
 SATURATION_MARGIN = 0.02  # sigmoid outside [0.02, 0.98] or tanh beyond ±0.98 has a derivative below ~0.04
-VANISHING_RATIO = 1e-3  # the issue's threshold: first layer gets < 1/1000 of the last layer's gradient
-EXPLODING_RATIO = 1e3
 # Keras' 0.99 needs ~500 steps before the moving statistics used at evaluation settle; lab runs are ~100 steps
 BATCH_NORM_MOMENTUM = 0.9
-
-
-@dataclass(frozen=True)
-class GradientLabConfig:
-    """Everything that defines one gradient-lab run (and so its model-store key)."""
-
-    mode: str = "dense"  # a plain stack of dense layers is where the vanishing-gradient story starts
-    depth: int = 8  # dense layers including the output layer: deep enough to see the effect, fast on a CPU
-    width: int = 64  # units per hidden layer: the digits have 64 pixels, so no layer is a bottleneck
-    activation: str = "relu"  # the modern default; the presets switch to sigmoid to show vanishing
-    initializer: str = "glorot"  # Keras' default, so a newcomer's first net matches what they would write
-    init_stddev: float = 0.05  # used only by random_normal: a typical hand-picked value
-    batch_norm: bool = False  # off: the lab shows the raw problem first, then the cure
-    residual: bool = False  # off for the same reason
-    recurrent_cell: str = "simple_rnn"  # the plain RNN is the classic exploding case; LSTM is its cure
-    sequence_length: int = 64  # the 64 digit pixels, one per time step
-    optimizer: str = "momentum"  # plain SGD with momentum 0.9: adaptive optimizers partly hide bad gradients
-    learning_rate: float = 0.05  # learns digits in a few epochs with SGD + momentum on a healthy net
-    clipping: str = "none"  # none: clipping is one of the cures the doctor suggests
-    clip_threshold: float = 1.0  # the usual global-norm threshold (BERT fine-tuning uses 1.0 too)
-    weight_decay: float = 0.0  # none by default: decay is a regulariser, a cure only for growing weights
-    dataset: str = "digits"  # 1,797 rows: a 20-layer net trains an epoch in about a second on 2 cores
-    epochs: int = 5  # enough to see whether the loss moves at all; each preset sets its own
-    batch_size: int = 64  # ~22 steps per epoch on digits: a readable heatmap and smooth curves
-    validation_fraction: float = 0.2  # a fifth held out to report accuracy on rows never trained on
-    seed: int = 0  # one seed for weights, batch order and split, so a fix is compared on equal terms
-
-
-PRESETS: dict[str, dict[str, Any]] = {
-    # 19 sigmoid layers multiply the gradient by at most 0.25 each: the first layer learns nothing
-    "sigmoid_vanishes": {"mode": "dense", "depth": 20, "width": 64, "activation": "sigmoid", "initializer": "glorot",
-                         "optimizer": "momentum", "learning_rate": 0.05, "epochs": 6},
-    # ReLU with N(0, 1) weights: every layer scales the signal by about sqrt(64/2) = 5.7, so logits reach ~1e7
-    "bad_init_explodes": {"mode": "dense", "depth": 10, "width": 64, "activation": "relu",
-                          "initializer": "random_normal", "init_stddev": 1.0, "optimizer": "momentum",
-                          "learning_rate": 0.01, "epochs": 6},
-    # a ReLU RNN over 100 steps: small recurrent gains compound, one large update sends it to NaN
-    "rnn_explodes": {"mode": "recurrent", "recurrent_cell": "simple_rnn", "sequence_length": 100, "width": 32,
-                     "activation": "relu", "initializer": "he", "optimizer": "momentum", "learning_rate": 0.05,
-                     "epochs": 4},
-}
-
-
-def preset_config(name: str, base: GradientLabConfig | None = None) -> GradientLabConfig:
-    """The configuration of a preset (see ``PRESETS``), starting from the defaults (or ``base``)."""
-    if name not in PRESETS:
-        raise DataError(f"Unknown preset '{name}'. Choose one of: {', '.join(PRESETS)}.")
-    return canonical_config(replace(GradientLabConfig() if base is None else base, **PRESETS[name]))
-
-
-def canonical_config(config: GradientLabConfig) -> GradientLabConfig:
-    """Reset fields the chosen network ignores to their defaults, so equal networks share one store key.
-
-    (A dense net has no sequence length; a recurrent one no depth or residual connections; only
-    random_normal uses init_stddev; only an active clipping uses its threshold.)
-    """
-    defaults = GradientLabConfig()
-    ignored: dict[str, Any] = {}
-    if config.mode == "dense":
-        ignored.update(recurrent_cell=defaults.recurrent_cell, sequence_length=defaults.sequence_length)
-    else:
-        ignored.update(depth=defaults.depth, residual=False)
-    if config.initializer != "random_normal":
-        ignored["init_stddev"] = defaults.init_stddev
-    if config.clipping == "none":
-        ignored["clip_threshold"] = defaults.clip_threshold
-    return replace(config, **ignored)
-
-
-def validate_config(config: GradientLabConfig) -> None:
-    """Raise DataError naming the first out-of-range field and its allowed range."""
-    choices = {
-        "mode": MODES, "activation": ACTIVATIONS, "initializer": INITIALIZERS, "recurrent_cell": RECURRENT_CELLS,
-        "optimizer": OPTIMIZERS, "clipping": CLIPPINGS, "dataset": DATASETS,
-    }
-    for name, allowed in choices.items():
-        if getattr(config, name) not in allowed:
-            raise DataError(f"{name} must be one of {', '.join(allowed)}, not {getattr(config, name)!r}.")
-    ranges = {"depth": DEPTH_RANGE, "width": WIDTH_RANGE, "sequence_length": SEQUENCE_RANGE, "epochs": EPOCH_RANGE,
-              "batch_size": (1, 4096)}
-    for name, (low, high) in ranges.items():
-        if not low <= int(getattr(config, name)) <= high:
-            raise DataError(f"{name} must be between {low} and {high}, not {getattr(config, name)}.")
-    positive = {"learning_rate": config.learning_rate, "clip_threshold": config.clip_threshold,
-                "init_stddev": config.init_stddev}
-    for name, value in positive.items():
-        if not (math.isfinite(value) and value > 0):
-            raise DataError(f"{name} must be a positive number, not {value}.")
-    if not 0 <= config.weight_decay < 1:
-        raise DataError(f"weight_decay must be in [0, 1), not {config.weight_decay}.")
-    if not 0.05 <= config.validation_fraction <= 0.5:
-        raise DataError(f"validation_fraction must be between 0.05 and 0.5, not {config.validation_fraction}.")
-
-
-# ---------------------------------------------------------------------------------------------- data
-def load_lab_table(config: GradientLabConfig, csv_content: bytes | None = None, csv_name: str = "upload.csv") -> FeatureTable:
-    """The feature table a run trains on: a built-in set by ``config.dataset``, or the uploaded CSV."""
-    if config.dataset == "csv":
-        if csv_content is None:
-            raise DataError("Choose a CSV file first: numeric feature columns plus a 'label' column.")
-        return read_feature_csv(csv_content, csv_name)
-    return load_builtin_table(config.dataset)
-
-
-@dataclass
-class LabData:
-    """Standardised train/validation arrays shaped for the chosen network.
-
-    Dense: ``x`` has shape (rows, features). Recurrent: (rows, sequence_length, features_per_step).
-    """
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_validation: np.ndarray
-    y_validation: np.ndarray
-    num_classes: int
-    class_names: list[str]
-    fingerprint: str
-
-
-def prepare_data(config: GradientLabConfig, table: FeatureTable) -> LabData:
-    """Split (stratified, seeded), standardise with training statistics, and shape for the network."""
-    from sklearn.model_selection import train_test_split
-
-    if len(table.labels) < 10:
-        raise DataError(f"{table.source} has {len(table.labels)} rows; the lab needs at least 10.")
-    try:
-        train_index, validation_index = train_test_split(
-            np.arange(len(table.labels)), test_size=config.validation_fraction, random_state=config.seed,
-            stratify=table.labels,
-        )
-    except ValueError as error:  # too few rows per class for a stratified split
-        raise DataError(f"{table.source}: cannot split into training and validation rows ({error}).") from error
-    features = table.features
-    mean = features[train_index].mean(axis=0)
-    spread = features[train_index].std(axis=0)
-    spread[spread < 1e-6] = 1.0  # constant columns (blank border pixels) stay at zero instead of dividing by 0
-    standardised = ((features - mean) / spread).astype(np.float32)
-    if config.mode == "recurrent":
-        standardised = features_as_sequences(standardised, config.sequence_length)
-    return LabData(
-        x_train=standardised[train_index],
-        y_train=table.labels[train_index],
-        x_validation=standardised[validation_index],
-        y_validation=table.labels[validation_index],
-        num_classes=table.num_classes,
-        class_names=table.class_names,
-        fingerprint=table.fingerprint,
-    )
-
-
-def features_as_sequences(features: np.ndarray, sequence_length: int) -> np.ndarray:
-    """Read each row as a sequence of ``sequence_length`` steps.
-
-    With at least as many features as steps, consecutive features are grouped into steps (zero-padded
-    at the end so they divide evenly): 784 MNIST pixels over 100 steps give 8 per step. With fewer
-    features than steps the row is linearly resampled to one value per step, so every step still
-    carries signal (64 digit pixels stretched over 200 steps).
-    """
-    rows, num_features = features.shape
-    if num_features >= sequence_length:
-        per_step = math.ceil(num_features / sequence_length)
-        padded = np.zeros((rows, per_step * sequence_length), dtype=np.float32)
-        padded[:, :num_features] = features
-        return padded.reshape(rows, sequence_length, per_step)
-    positions = np.linspace(0, num_features - 1, sequence_length)
-    resampled = np.stack([np.interp(positions, np.arange(num_features), row) for row in features])
-    return resampled.astype(np.float32)[:, :, np.newaxis]
 
 
 # ---------------------------------------------------------------------------------------------- model
@@ -313,101 +152,6 @@ def make_optimizer(config: GradientLabConfig) -> Any:
     if config.optimizer == "adam":
         return keras.optimizers.Adam(**options)
     return keras.optimizers.RMSprop(**options)
-
-
-# ---------------------------------------------------------------------------------------------- records
-@dataclass
-class GradientRun:
-    """What one run recorded. Arrays have one row per training step (optimizer update).
-
-    ``gradient_norms``: (steps, layers) L2 norm of each tracked kernel's gradient as applied, after
-    clipping. ``raw_gradient_norms``: the same before clipping. ``update_ratios``: (steps, layers)
-    ||w_after - w_before|| / ||w_before||. ``time_gradient_norms``: recurrent mode only, (steps,
-    sequence_length) norm of the loss gradient with respect to each input time step. ``step_loss`` /
-    ``step_accuracy``: on the training batch. ``history``: one row per epoch with loss, accuracy,
-    val_loss, val_accuracy. ``snapshots``: weight and activation distributions at a few steps.
-    ``nonfinite``: None, or where NaN/Inf first appeared ({step, epoch, batch, what, layers}).
-    """
-
-    config: dict[str, Any]
-    layer_names: list[str]
-    steps_per_epoch: int
-    gradient_norms: np.ndarray
-    raw_gradient_norms: np.ndarray
-    update_ratios: np.ndarray
-    step_loss: np.ndarray
-    step_accuracy: np.ndarray
-    time_gradient_norms: np.ndarray | None = None
-    history: list[dict[str, float]] = field(default_factory=list)
-    snapshots: list[dict[str, Any]] = field(default_factory=list)
-    nonfinite: dict[str, Any] | None = None
-    train_seconds: float = 0.0
-
-    ARRAY_FIELDS = ("gradient_norms", "raw_gradient_norms", "update_ratios", "step_loss", "step_accuracy")
-
-    @property
-    def steps(self) -> int:
-        return int(self.step_loss.shape[0])
-
-    @property
-    def lab_config(self) -> GradientLabConfig:
-        return config_from_dict(GradientLabConfig, self.config)
-
-    def flow_ratio_per_step(self) -> np.ndarray:
-        """Per step: gradient at the input end / gradient at the output end.
-
-        Dense: first layer's kernel norm / output layer's. Recurrent: the gradient reaching the first
-        time step / the last time step (back-propagation through time is the 'depth' of an RNN).
-        """
-        if self.time_gradient_norms is not None and self.time_gradient_norms.size:
-            first, last = self.time_gradient_norms[:, 0], self.time_gradient_norms[:, -1]
-        else:
-            first, last = self.raw_gradient_norms[:, 0], self.raw_gradient_norms[:, -1]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return first / last
-
-    def typical_flow_ratio(self) -> float | None:
-        """Geometric median of the finite, positive per-step ratios (None when there are none)."""
-        ratios = self.flow_ratio_per_step()
-        good = ratios[np.isfinite(ratios) & (ratios > 0)]
-        return float(10 ** np.median(np.log10(good))) if good.size else None
-
-    def summary(self) -> dict[str, Any]:
-        """Headline numbers for the runs table and the store's meta.json (NaN where undefined)."""
-        last = self.history[-1] if self.history else {}
-        finite_norms = self.raw_gradient_norms[np.isfinite(self.raw_gradient_norms)]
-        ratio = self.typical_flow_ratio()
-        return {
-            "steps": self.steps,
-            "loss": float(last.get("loss", math.nan)),
-            "accuracy": float(last.get("accuracy", math.nan)),
-            "val_loss": float(last.get("val_loss", math.nan)),
-            "val_accuracy": float(last.get("val_accuracy", math.nan)),
-            "flow_ratio": math.nan if ratio is None else ratio,
-            "max_gradient_norm": float(finite_norms.max()) if finite_norms.size else math.nan,
-            "nonfinite_step": self.nonfinite["step"] if self.nonfinite else None,
-            "train_seconds": self.train_seconds,
-        }
-
-    def save(self, folder: Path) -> None:
-        """Write ``run.npz`` (arrays) and ``run.json`` (everything else) into ``folder``."""
-        arrays = {name: getattr(self, name) for name in self.ARRAY_FIELDS}
-        if self.time_gradient_norms is not None:
-            arrays["time_gradient_norms"] = self.time_gradient_norms
-        with open(folder / "run.npz", "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-        rest = {"config": self.config, "layer_names": self.layer_names, "steps_per_epoch": self.steps_per_epoch,
-                "history": self.history, "snapshots": self.snapshots, "nonfinite": self.nonfinite,
-                "train_seconds": self.train_seconds}
-        (folder / "run.json").write_text(json.dumps(rest))  # NaN/Infinity are written as JSON's common extension
-
-    @classmethod
-    def load(cls, folder: Path) -> GradientRun:
-        """Read what ``save`` wrote."""
-        rest = json.loads((folder / "run.json").read_text())
-        with np.load(folder / "run.npz") as arrays:
-            loaded = {name: arrays[name] for name in arrays.files}
-        return cls(**rest, **loaded)
 
 
 # ---------------------------------------------------------------------------------------------- training
@@ -656,21 +400,6 @@ def _short_layer_names(variable_paths: list[str]) -> list[str]:
     return names
 
 
-def describe_values(values: np.ndarray) -> dict[str, Any]:
-    """Quantiles (QUANTILES), a histogram and the share of non-finite values of an array."""
-    flat = values.ravel()
-    finite = flat[np.isfinite(flat)]
-    described: dict[str, Any] = {"nonfinite_fraction": float(1 - finite.size / max(1, flat.size))}
-    if finite.size == 0:
-        return {**described, "quantiles": [math.nan] * len(QUANTILES), "counts": [], "edges": [], "std": math.nan}
-    low, high = float(finite.min()), float(finite.max())
-    if high - low < 1e-12:
-        high = low + 1e-6
-    counts, edges = np.histogram(finite, bins=HISTOGRAM_BINS, range=(low, high))
-    return {**described, "quantiles": np.percentile(finite, QUANTILES).tolist(), "counts": counts.tolist(),
-            "edges": edges.tolist(), "std": float(finite.std())}
-
-
 # ---------------------------------------------------------------------------------------------- store + jobs
 @dataclass
 class LabResult:
@@ -727,4 +456,3 @@ def train_gradient_lab(config: GradientLabConfig, table: FeatureTable, reporter:
 
     result = store.get_or_train(key, train, save=lambda run, folder: run.save(folder), load=GradientRun.load)
     return LabResult(run=result.model, key=key, from_cache=result.from_cache, notes=result.notes)
-

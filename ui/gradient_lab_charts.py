@@ -82,13 +82,18 @@ def update_heatmap(run: GradientRun) -> go.Figure:
                    run.nonfinite["step"] if run.nonfinite else None, t("gradient_lab.colorbar_ratio"))
 
 
+def _mode(points: int) -> str:
+    """Lines, plus markers when a run has so few steps (cut short by NaN) that a line alone is invisible."""
+    return "lines+markers" if points < 30 else "lines"
+
+
 def flow_ratio_figure(runs: dict[str, GradientRun]) -> go.Figure:
     """First-layer (or first-time-step) / last gradient per step for one or more labelled runs."""
     figure = go.Figure()
     for label, run in runs.items():
         ratios = run.flow_ratio_per_step()
         ratios = np.where(np.isfinite(ratios) & (ratios > 0), ratios, np.nan)
-        figure.add_trace(go.Scatter(x=np.arange(1, len(ratios) + 1), y=ratios, name=label, mode="lines"))
+        figure.add_trace(go.Scatter(x=np.arange(1, len(ratios) + 1), y=ratios, name=label, mode=_mode(len(ratios))))
     figure.add_hline(y=1e-3, line={"dash": "dot", "color": "grey"}, annotation_text=t("gradient_lab.vanishing_line"))
     figure.update_layout(title=t("gradient_lab.ratio_title"), height=280,
                          yaxis={"type": "log", "exponentformat": "power"},
@@ -103,15 +108,16 @@ def step_curves_figure(runs: dict[str, GradientRun]) -> go.Figure:
     for label, run in runs.items():
         steps = np.arange(1, run.steps + 1)
         loss = np.where(np.isfinite(run.step_loss), run.step_loss, np.nan)
-        figure.add_trace(go.Scatter(x=steps, y=loss, name=f"{label} · {t('gradient_lab.loss')}", mode="lines"))
+        figure.add_trace(go.Scatter(x=steps, y=loss, name=f"{label} · {t('gradient_lab.loss')}",
+                                    mode=_mode(run.steps)))
         figure.add_trace(go.Scatter(x=steps, y=run.step_accuracy, name=f"{label} · {t('gradient_lab.accuracy')}",
-                                    mode="lines", yaxis="y2", line={"dash": "dot"}))
+                                    mode=_mode(run.steps), yaxis="y2", line={"dash": "dot"}))
         if run.nonfinite:
             figure.add_vline(x=run.nonfinite["step"], line={"color": NONFINITE_COLOR, "dash": "dash"})
     figure.update_layout(
         title=t("gradient_lab.curves_title"), height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis_title=t("gradient_lab.axis_step"), yaxis={"title": t("gradient_lab.loss"), "type": "log", "exponentformat": "power"},
-        yaxis2={"title": t("gradient_lab.accuracy"), "overlaying": "y", "side": "right", "range": [0, 1],
+        yaxis2={"title": t("gradient_lab.accuracy"), "overlaying": "y", "side": "right", "range": [0, 1], "dtick": 0.2,
                 "showgrid": False},
         legend={"orientation": "h", "y": -0.3},
     )

@@ -121,13 +121,20 @@ def _distributions(run_id: str, run: GradientRun) -> None:
     if not run.snapshots:
         return
     steps = [snapshot["step"] for snapshot in run.snapshots]
-    chosen = st.select_slider(t("gradient_lab.snapshot_step"), steps, value=steps[-1], key=f"snap-{run_id}") \
+    finite = [snapshot["step"] for snapshot in run.snapshots
+              if all(stats["nonfinite_fraction"] == 0 for stats in snapshot["weights"].values())]
+    default = finite[-1] if finite else steps[-1]  # after a NaN, open on the last snapshot that still has numbers
+    chosen = st.select_slider(t("gradient_lab.snapshot_step"), steps, value=default, key=f"snap-{run_id}") \
         if len(steps) > 1 else steps[0]
     snapshot = run.snapshots[steps.index(chosen)]
+    if chosen not in finite:
+        st.warning(t("gradient_lab.snapshot_nonfinite"))
+    st.caption(t("gradient_lab.dist_caption"))
     left, right = st.columns(2)
     left.plotly_chart(charts.distribution_figure(snapshot, "activations"), key=f"act-{run_id}-{chosen}")
     right.plotly_chart(charts.distribution_figure(snapshot, "weights"), key=f"wt-{run_id}-{chosen}")
     layer = st.selectbox(t("gradient_lab.histogram_layer"), list(snapshot["activations"]), key=f"layer-{run_id}")
+    left, right = st.columns(2)
     left.plotly_chart(charts.histogram_figure(snapshot["activations"][layer], t("gradient_lab.hist_activation",
                       layer=layer)), key=f"ha-{run_id}-{chosen}-{layer}")
     weight_layer = layer.replace("activation_", "dense_") if layer.startswith("activation_") else run.layer_names[-1]
@@ -151,6 +158,7 @@ def _compare(before_id: str, after_id: str) -> None:
     runs = {run_label(run_id): st.session_state[RUNS][run_id]["run"] for run_id in (before_id, after_id)}
     st.subheader(t("gradient_lab.compare_header"))
     color_range = charts.log_range(*(run.gradient_norms for run in runs.values()))
+    longest = max(run.steps for run in runs.values())  # one step axis for both, so a run cut short by NaN looks short
     columns = st.columns(2)
     for column, (label, run), side in zip(columns, runs.items(), ("before", "after"), strict=True):
         with column:
@@ -158,8 +166,9 @@ def _compare(before_id: str, after_id: str) -> None:
             verdict = gradient_doctor.diagnose(run).verdict
             st.caption(f"{t(f'gradient_lab.verdict_short_{verdict}')} · {t('gradient_lab.metric_val_accuracy')} "
                        f"{_format(run.summary()['val_accuracy'])}")
-            st.plotly_chart(charts.gradient_heatmap(run, color_range, title=t("gradient_lab.heatmap_title")),
-                            key=f"cmp-{side}-{before_id}-{after_id}")
+            figure = charts.gradient_heatmap(run, color_range, title=t("gradient_lab.heatmap_title"))
+            figure.update_xaxes(range=[0.5, longest + 0.5])
+            st.plotly_chart(figure, key=f"cmp-{side}-{before_id}-{after_id}")
     left, right = st.columns(2)
     left.plotly_chart(charts.flow_ratio_figure(runs), key=f"cmp-ratio-{before_id}-{after_id}")
     right.plotly_chart(charts.step_curves_figure(runs), key=f"cmp-curves-{before_id}-{after_id}")
