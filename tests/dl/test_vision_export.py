@@ -153,7 +153,7 @@ def test_transfer_model_exports_its_head_and_predict_py_rebuilds_the_features(tm
     from dl.vision.export import compress_classifier, export_zip, load_uploaded_model
     from dl.vision.transfer import TransferConfig, train_transfer_classifier
 
-    photos = three_class_photos(per_class=12, seed=1)
+    photos = three_class_photos(per_class=8, seed=1)
     store = ModelStore(tmp_path / "store")
     trained = run_inline(lambda reporter: train_transfer_classifier(TransferConfig(epochs=20), photos, reporter, store))
     folder = unzip(export_zip(trained), tmp_path / "export")
