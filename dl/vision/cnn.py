@@ -318,9 +318,14 @@ def train_image_classifier(
 
 
 def history_rows(history: dict[str, list[float]]) -> list[dict[str, float]]:
-    """Keras' ``History.history`` (metric -> values) as one row per epoch."""
-    epochs = len(next(iter(history.values()), []))
-    return [{"epoch": epoch + 1, **{name: float(values[epoch]) for name, values in history.items()}} for epoch in range(epochs)]
+    """Keras' ``History.history`` (metric -> values) as one row per epoch.
+
+    The learning rate (logged by ReduceLROnPlateau) is left out: it is a setting, not a metric,
+    and would share the metric axis of the curves.
+    """
+    kept = {name: values for name, values in history.items() if name != "learning_rate"}
+    epochs = len(next(iter(kept.values()), []))
+    return [{"epoch": epoch + 1, **{name: float(values[epoch]) for name, values in kept.items()}} for epoch in range(epochs)]
 
 
 def classification_metrics(true_labels: np.ndarray, probabilities: np.ndarray, num_classes: int) -> dict[str, Any]:
