@@ -45,6 +45,7 @@ def test_sigmoid_preset_vanishes_and_the_first_fix_cures_it(page, app_url):
     assert comparison.get_by_text("vanishing").count() >= 1 and comparison.get_by_text("healthy").count() >= 1
     assert page.get_by_text("Diagnosis: the gradient flows healthily through the network.").count() == 1
     comparison.locator(".js-plotly-plot").nth(1).wait_for()
+    page.mouse.move(0, 0)  # no plotly toolbar over the title
     page.wait_for_timeout(1500)  # let plotly finish drawing before the screenshot
     DOCS.mkdir(exist_ok=True)
     comparison.screenshot(path=str(DOCS / "gradient-lab.png"))
