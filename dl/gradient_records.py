@@ -58,10 +58,14 @@ class GradientRun:
         """Per step: gradient at the input end / gradient at the output end.
 
         Dense: first layer's kernel norm / output layer's. Recurrent: the gradient reaching the first
-        time step / the last time step (back-propagation through time is the 'depth' of an RNN).
+        tenth of the time steps / the last tenth (back-propagation through time is an RNN's depth).
         """
         if self.time_gradient_norms is not None and self.time_gradient_norms.size:
-            first, last = self.time_gradient_norms[:, 0], self.time_gradient_norms[:, -1]
+            # the first and last tenth of the time steps, averaged: a single step can be exactly zero
+            # (a ReLU cell's first state is relu(0) = 0, whose slope is 0 whatever the input)
+            span = max(1, self.time_gradient_norms.shape[1] // 10)
+            first = self.time_gradient_norms[:, :span].mean(axis=1)
+            last = self.time_gradient_norms[:, -span:].mean(axis=1)
         else:
             first, last = self.raw_gradient_norms[:, 0], self.raw_gradient_norms[:, -1]
         with np.errstate(divide="ignore", invalid="ignore"):
