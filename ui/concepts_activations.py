@@ -33,7 +33,7 @@ def render() -> None:
     columns = st.columns(len(chosen))
     for column, name in zip(columns, chosen, strict=True):
         column.metric(t("lessons.activations_ratio", name=_name(name)), f"{first[name] / last[name]:.2e}")
-    st.page_link("pages/gradient_lab.py", label=t("lessons.activations_gradient_lab_link"), icon="🩺")
+    st.page_link("app_pages/gradient_lab.py", label=t("lessons.activations_gradient_lab_link"), icon="🩺")
 
     st.markdown(f"#### {t('lessons.activations_softmax_title')}")
     st.markdown(t("lessons.activations_softmax_intro"))

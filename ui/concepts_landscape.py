@@ -82,7 +82,7 @@ def render() -> None:
 
 def _link(page: str, label_key: str | None = None) -> None:
     label = t(label_key) if label_key else t("lessons.landscape_see", page=t(f"nav.{page}"))
-    st.page_link(f"pages/{page}.py", label=label, icon=PAGE_ICONS[page])
+    st.page_link(f"app_pages/{page}.py", label=label, icon=PAGE_ICONS[page])
 
 
 def _quantization_figure(weights: np.ndarray, dequantized: np.ndarray) -> go.Figure:

@@ -9,9 +9,7 @@ Usage in a page::
 
 from __future__ import annotations
 
-import contextlib
 import math
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -23,34 +21,6 @@ from ui.loaders import job_registry
 from ui.plots import history_figure
 
 REFRESH_SECONDS = 1.0
-
-
-def _keep_keras_state_across_reruns() -> None:
-    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
-
-    Streamlit does that after each run, fragment reruns included (``_clean_problem_modules``). It
-    resets Keras' global state and TensorFlow's kernel cache and runs a full garbage collection,
-    under a training job that runs in another thread: measured on the playground, an epoch went
-    from ~0.3 s to ~30 s while the progress fragment refreshed every second. Keep Streamlit's
-    matplotlib clean-up, skip the Keras one (jobs own their models; nothing leaks per rerun).
-    """
-    from streamlit.runtime.scriptrunner import script_runner
-
-    current = getattr(script_runner, "_clean_problem_modules", None)
-    if current is None or getattr(current, "keeps_keras_state", False):
-        return
-
-    def clean_matplotlib_only() -> None:
-        pyplot = sys.modules.get("matplotlib.pyplot")
-        if pyplot is not None:
-            with contextlib.suppress(Exception):
-                pyplot.close("all")
-
-    clean_matplotlib_only.keeps_keras_state = True  # type: ignore[attr-defined]
-    script_runner._clean_problem_modules = clean_matplotlib_only
-
-
-_keep_keras_state_across_reruns()
 
 
 def start_or_attach(key: str, work: Callable[[jobs.ProgressReporter], Any], name: str = "") -> jobs.Job:

@@ -21,13 +21,13 @@ class PageSpec:
 
 
 PAGES = [
-    PageSpec("home", "pages/home.py", "🏠", "section_start"),
-    PageSpec("concepts", "pages/concepts.py", "📚", "section_learn"),
-    PageSpec("gradient_lab", "pages/gradient_lab.py", "🩺", "section_learn"),
-    PageSpec("image_classification", "pages/image_classification.py", "🖼️", "section_train"),
-    PageSpec("text_classification", "pages/text_classification.py", "📝", "section_train"),
-    PageSpec("movie_recommender", "pages/movie_recommender.py", "🎬", "section_train"),
-    PageSpec("bert_labeling", "pages/bert_labeling.py", "🏷️", "section_train"),
+    PageSpec("home", "app_pages/home.py", "🏠", "section_start"),
+    PageSpec("concepts", "app_pages/concepts.py", "📚", "section_learn"),
+    PageSpec("gradient_lab", "app_pages/gradient_lab.py", "🩺", "section_learn"),
+    PageSpec("image_classification", "app_pages/image_classification.py", "🖼️", "section_train"),
+    PageSpec("text_classification", "app_pages/text_classification.py", "📝", "section_train"),
+    PageSpec("movie_recommender", "app_pages/movie_recommender.py", "🎬", "section_train"),
+    PageSpec("bert_labeling", "app_pages/bert_labeling.py", "🏷️", "section_train"),
 ]
 
 

@@ -11,10 +11,10 @@ TIMEOUT = 120  # anything that imports TensorFlow needs far more than AppTest's 
 
 
 def open_page(page: str, language: str = "en") -> AppTest:
-    """Run the app on ``pages/<page>.py`` in ``language`` and return the AppTest after that run."""
+    """Run the app on ``app_pages/<page>.py`` in ``language`` and return the AppTest after that run."""
     app = AppTest.from_file(APP, default_timeout=TIMEOUT)
     app.query_params["lang"] = language
     app.run()
     if page != "home":
-        app.switch_page(f"pages/{page}.py").run()
+        app.switch_page(f"app_pages/{page}.py").run()
     return app

@@ -30,7 +30,7 @@ def test_language_switch_translates_the_page_and_the_url():
     app.sidebar.selectbox[0].set_value("zh").run()
     assert app.title[0].value == "🧠 深度学习游乐场"
     assert "基本概念" in all_text(app)
-    app.switch_page("pages/concepts.py").run()
+    app.switch_page("app_pages/concepts.py").run()
     assert "基本概念" in app.title[0].value  # remembered across pages
 
 

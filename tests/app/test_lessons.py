@@ -140,7 +140,7 @@ def test_lessons_render_and_react_to_their_controls(concepts):
     assert not app.tabs[ARCHITECTURES].exception
 
     # 8 · landscape: page links to where the app shows each idea; quantization bits change the metrics
-    links = {link.proto.page.removeprefix("pages/").removesuffix(".py") for link in app.tabs[LANDSCAPE].get("page_link")}
+    links = {link.proto.page.removeprefix("app_pages/").removesuffix(".py") for link in app.tabs[LANDSCAPE].get("page_link")}
     assert {"bert_labeling", "image_classification", "gradient_lab", "text_classification"} <= links
     before = metric_values(app.tabs[LANDSCAPE])
     app.select_slider(key="lessons_quant_bits").set_value(8).run()

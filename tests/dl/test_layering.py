@@ -21,7 +21,7 @@ def test_dl_never_imports_streamlit():
 
 
 def test_pages_and_router_import_no_framework():
-    files = [ROOT / "streamlit_app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    files = [ROOT / "streamlit_app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
     offenders = {str(path.name): sorted(imported_modules(path) & set(FRAMEWORKS)) for path in files}
     assert {name: found for name, found in offenders.items() if found} == {}
 
@@ -41,5 +41,5 @@ def test_home_page_renders_without_loading_tensorflow_or_torch():
 
 
 def test_page_files_stay_short():
-    long_pages = {path.name: n for path in (ROOT / "pages").glob("*.py") if (n := len(path.read_text().splitlines())) > 200}
+    long_pages = {path.name: n for path in (ROOT / "app_pages").glob("*.py") if (n := len(path.read_text().splitlines())) > 200}
     assert long_pages == {}

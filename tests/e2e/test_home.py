@@ -30,3 +30,12 @@ def test_home_switch_language_and_visit_every_page(page, app_url):
         # still Chinese after navigating: the navigation and the URL say so
         assert "lang=zh" in page.url
         assert page.locator('[data-testid="stSidebarNav"]').get_by_text("基本概念").count() == 1
+
+
+def test_a_deep_link_opens_the_page_inside_the_app_in_its_language(page, app_url):
+    open_app(page, app_url, "gradient_lab", language="zh")
+    page.get_by_text("梯度实验室").first.wait_for()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Language / 语言").wait_for()  # the router ran: its language picker is there
+    assert sidebar.locator('[data-testid="stSidebarNav"]').get_by_text("基本概念").count() == 1
+    assert_no_exception(page)

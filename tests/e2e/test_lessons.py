@@ -28,13 +28,7 @@ def graph_text(page):
 
 
 def open_concepts(page, app_url):
-    # Home first: a brand-new server asked straight for /concepts runs pages/concepts.py on its own (as a
-    # pages/ folder app, without the router's navigation, language picker and wide layout) until some
-    # session has run streamlit_app.py once.
-    open_app(page, app_url)
-    page.get_by_text("Deep Learning Playground").first.wait_for()
-    time.sleep(3)  # let the home page's run finish: two cold sessions importing pandas at once can collide
-    open_app(page, app_url, "concepts")
+    open_app(page, app_url, "concepts")  # a deep link: the router runs even on a brand-new server
     page.get_by_role("tab", name="4 · Optimizers").wait_for()
 
 

@@ -1,0 +1,19 @@
+"""The router stops Streamlit from clearing Keras' session after every script run."""
+
+import keras
+from streamlit.runtime.scriptrunner import script_runner
+
+from ui.runtime import keep_keras_state_across_reruns
+
+
+def test_reruns_keep_keras_state(monkeypatch):
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    cleared = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: cleared.append(True))
+    script_runner._clean_problem_modules()
+    assert cleared, "precondition: Streamlit's own clean-up clears the Keras session"
+    cleared.clear()
+    keep_keras_state_across_reruns()
+    keep_keras_state_across_reruns()  # idempotent
+    script_runner._clean_problem_modules()
+    assert cleared == []
