@@ -301,20 +301,7 @@ def train_image_classifier(
 
     result = store.get_or_train(key, train, save, load)
     meta = result.entry.meta
-    return TrainedImageClassifier(
-        model=result.model,
-        class_names=list(meta["class_names"]),
-        image_size=(int(meta["image_size"][0]), int(meta["image_size"][1])),
-        channels=int(meta["channels"]),
-        metrics=meta["metrics"],
-        history=meta["history"],
-        kind="seed",
-        test_indices=np.asarray(meta["test_indices"], dtype=np.int64),
-        model_path=str(result.entry.path / MODEL_FILE),
-        from_cache=result.from_cache,
-        config=meta["config"],
-        notes=result.notes,
-    )
+    return TrainedImageClassifier.from_store_result(result, "seed", meta["image_size"], meta["channels"], MODEL_FILE)
 
 
 def history_rows(history: dict[str, list[float]]) -> list[dict[str, float]]:

