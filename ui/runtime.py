@@ -28,4 +28,5 @@ def keep_keras_state_across_reruns() -> None:
                 pyplot.close("all")
 
     clean_matplotlib_only.keeps_keras_state = True  # type: ignore[attr-defined]
+    clean_matplotlib_only.replaced = current  # type: ignore[attr-defined]
     script_runner._clean_problem_modules = clean_matplotlib_only

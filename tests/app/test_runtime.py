@@ -7,7 +7,9 @@ from ui.runtime import keep_keras_state_across_reruns
 
 
 def test_reruns_keep_keras_state(monkeypatch):
-    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)
+    current = script_runner._clean_problem_modules
+    streamlits_own = getattr(current, "replaced", current)  # an earlier AppTest may have patched it
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", streamlits_own)
     cleared = []
     monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: cleared.append(True))
     script_runner._clean_problem_modules()
