@@ -5,7 +5,9 @@ import streamlit as st
 
 from ui.i18n import t
 from ui.image_data import choose_dataset, show_dataset
+from ui.image_export import render_export_tab
 from ui.image_predict import render_predict_tab
+from ui.image_pretrained import render_pretrained_tab
 from ui.image_results import render_results_tab
 from ui.image_training import choose_model_kind, seed_work, settings_form, train_and_attach, transfer_work
 
@@ -41,17 +43,7 @@ with predict_tab:
     render_predict_tab(trained)
 
 with pretrained_tab:
-    try:
-        from ui.image_pretrained import render_pretrained_tab
-    except ImportError:
-        st.info(t("common.coming_soon", what=t("image_classification.tab_pretrained")))
-    else:
-        render_pretrained_tab()
+    render_pretrained_tab()
 
 with export_tab:
-    try:
-        from ui.image_export import render_export_tab
-    except ImportError:
-        st.info(t("common.coming_soon", what=t("image_classification.tab_export")))
-    else:
-        render_export_tab(trained, dataset)
+    render_export_tab(trained, dataset)

@@ -7,9 +7,6 @@ same weights). Attention and the 1-D GAN live in ``dl.attention_weights`` and ``
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
 
@@ -164,19 +161,3 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-@contextlib.contextmanager
-def single_thread_torch() -> Iterator[None]:
-    """Run PyTorch on one thread inside the block, then restore the process setting.
-
-    The lesson models are tiny: splitting their matrix products over threads costs more than it
-    saves, and on a busy machine the threads spin waiting for each other (measured: MiniLM on one
-    sentence ~2 s with 2 threads on a loaded 2-core box, tens of ms with 1).
-    """
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)

@@ -68,9 +68,9 @@ def sentence_attention(attention_model: AttentionModel, sentence: str, layer: in
         raise DataError(f"the sentence has {len(tokens)} tokens; keep it under {MAX_SENTENCE_TOKENS} so the matrix stays readable")
     if not 1 <= layer <= attention_model.layers:
         raise DataError(f"layer must be between 1 and {attention_model.layers}")
-    from dl.architectures import single_thread_torch
+    from dl.device import limited_torch_threads
 
-    with torch.no_grad(), single_thread_torch():
+    with torch.no_grad(), limited_torch_threads(1):
         outputs = attention_model.model(**encoded, output_attentions=True)
     weights = outputs.attentions[layer - 1][0].numpy()  # (heads, tokens, tokens)
     matrix = weights.mean(axis=0) if head is None else weights[head - 1]

@@ -7,13 +7,15 @@ GPU; the thin wrappers around them (``tensorflow_strategy``, ``torch_device``) a
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import os
 import platform
 import shutil
 import subprocess
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -102,6 +104,40 @@ def torch_device() -> str:
     import torch
 
     return choose_torch_device(torch.cuda.device_count() if torch.cuda.is_available() else 0)
+
+
+# Threads PyTorch may use for inference. One, because the CPU is usually shared (a TensorFlow
+# training job, other sessions): measured on the 2-core reference machine under load, one
+# EfficientNet photo took 90-110 ms with 1 thread and 1,600-2,000 ms with 2 (busy-waiting threads
+# starve each other); MiniLM on one sentence ~2 s with 2 threads, tens of ms with 1. Unloaded, 2
+# threads took 24 ms per photo. ``$DL_TORCH_INFERENCE_THREADS`` overrides it.
+TORCH_INFERENCE_THREADS = int(os.environ.get("DL_TORCH_INFERENCE_THREADS", "1"))
+
+_torch_threads_lock = threading.Lock()
+_torch_threads_users = 0
+_torch_threads_before = 0
+
+
+@contextlib.contextmanager
+def limited_torch_threads(max_threads: int = TORCH_INFERENCE_THREADS) -> Iterator[None]:
+    """Run the block with at most ``max_threads`` PyTorch threads, restoring the process setting when
+    the last concurrent user leaves (``torch.set_num_threads`` is process-wide, blocks may overlap
+    across browser sessions)."""
+    import torch
+
+    global _torch_threads_users, _torch_threads_before
+    with _torch_threads_lock:
+        if _torch_threads_users == 0:
+            _torch_threads_before = torch.get_num_threads()
+            torch.set_num_threads(max(1, min(max_threads, _torch_threads_before)))
+        _torch_threads_users += 1
+    try:
+        yield
+    finally:
+        with _torch_threads_lock:
+            _torch_threads_users -= 1
+            if _torch_threads_users == 0:
+                torch.set_num_threads(_torch_threads_before)
 
 
 def detect_gpus_without_frameworks() -> list[GpuInfo]:

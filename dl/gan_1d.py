@@ -49,9 +49,9 @@ def train_gan(config: GanConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     ``history``: columns step, discriminator_loss, generator_loss, discriminator_on_real (mean D(x) on
     real samples), discriminator_on_generated (mean D(G(z))); at a balance both sit near 0.5.
     """
-    from dl.architectures import single_thread_torch
+    from dl.device import limited_torch_threads
 
-    with single_thread_torch():
+    with limited_torch_threads(1):
         return _train(config)
 
 

@@ -17,14 +17,14 @@ the Lite normalisation gives "daisy" 0.32 against 0.11 with the torchvision one.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from dl.device import TORCH_INFERENCE_THREADS, limited_torch_threads
 
 IMAGE_SIZE = 224  # the input resolution EfficientNet-Lite0 was trained at
 RESIZE_SHORTER_SIDE = 256  # resize, then centre-crop 224: the 224/256 = 0.875 ImageNet evaluation crop
@@ -34,18 +34,11 @@ FEATURE_SIZE = 1280  # channels of the last 1x1 convolution, pooled over space
 TOP_K = 5
 DEFAULT_BATCH_SIZE = 16  # 16 x 3 x 224 x 224 float32 = 9.6 MB per batch: small next to the 2.7 GB a hosted app gets
 MODEL_NAME = "efficientnet-lite0"
-# Threads PyTorch may use for this inference. One, because the CPU is usually shared (a training
-# job in TensorFlow, other sessions, other apps): measured on this 2-core machine under load, one
-# photo took 90-110 ms with 1 thread and 1,600-2,000 ms with 2 (busy-waiting threads starve each
-# other); unloaded, 2 threads took 24 ms. ``$DL_TORCH_INFERENCE_THREADS`` overrides it.
-INFERENCE_THREADS = int(os.environ.get("DL_TORCH_INFERENCE_THREADS", "1"))
+INFERENCE_THREADS = TORCH_INFERENCE_THREADS  # see dl.device.TORCH_INFERENCE_THREADS
 
 _model_lock = threading.Lock()
 _cached_model: Any = None
 _cached_labels: list[str] | None = None
-_threads_lock = threading.Lock()
-_threads_users = 0
-_threads_before = 0
 
 ImageLike = Image.Image | np.ndarray
 
@@ -123,27 +116,6 @@ def _as_image_list(images: Sequence[ImageLike] | np.ndarray) -> Sequence[ImageLi
     return images
 
 
-@contextlib.contextmanager
-def _inference_threads() -> Iterator[None]:
-    """Run with at most INFERENCE_THREADS PyTorch threads, restoring the global setting after the
-    last concurrent user leaves (torch.set_num_threads is process-wide)."""
-    import torch
-
-    global _threads_users, _threads_before
-    with _threads_lock:
-        if _threads_users == 0:
-            _threads_before = torch.get_num_threads()
-            torch.set_num_threads(max(1, min(INFERENCE_THREADS, _threads_before)))
-        _threads_users += 1
-    try:
-        yield
-    finally:
-        with _threads_lock:
-            _threads_users -= 1
-            if _threads_users == 0:
-                torch.set_num_threads(_threads_before)
-
-
 def _run_network(
     images: Sequence[ImageLike] | np.ndarray,
     batch_size: int,
@@ -159,7 +131,7 @@ def _run_network(
     total = len(image_list)
     features = np.zeros((total, FEATURE_SIZE), dtype=np.float32)
     logits = np.zeros((total, 1000), dtype=np.float32) if want_logits else None
-    with _inference_threads(), torch.inference_mode():
+    with limited_torch_threads(), torch.inference_mode():
         for start in range(0, total, batch_size):
             batch = np.stack([preprocess(image) for image in image_list[start : start + batch_size]])
             feature_maps = model.extract_features(torch.from_numpy(batch).to(device))

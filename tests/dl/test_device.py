@@ -60,3 +60,27 @@ def test_real_strategy_and_precision_on_this_machine():
     if not tf.config.list_physical_devices("GPU"):
         assert device.configure_keras_precision() == "float32"
         assert device.torch_device() == "cpu"
+
+
+def test_limited_torch_threads_nests_and_restores():
+    import threading
+
+    import torch
+
+    before = torch.get_num_threads()
+    entered = threading.Barrier(2)
+    seen = []
+
+    def inference():
+        with device.limited_torch_threads(1):
+            entered.wait(5)
+            seen.append(torch.get_num_threads())
+            entered.wait(5)
+
+    threads = [threading.Thread(target=inference) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [1, 1]
+    assert torch.get_num_threads() == before  # restored once the last user left
