@@ -74,11 +74,12 @@ def test_upload_zip_train_and_predict(language):
     app.select_slider(key="image_size").set_value(16)
     app.slider(key="image_epochs").set_value(4)
     app.button(key="image_train").click().run()
-    run_until(app, lambda page: len(page.success) > 0)
+    # wait for what is asserted: the results (a job can finish between two reruns of the page)
+    run_until(app, lambda page: TEXT[language]["confusion"] in charts_text(page))
     assert not app.error
-    assert TEXT[language]["confusion"] in charts_text(app) and "heatmap" in charts_text(app)
+    assert "heatmap" in charts_text(app)
     accuracy = next(metric for metric in app.metric if metric.value.endswith("%"))
-    assert float(accuracy.value.rstrip("%")) >= 0.0
+    assert float(accuracy.value.rstrip("%")) >= 75.0  # bars vs stripes: chance is 50 %
 
     app.file_uploader(key="image_predict_files").set_value([
         ("new_bar.png", shape_png("bars", 999), "image/png"),
