@@ -10,30 +10,15 @@ import io
 import time
 import zipfile
 
-import numpy as np
 import pytest
 from apptest_utils import open_page
-from PIL import Image
+from vision_photos import shape_png
 
 PAGE = "image_classification"
 TEXT = {
     "en": {"title": "Image classification", "confusion": "Confusion matrix", "problem": "Problem with the data"},
     "zh": {"title": "图像分类", "confusion": "混淆矩阵", "problem": "数据有问题"},
 }
-
-
-def shape_png(kind: str, seed: int, size: int = 24) -> bytes:
-    """A noisy image with a bright vertical bar ("bars") or a bright horizontal bar ("stripes")."""
-    rng = np.random.default_rng(seed)
-    pixels = rng.integers(0, 60, (size, size, 3)).astype(np.uint8)
-    offset = int(rng.integers(4, size - 8))
-    if kind == "bars":
-        pixels[:, offset:offset + 4] = [240, 200, 40]
-    else:
-        pixels[offset:offset + 4, :] = [40, 200, 240]
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def two_class_zip(per_class: int = 10) -> bytes:

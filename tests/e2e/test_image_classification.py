@@ -7,24 +7,10 @@ import io
 import time
 import zipfile
 
-import numpy as np
 from browser_utils import assert_no_exception, open_app, wait_until_idle
-from PIL import Image
+from vision_photos import shape_png
 
 PATH = "image_classification"
-
-
-def shape_png(kind: str, seed: int, size: int = 24) -> bytes:
-    rng = np.random.default_rng(seed)
-    pixels = rng.integers(0, 60, (size, size, 3)).astype(np.uint8)
-    offset = int(rng.integers(4, size - 8))
-    if kind == "bars":
-        pixels[:, offset:offset + 4] = [240, 200, 40]
-    else:
-        pixels[offset:offset + 4, :] = [40, 200, 240]
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
