@@ -380,18 +380,8 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
     if len(shape) != 4 or shape[3] not in (1, 3) or shape[1] is None or shape[2] is None:
         raise DataError(f"{path.name} takes inputs of shape {shape}; an image classifier takes (height, width, 1 or 3).")
     classes = _class_names_beside(path, int(model.output_shape[-1]))
-    return TrainedImageClassifier(
-        model=model,
-        class_names=classes,
-        image_size=(int(shape[1]), int(shape[2])),
-        channels=int(shape[3]),
-        metrics=meta.get("metrics", {}),
-        history=meta.get("history", []),
-        kind="seed",
-        test_indices=np.asarray(meta.get("test_indices", []), dtype=np.int64),
-        model_path=str(path),
-        config=meta.get("config", {}),
-    )
+    image_size = (int(shape[1]), int(shape[2]))
+    return TrainedImageClassifier.from_saved_file(model, meta, "seed", classes, image_size, int(shape[3]), str(path))
 
 
 def config_from_meta(values: dict[str, Any]) -> ImageClassifierConfig:
@@ -406,18 +396,9 @@ def _load_transfer_entry(path: Path, meta: dict[str, Any]) -> TrainedImageClassi
     except ImportError as error:
         raise DataError(f"{path.name} is a transfer-learning model, which this installation cannot run ({error}).") from None
     size = meta.get("image_size", [224, 224])
-    return TrainedImageClassifier(
-        model=load_transfer_model(path.parent),
-        class_names=[str(name) for name in meta["class_names"]],
-        image_size=(int(size[0]), int(size[1])),
-        channels=3,
-        metrics=meta.get("metrics", {}),
-        history=meta.get("history", []),
-        kind="transfer",
-        test_indices=np.asarray(meta.get("test_indices", []), dtype=np.int64),
-        model_path=str(path),
-        config=meta.get("config", {}),
-    )
+    class_names = [str(name) for name in meta["class_names"]]
+    model = load_transfer_model(path.parent)
+    return TrainedImageClassifier.from_saved_file(model, meta, "transfer", class_names, size, 3, str(path))
 
 
 def _meta_beside(path: Path) -> dict[str, Any]:

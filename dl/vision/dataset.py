@@ -95,6 +95,26 @@ class TrainedImageClassifier:
     notes: list[str] = field(default_factory=list)
 
     @classmethod
+    def from_saved_file(
+        cls, model: Any, meta: dict[str, Any], kind: str, class_names: list[str],
+        image_size: tuple[int, int], channels: int, model_path: str,
+    ) -> TrainedImageClassifier:
+        """Build one for a model loaded from a file, whose ``meta`` (a meta.json beside it, or
+        nothing for an uploaded .keras) may lack metrics, history, config and test indices."""
+        return cls(
+            model=model,
+            class_names=class_names,
+            image_size=(int(image_size[0]), int(image_size[1])),
+            channels=int(channels),
+            metrics=meta.get("metrics", {}),
+            history=meta.get("history", []),
+            kind=kind,
+            test_indices=np.asarray(meta.get("test_indices", []), dtype=np.int64),
+            model_path=model_path,
+            config=meta.get("config", {}),
+        )
+
+    @classmethod
     def from_store_result(
         cls, result: Any, kind: str, image_size: tuple[int, int], channels: int, model_file: str
     ) -> TrainedImageClassifier:
