@@ -222,10 +222,6 @@ class JobRegistry:
         with self._lock:
             return self._jobs.get(key)
 
-    def jobs(self) -> list[Job]:
-        with self._lock:
-            return sorted(self._jobs.values(), key=lambda job: job.created_at)
-
     def forget(self, key: str) -> None:
         """Drop a finished job from the table (e.g. after its result was stored)."""
         with self._lock:
