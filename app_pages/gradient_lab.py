@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from dl import gradients
-from ui import gradient_lab_controls as controls
-from ui import gradient_lab_views as views
+from dl.gradient_lab import trainer as lab
 from ui.errors import data_errors_stop_page
+from ui.gradient_lab import controls, views
 from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach
 from ui.loaders import model_store
@@ -21,9 +20,9 @@ with st.expander(t("gradient_lab.how_header")):
 controls.preset_buttons()
 config = controls.config_form()
 with data_errors_stop_page():
-    gradients.validate_config(config)
+    lab.validate_config(config)
     table = controls.load_table(config)
-key = gradients.model_key(config, table.fingerprint)
+key = lab.model_key(config, table.fingerprint)
 
 how = st.segmented_control(t("gradient_lab.how_to_train"), ["epochs", "steps"], key="gl_how",
                            format_func=controls.option_labels("train_", ["epochs", "steps"]))
@@ -39,7 +38,7 @@ if how == "steps":
         trainer_key, trainer = None, None
     if pressed and trainer_key != key:
         with st.spinner(t("jobs.loading_tensorflow")), data_errors_stop_page():
-            trainer = gradients.GradientTrainer(config, gradients.prepare_data(config, table))
+            trainer = lab.GradientTrainer(config, lab.prepare_data(config, table))
         trainer_key = key
         st.session_state["gl_trainer"] = (key, trainer)
         st.session_state["gl_next_label"] = t("gradient_lab.run_label_steps")
@@ -56,7 +55,7 @@ else:
     autostart = st.session_state.pop("gl_autostart", False)
     if st.button(t("gradient_lab.train_button", epochs=config.epochs), type="primary", icon="🚀") or autostart:
         store = model_store()
-        start_or_attach(key, lambda reporter: gradients.train_gradient_lab(config, table, reporter, store),
+        start_or_attach(key, lambda reporter: lab.train_gradient_lab(config, table, reporter, store),
                         name=f"gradient lab {config.mode}")
         st.session_state["gl_active"] = key
         if not autostart:

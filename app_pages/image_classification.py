@@ -4,12 +4,12 @@ it did and where it looked, classify new photos, try a pretrained ImageNet model
 import streamlit as st
 
 from ui.i18n import t
-from ui.image_data import choose_dataset, show_dataset
-from ui.image_export import render_export_tab
-from ui.image_predict import render_predict_tab
-from ui.image_pretrained import render_pretrained_tab
-from ui.image_results import render_results_tab
-from ui.image_training import choose_model_kind, seed_work, settings_form, train_and_attach, transfer_work
+from ui.image.data import choose_dataset, show_dataset
+from ui.image.export import render_export_tab
+from ui.image.predict import render_predict_tab
+from ui.image.pretrained import render_pretrained_tab
+from ui.image.results import render_results_tab
+from ui.image.training import choose_model_kind, seed_work, settings_form, train_and_attach, transfer_work
 
 st.title(f"🖼️ {t('nav.image_classification')}")
 st.caption(t("image_classification.intro"))

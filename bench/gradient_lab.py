@@ -28,27 +28,28 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dl import gradient_doctor, gradients  # noqa: E402
+from dl.gradient_lab import doctor  # noqa: E402
+from dl.gradient_lab import trainer as lab  # noqa: E402
 from dl.jobs import run_inline  # noqa: E402
 from dl.store import ModelStore  # noqa: E402
 
 CASES = {
-    "default": gradients.GradientLabConfig(),
-    "sigmoid_vanishes": gradients.preset_config("sigmoid_vanishes"),
-    "sigmoid_vanishes + batch_norm": replace(gradients.preset_config("sigmoid_vanishes"), batch_norm=True),
-    "bad_init_explodes + he_init": replace(gradients.preset_config("bad_init_explodes"), initializer="he"),
-    "rnn_explodes + clip_global_norm": replace(gradients.preset_config("rnn_explodes"), clipping="global_norm"),
-    "default on mnist5k": gradients.GradientLabConfig(dataset="mnist5k", epochs=3),
+    "default": lab.GradientLabConfig(),
+    "sigmoid_vanishes": lab.preset_config("sigmoid_vanishes"),
+    "sigmoid_vanishes + batch_norm": replace(lab.preset_config("sigmoid_vanishes"), batch_norm=True),
+    "bad_init_explodes + he_init": replace(lab.preset_config("bad_init_explodes"), initializer="he"),
+    "rnn_explodes + clip_global_norm": replace(lab.preset_config("rnn_explodes"), clipping="global_norm"),
+    "default on mnist5k": lab.GradientLabConfig(dataset="mnist5k", epochs=3),
 }
 
 
-def plain_keras_seconds(config: gradients.GradientLabConfig, data: gradients.LabData) -> tuple[float, float]:
+def plain_keras_seconds(config: lab.GradientLabConfig, data: lab.LabData) -> tuple[float, float]:
     """Seconds and final validation accuracy of model.fit on the same network (full batches only)."""
     import keras
 
     keras.utils.set_random_seed(config.seed)
-    model = gradients.build_network(config, data.x_train.shape[1:], data.num_classes)
-    model.compile(optimizer=gradients.make_optimizer(config), metrics=["accuracy"],
+    model = lab.build_network(config, data.x_train.shape[1:], data.num_classes)
+    model.compile(optimizer=lab.make_optimizer(config), metrics=["accuracy"],
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     rows = len(data.y_train) // config.batch_size * config.batch_size
     started = time.perf_counter()
@@ -57,9 +58,9 @@ def plain_keras_seconds(config: gradients.GradientLabConfig, data: gradients.Lab
     return time.perf_counter() - started, float(history.history["val_accuracy"][-1])
 
 
-def lab_seconds(config: gradients.GradientLabConfig, data: gradients.LabData) -> tuple[float, gradients.GradientRun]:
+def lab_seconds(config: lab.GradientLabConfig, data: lab.LabData) -> tuple[float, lab.GradientRun]:
     started = time.perf_counter()
-    trainer = gradients.GradientTrainer(config, data)
+    trainer = lab.GradientTrainer(config, data)
     run = trainer.train_epochs(config.epochs)
     return time.perf_counter() - started, run
 
@@ -80,7 +81,7 @@ def browser_times() -> list[dict]:
         time.sleep(8)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            for preset in gradients.PRESETS:
+            for preset in lab.PRESETS:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.set_default_timeout(300_000)
                 page.goto(f"http://127.0.0.1:{port}/?lang=en")
@@ -114,26 +115,26 @@ def main() -> None:
     parser.add_argument("--browser", action="store_true", help="also time the presets in chromium")
     args = parser.parse_args()
     report: dict = {"machine_note": "2 CPU cores shared with other engineers' jobs while measured", "cases": []}
-    warm = gradients.GradientLabConfig(depth=2, width=4, epochs=1)  # import TensorFlow before any timing
-    lab_seconds(warm, gradients.prepare_data(warm, gradients.load_lab_table(warm)))
+    warm = lab.GradientLabConfig(depth=2, width=4, epochs=1)  # import TensorFlow before any timing
+    lab_seconds(warm, lab.prepare_data(warm, lab.load_lab_table(warm)))
     for name, config in CASES.items():
-        table = gradients.load_lab_table(config)
-        data = gradients.prepare_data(config, table)
+        table = lab.load_lab_table(config)
+        data = lab.prepare_data(config, table)
         lab_time, run = lab_seconds(config, data)
         plain_time, plain_accuracy = plain_keras_seconds(config, data)
         report["cases"].append({
             "case": name, "steps": run.steps, "lab_seconds": round(lab_time, 2), "plain_keras_seconds": round(plain_time, 2),
             "lab_over_plain": round(lab_time / plain_time, 2), "lab_val_accuracy": round(run.summary()["val_accuracy"], 3),
             "plain_val_accuracy": round(plain_accuracy, 3), "flow_ratio": run.summary()["flow_ratio"],
-            "nonfinite_step": run.summary()["nonfinite_step"], "diagnosis": gradient_doctor.diagnose(run).verdict,
+            "nonfinite_step": run.summary()["nonfinite_step"], "diagnosis": doctor.diagnose(run).verdict,
         })
     with tempfile.TemporaryDirectory() as folder:
         store, config = ModelStore(folder), CASES["sigmoid_vanishes"]
-        table = gradients.load_lab_table(config)
+        table = lab.load_lab_table(config)
         timings = []
         for _attempt in range(2):
             started = time.perf_counter()
-            result = run_inline(lambda reporter: gradients.train_gradient_lab(config, table, reporter, store))
+            result = run_inline(lambda reporter: lab.train_gradient_lab(config, table, reporter, store))
             timings.append((round(time.perf_counter() - started, 3), result.from_cache))
         report["cache"] = {"first_seconds": timings[0][0], "second_seconds": timings[1][0], "second_from_cache": timings[1][1]}
     report["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

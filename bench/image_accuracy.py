@@ -21,10 +21,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dl.image.cnn import ImageClassifierConfig, train_image_classifier  # noqa: E402
+from dl.image.dataset import load_builtin  # noqa: E402
 from dl.jobs import run_inline  # noqa: E402
 from dl.store import ModelStore  # noqa: E402
-from dl.vision.cnn import ImageClassifierConfig, train_image_classifier  # noqa: E402
-from dl.vision.dataset import load_builtin  # noqa: E402
 
 
 def main() -> None:

@@ -4,10 +4,10 @@ Prints one JSON object:
 - ``pretrained``: ms per photo of ``classify_images`` (resize, crop and top-5 included) after
   warm-up, one photo per call, against a plain PyTorch forward pass on an already prepared tensor
   with the same thread count (ratio = playground / plain), and the plain pass at torch's default
-  thread count too (the playground runs inference on INFERENCE_THREADS; see dl/vision/pretrained.py).
+  thread count too (the playground runs inference on INFERENCE_THREADS; see dl/image/pretrained.py).
 - ``transfer``: seconds to train (features + head) on 20 photos per class of 3 classes from a
   cold store, its test accuracy, and the split between feature extraction and the head.
-- ``compression``: the seed CNN on MNIST-5k (dl.vision.cnn defaults, 3 epochs), then int8
+- ``compression``: the seed CNN on MNIST-5k (dl.image.cnn defaults, 3 epochs), then int8
   post-training quantization: file size, test accuracy, ms per image for Keras float32, LiteRT
   float32 and LiteRT int8.
 - ``peak_rss_mib``: peak resident memory of this process (TensorFlow + PyTorch loaded).
@@ -38,7 +38,7 @@ def bench_pretrained() -> dict:
     import torch
     from sklearn.datasets import load_sample_image
 
-    from dl.vision.pretrained import INFERENCE_THREADS, classify_images, load_pretrained_model, preprocess
+    from dl.image.pretrained import INFERENCE_THREADS, classify_images, load_pretrained_model, preprocess
 
     photos = [Image.fromarray(load_sample_image(name)) for name in ("flower.jpg", "china.jpg")]
     started = time.perf_counter()
@@ -74,12 +74,12 @@ def bench_pretrained() -> dict:
 
 
 def bench_transfer() -> dict:
-    from vision_photos import three_class_photos
+    from image_photos import three_class_photos
 
+    from dl.image import pretrained
+    from dl.image.transfer import TransferConfig, train_transfer_classifier
     from dl.jobs import run_inline
     from dl.store import ModelStore
-    from dl.vision import pretrained
-    from dl.vision.transfer import TransferConfig, train_transfer_classifier
 
     photos = three_class_photos(per_class=20, seed=0)
     store = ModelStore(tempfile.mkdtemp(prefix="bench-transfer-"))
@@ -106,11 +106,11 @@ def bench_transfer() -> dict:
 
 
 def bench_compression() -> dict:
+    from dl.image.cnn import ImageClassifierConfig, train_image_classifier
+    from dl.image.dataset import load_mnist
+    from dl.image.export import compress_classifier
     from dl.jobs import run_inline
     from dl.store import ModelStore
-    from dl.vision.cnn import ImageClassifierConfig, train_image_classifier
-    from dl.vision.dataset import load_mnist
-    from dl.vision.export import compress_classifier
 
     dataset = load_mnist()
     store = ModelStore(tempfile.mkdtemp(prefix="bench-compress-"))

@@ -1,6 +1,6 @@
 """Training throughput of the image page's CNN against a plain Keras script, in one run.
 
-Both train the same seed CNN (``dl.vision.cnn.build_model``) on the same MNIST-5k arrays with the
+Both train the same seed CNN (``dl.image.cnn.build_model``) on the same MNIST-5k arrays with the
 same batch size and the same validation data, for the same number of epochs. "ours" is the real
 path the page and the CLI use (``train_image_classifier``: tf.data pipeline, progress callback,
 strategy scope; early stopping off so both run every epoch); "plain" is ``model.fit(x, y,
@@ -24,16 +24,16 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dl.jobs import run_inline  # noqa: E402
-from dl.store import ModelStore  # noqa: E402
-from dl.vision.cnn import (  # noqa: E402
+from dl.image.cnn import (  # noqa: E402
     ImageClassifierConfig,
     build_model,
     prepare_pixels,
     split_indices,
     train_image_classifier,
 )
-from dl.vision.dataset import load_mnist  # noqa: E402
+from dl.image.dataset import load_mnist  # noqa: E402
+from dl.jobs import run_inline  # noqa: E402
+from dl.store import ModelStore  # noqa: E402
 
 
 def plain_keras_fit_seconds(config, dataset, epochs: int) -> float:

@@ -10,7 +10,7 @@ Prints one JSON object:
 - ``optimizer_race_vs_plain_keras``: the race (7 Keras optimizers × 300 steps, one ``tf.function``)
   against a plain eager Keras loop doing the same steps (GradientTape + ``optimizer.apply`` per step);
   ratio = race / plain (below 1 = faster).
-- ``autograd_vs_gradient_tape``: forward + backward of the 2-2-1 network with ``dl.autograd`` against
+- ``autograd_vs_gradient_tape``: forward + backward of the 2-2-1 network with ``dl.lessons.autograd`` against
   the same with TensorFlow's GradientTape on scalars (ratio = ours / TF).
 - ``peak_rss_mb``: peak resident memory of the whole run.
 
@@ -33,7 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from dl import activations, architectures, autograd, losses, quantization  # noqa: E402
+from dl.lessons import (
+    activations,  # noqa: E402
+    architectures,  # noqa: E402
+    autograd,  # noqa: E402
+    losses,  # noqa: E402
+    quantization,  # noqa: E402
+)
 
 
 def timed(function, clock=time.perf_counter) -> float:
@@ -54,9 +60,9 @@ def main() -> None:
 
     imports = {"tensorflow_keras": timed(lambda: __import__("keras") and __import__("tensorflow")),
                "torch": timed(lambda: __import__("torch"))}
-    from dl import optimizer_race
-    from dl.attention_weights import load_attention_model, sentence_attention
-    from dl.gan_1d import GanConfig, train_gan
+    from dl.lessons import optimizer_race
+    from dl.lessons.attention_weights import load_attention_model, sentence_attention
+    from dl.lessons.gan_1d import GanConfig, train_gan
 
     start = time.perf_counter()
     attention_model = load_attention_model()
@@ -112,7 +118,7 @@ def plain_keras_race(surface_name: str, steps: int) -> None:
     import keras
     import tensorflow as tf
 
-    from dl import optimizer_race
+    from dl.lessons import optimizer_race
 
     surface = optimizer_race.SURFACES[surface_name]
     for name in optimizer_race.OPTIMIZERS:

@@ -24,9 +24,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from dl import regularization  # noqa: E402
 from dl.jobs import run_inline  # noqa: E402
-from dl.playground import PlaygroundConfig, PlaygroundDataConfig, PlaygroundRun, make_playground_data  # noqa: E402
+from dl.lessons import regularization  # noqa: E402
+from dl.lessons.playground import PlaygroundConfig, PlaygroundDataConfig, PlaygroundRun, make_playground_data  # noqa: E402
 
 CASES = {
     "circles": (PlaygroundDataConfig(dataset="circles"), PlaygroundConfig(epochs=30)),

@@ -23,7 +23,7 @@ from dl.store import ModelStore  # noqa: E402
 
 # task name -> module with the task's CLI functions (imported only when that task is used)
 TASK_CLIS: dict[str, str] = {}
-TASK_CLIS["image"] = "dl.vision.cli"
+TASK_CLIS["image"] = "dl.image.cli"
 
 
 def info(args: argparse.Namespace) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Helpers shared by the per-task configuration dataclasses.
 
-Each task keeps its own config dataclass beside its code (``dl/gradients.py`` has
-``GradientLabConfig``, ``dl/vision.py`` has ``ImageClassifierConfig`` ...) and every default there
+Each task keeps its own config dataclass beside its code (``dl/gradient_lab/trainer.py`` has
+``GradientLabConfig``, ``dl/image/cnn.py`` has ``ImageClassifierConfig`` ...) and every default there
 carries a one-line reason. This module turns any of them into the plain, JSON-friendly dict that
 the model store hashes and that ``meta.json`` records, and back.
 """

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # --import-mode=importlib (pytest.ini) lets test files in different folders share a name
 # (tests/app/test_home.py and tests/e2e/test_home.py); it puts nothing on sys.path, so put the
-# project and the helper modules (apptest_utils, browser_utils, vision_photos) there ourselves.
+# project and the helper modules (apptest_utils, browser_utils, image_photos) there ourselves.
 for folder in (ROOT, ROOT / "tests" / "app", ROOT / "tests" / "e2e", ROOT / "tests" / "dl"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 from apptest_utils import open_page
-from vision_photos import shape_png
+from image_photos import shape_png
 
 PAGE = "image_classification"
 TEXT = {

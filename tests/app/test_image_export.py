@@ -21,17 +21,17 @@ def export_tab_page():
     import streamlit as st
 
     sys.path.insert(0, st.session_state["root"])
-    from ui.image_export import render_export_tab
+    from ui.image.export import render_export_tab
 
     render_export_tab(st.session_state.get("trained"), st.session_state.get("dataset"))
 
 
 @pytest.fixture(scope="module")
 def digits_model(tmp_path_factory):
+    from dl.image.cnn import ImageClassifierConfig, train_image_classifier
+    from dl.image.dataset import load_sklearn_digits
     from dl.jobs import run_inline
     from dl.store import ModelStore
-    from dl.vision.cnn import ImageClassifierConfig, train_image_classifier
-    from dl.vision.dataset import load_sklearn_digits
 
     dataset = load_sklearn_digits()
     store = ModelStore(tmp_path_factory.mktemp("store"))

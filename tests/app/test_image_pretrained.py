@@ -16,7 +16,7 @@ def pretrained_tab_page():
     import streamlit as st
 
     sys.path.insert(0, st.session_state["root"])
-    from ui.image_pretrained import render_pretrained_tab
+    from ui.image.pretrained import render_pretrained_tab
 
     render_pretrained_tab()
 
@@ -49,7 +49,7 @@ def test_sample_photo_gets_a_top5_chart(language):
 def test_a_broken_upload_shows_an_error_box_not_a_traceback():
     """AppTest cannot drive st.file_uploader, so call the tab's classifier the way the uploader does."""
     from dl.data import DataError
-    from ui.image_pretrained import classify_photo_bytes
+    from ui.image.pretrained import classify_photo_bytes
 
     with pytest.raises(DataError, match="notes.png"):
         classify_photo_bytes.__wrapped__(b"not an image at all", "notes.png")

@@ -6,7 +6,14 @@ import os
 import numpy as np
 import pytest
 
-from dl.autograd import Value, backward_snapshots, expression_graph, graph_tables, network_graph, operation_nodes
+from dl.lessons.autograd import (
+    Value,
+    backward_snapshots,
+    expression_graph,
+    graph_tables,
+    network_graph,
+    operation_nodes,
+)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 tf = pytest.importorskip("tensorflow")

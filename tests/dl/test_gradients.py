@@ -5,16 +5,16 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from dl import gradients
 from dl.data import DataError
-from dl.data.tabular_digits import read_feature_csv
-from dl.gradients import GradientLabConfig, GradientTrainer, prepare_data, preset_config
+from dl.gradient_lab import trainer as lab
+from dl.gradient_lab.tables import read_feature_csv
+from dl.gradient_lab.trainer import GradientLabConfig, GradientTrainer, prepare_data, preset_config
 from dl.jobs import JobCancelled, run_inline
 
 
 @pytest.fixture(scope="module")
 def digits_table():
-    return gradients.load_lab_table(GradientLabConfig())
+    return lab.load_lab_table(GradientLabConfig())
 
 
 def _train(config, table, steps=None):
@@ -45,13 +45,13 @@ def _first_nonfinite_step_with_plain_keras(config, data):
     import keras
 
     keras.utils.set_random_seed(config.seed)
-    model = gradients.build_network(config, data.x_train.shape[1:], data.num_classes)
-    model.compile(optimizer=gradients.make_optimizer(config),
+    model = lab.build_network(config, data.x_train.shape[1:], data.num_classes)
+    model.compile(optimizer=lab.make_optimizer(config),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     steps_per_epoch = len(data.y_train) // config.batch_size
     step = 0
     for epoch in range(config.epochs):
-        order = gradients.batch_order(config, len(data.y_train), epoch)
+        order = lab.batch_order(config, len(data.y_train), epoch)
         for batch in range(steps_per_epoch):
             rows = order[batch * config.batch_size:(batch + 1) * config.batch_size]
             step += 1
@@ -115,15 +115,15 @@ def test_step_by_step_crosses_epochs_and_records_distributions(digits_table):
     first = run.snapshots[0]
     assert first["step"] == 0 and set(first["activations"]) == {"activation_1", "activation_2", "activation_3", "output"}
     assert "saturated_fraction" in first["activations"]["activation_1"]
-    assert len(first["weights"]["dense_1"]["counts"]) == gradients.HISTOGRAM_BINS
+    assert len(first["weights"]["dense_1"]["counts"]) == lab.HISTOGRAM_BINS
     run = trainer.train_epochs(2)
     assert len(run.history) == 2 and run.history[-1]["val_accuracy"] > 0.5  # a small healthy net learns digits
 
 
 def test_store_makes_the_second_run_instant_and_identical(digits_table, store):
     config = GradientLabConfig(depth=3, width=16, epochs=1)
-    first = run_inline(lambda reporter: gradients.train_gradient_lab(config, digits_table, reporter, store))
-    second = run_inline(lambda reporter: gradients.train_gradient_lab(config, digits_table, reporter, store))
+    first = run_inline(lambda reporter: lab.train_gradient_lab(config, digits_table, reporter, store))
+    second = run_inline(lambda reporter: lab.train_gradient_lab(config, digits_table, reporter, store))
     assert not first.from_cache and second.from_cache
     np.testing.assert_array_equal(first.run.gradient_norms, second.run.gradient_norms)
     assert second.run.history == first.run.history and second.run.snapshots == first.run.snapshots
@@ -136,18 +136,18 @@ def test_a_cancelled_run_is_not_stored(digits_table, store):
 
     def cancel_at_once(reporter):
         reporter._job.cancel()
-        return gradients.train_gradient_lab(config, digits_table, reporter, store)
+        return lab.train_gradient_lab(config, digits_table, reporter, store)
 
     with pytest.raises(JobCancelled):
         run_inline(cancel_at_once)
-    assert store.get(gradients.model_key(config, digits_table.fingerprint)) is None
+    assert store.get(lab.model_key(config, digits_table.fingerprint)) is None
 
 
 def test_sequences_carry_every_feature():
     features = np.arange(12, dtype=np.float32).reshape(2, 6)
-    grouped = gradients.features_as_sequences(features, 4)
+    grouped = lab.features_as_sequences(features, 4)
     assert grouped.shape == (2, 4, 2) and grouped[0, 0].tolist() == [0, 1] and grouped[0, 3].tolist() == [0, 0]
-    stretched = gradients.features_as_sequences(features, 11)
+    stretched = lab.features_as_sequences(features, 11)
     assert stretched.shape == (2, 11, 1) and stretched[0, 0, 0] == 0 and stretched[0, -1, 0] == 5
 
 
@@ -167,4 +167,4 @@ def test_csv_upload_trains_and_bad_csv_says_what_to_fix():
     with pytest.raises(DataError, match="empty"):
         read_feature_csv(b"", "empty.csv")
     with pytest.raises(DataError, match="depth"):
-        gradients.validate_config(GradientLabConfig(depth=60))
+        lab.validate_config(GradientLabConfig(depth=60))

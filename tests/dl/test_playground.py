@@ -5,7 +5,7 @@ import pytest
 
 from dl.data.errors import DataError
 from dl.jobs import Job, JobCancelled, ProgressReporter, run_inline
-from dl.playground import (
+from dl.lessons.playground import (
     DATASETS,
     PlaygroundConfig,
     PlaygroundDataConfig,

@@ -5,7 +5,7 @@ import pytest
 from sklearn.linear_model import Lasso, Ridge
 
 from dl.data.errors import DataError
-from dl.regularization import (
+from dl.lessons.regularization import (
     NoisySineConfig,
     RegularizedMLPConfig,
     capacity_sweep,

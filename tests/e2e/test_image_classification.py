@@ -8,7 +8,7 @@ import time
 import zipfile
 
 from browser_utils import assert_no_exception, open_app, wait_until_idle
-from vision_photos import shape_png
+from image_photos import shape_png
 
 PATH = "image_classification"
 

@@ -1,0 +1,420 @@
+"""The seed CNN: configure, train (cached in the model store), evaluate and predict.
+
+The default network is the one from the seed article: Conv2D 32 3x3 ReLU -> MaxPool 2x2 -> Flatten
+-> Dense 128 ReLU -> Dropout 0.5 -> Dense softmax. ``ImageClassifierConfig`` makes every part of it
+adjustable. Models take raw pixel values (0-255, float32, shape (batch, height, width, channels))
+and rescale inside, so a saved ``.keras`` file is all a user needs to classify an image.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dl.config import config_from_dict, config_to_dict
+from dl.data import DataError
+from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from dl.jobs import ProgressReporter, keras_progress_callback
+from dl.store import ModelStore, make_key
+
+TASK = "image-cnn"
+MODEL_FILE = "model.keras"
+CLASSES_FILE = "classes.json"
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+COLOR_MODES = ("auto", "greyscale", "rgb")
+# augmentation fills uncovered pixels with the nearest edge pixel: black stays black around a digit
+# and a photo's border colour continues; Keras' default "reflect" mirrors strokes into the margin
+FILL_MODE = "nearest"
+
+
+@dataclass(frozen=True)
+class ImageClassifierConfig:
+    """Everything that defines a trained CNN; the model-store key hashes it."""
+
+    conv_blocks: int = 1  # the seed's single Conv2D + MaxPool block; 2-3 help on photos
+    filters: int = 32  # the seed's 32 filters; each further block doubles them
+    kernel_size: int = 3  # the seed's 3x3: the smallest kernel that sees an edge's direction
+    dense_units: int = 128  # the seed's hidden layer
+    dropout: float = 0.5  # the seed's dropout: strong, because small data overfits fast
+    image_size: int = 28  # the seed's 28x28 (MNIST's own size); photos are scaled to it
+    color_mode: str = "auto"  # keep the data's channels: greyscale digits stay one channel
+    augment_flip: bool = False  # off: digits and text are not mirror-symmetric (turn on for photos)
+    augment_rotate: float = 0.0  # off: measured no gain on MNIST-5k, -0.6% on 8x8 digits; 0.03 for photos
+    augment_zoom: float = 0.0  # fraction; 0.1 suits photos taken at varying distances
+    augment_shift: float = 0.1  # fraction of the size: objects are rarely centred; +1% on MNIST-5k
+    optimizer: str = "adam"  # the seed's Adam: works without tuning the learning rate
+    learning_rate: float = 0.001  # Adam's standard step size
+    batch_size: int = 32  # the seed's batch size: frequent updates, fits any memory
+    epochs: int = 30  # augmented data learns longer (seed: 10); early stopping ends it sooner
+    early_stopping: bool = True  # stop when validation loss has not improved for `patience` epochs
+    patience: int = 6  # epochs without improvement before stopping: outlasts a learning-rate halving
+    reduce_learning_rate: bool = True  # halve the step size when validation loss stalls: finer last steps
+    validation_split: float = 0.1  # share of the training images watched for early stopping
+    test_split: float = 0.2  # share of every class held out for the reported metrics
+    seed: int = 0  # fixed: same data + config = same model (and the same cache entry)
+
+    def validate(self) -> None:
+        """Raise DataError (a message for the user) when a value is out of range."""
+        checks = [
+            (1 <= self.conv_blocks <= 4, "conv_blocks must be 1-4"),
+            (1 <= self.filters <= 256, "filters must be 1-256"),
+            (self.kernel_size in (3, 5), "kernel_size must be 3 or 5"),
+            (1 <= self.dense_units <= 2048, "dense_units must be 1-2048"),
+            (0.0 <= self.dropout < 1.0, "dropout must be in [0, 1)"),
+            (8 <= self.image_size <= 256, "image_size must be 8-256 pixels"),
+            (self.color_mode in COLOR_MODES, f"color_mode must be one of {COLOR_MODES}"),
+            (0.0 <= self.augment_rotate <= 0.5, "augment_rotate must be 0-0.5 of a turn"),
+            (0.0 <= self.augment_zoom <= 0.5, "augment_zoom must be 0-0.5"),
+            (0.0 <= self.augment_shift <= 0.5, "augment_shift must be 0-0.5"),
+            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {OPTIMIZERS}"),
+            (0.0 < self.learning_rate <= 1.0, "learning_rate must be in (0, 1]"),
+            (1 <= self.batch_size <= 4096, "batch_size must be 1-4096"),
+            (1 <= self.epochs <= 500, "epochs must be 1-500"),
+            (0.0 <= self.validation_split < 0.5, "validation_split must be in [0, 0.5)"),
+            (0.0 < self.test_split < 0.5, "test_split must be in (0, 0.5)"),
+        ]
+        problems = [message for ok, message in checks if not ok]
+        if problems:
+            raise DataError("Invalid settings: " + "; ".join(problems) + ".")
+        # conv blocks each halve the image; stop before it shrinks below the kernel
+        smallest = self.image_size // (2 ** (self.conv_blocks - 1)) - self.kernel_size + 1
+        if smallest < 2:
+            raise DataError(
+                f"{self.conv_blocks} conv blocks shrink a {self.image_size}px image to nothing. "
+                "Use fewer blocks or a larger image size."
+            )
+
+
+def output_channels(config: ImageClassifierConfig, dataset_channels: int) -> int:
+    """Channels the model sees: the data's own ("auto"), 1 ("greyscale") or 3 ("rgb")."""
+    return {"auto": dataset_channels, "greyscale": 1, "rgb": 3}[config.color_mode]
+
+
+def model_key(config: ImageClassifierConfig, dataset: ImageDataset) -> str:
+    """The model-store key of this config trained on this dataset."""
+    return make_key(TASK, config_to_dict(config), dataset.fingerprint())
+
+
+# ------------------------------------------------------------------------------------------- data
+def split_indices(
+    labels: np.ndarray, test_split: float, validation_split: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stratified (train, validation, test) indices; every class keeps at least one training image.
+
+    Works down to two images per class: one for training and one for testing. The validation set
+    may come out empty for tiny data (early stopping then watches the training loss).
+    """
+    rng = np.random.default_rng(seed)
+    train, validation, test = [], [], []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        count = len(members)
+        test_count = min(count - 1, max(1, round(count * test_split)))
+        rest = count - test_count
+        validation_count = min(rest - 1, round(rest * validation_split))
+        test.extend(members[:test_count])
+        validation.extend(members[test_count:test_count + validation_count])
+        train.extend(members[test_count + validation_count:])
+    return (rng.permutation(np.array(train, dtype=np.int64)), np.array(validation, dtype=np.int64),
+            np.sort(np.array(test, dtype=np.int64)))
+
+
+def prepare_pixels(images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+    """uint8 (n, h, w, c) -> float32 (n, image_size, channels) with values 0-255.
+
+    Done once before training (not per batch), so the training loop only moves ready tensors.
+    Greyscale uses ITU-R 601 luma weights; grey -> RGB repeats the channel.
+    """
+    pixels = images.astype(np.float32)
+    if pixels.shape[-1] == 3 and channels == 1:
+        pixels = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)[:, np.newaxis]
+    elif pixels.shape[-1] == 1 and channels == 3:
+        pixels = np.repeat(pixels, 3, axis=-1)
+    if tuple(pixels.shape[1:3]) != tuple(image_size):
+        import tensorflow as tf
+
+        resized = [
+            tf.image.resize(pixels[start:start + 512], image_size, antialias=True).numpy()
+            for start in range(0, len(pixels), 512)
+        ]
+        pixels = np.concatenate(resized) if resized else np.zeros((0, *image_size, channels), np.float32)
+    return np.clip(pixels, 0.0, 255.0).astype(np.float32)
+
+
+def training_pipeline(pixels: np.ndarray, labels: np.ndarray, batch_size: int, seed: int, shuffle: bool):
+    """A tf.data pipeline over in-memory arrays: shuffle indices, gather whole batches, prefetch.
+
+    Shuffling a range of indices and gathering a batch in one op costs one small kernel per batch,
+    instead of slicing and re-stacking every image (``from_tensor_slices(...).batch``); prefetch
+    prepares the next batch while the current one trains.
+    """
+    import tensorflow as tf
+
+    pixel_tensor = tf.constant(pixels)
+    label_tensor = tf.constant(labels.astype(np.int64))
+    indices = tf.data.Dataset.range(len(labels))
+    if shuffle:
+        indices = indices.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
+    batches = indices.batch(batch_size).map(
+        lambda batch: (tf.gather(pixel_tensor, batch), tf.gather(label_tensor, batch)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return batches.prefetch(tf.data.AUTOTUNE)
+
+
+# ------------------------------------------------------------------------------------------- model
+def build_model(config: ImageClassifierConfig, image_size: tuple[int, int], channels: int, num_classes: int):
+    """The seed CNN (with ``config``'s changes) as a Keras Functional model taking 0-255 pixels."""
+    import keras
+
+    inputs = keras.Input(shape=(*image_size, channels), name="pixels")
+    x = keras.layers.Rescaling(1.0 / 255.0, name="scale_to_unit")(inputs)
+    if config.augment_flip:
+        x = keras.layers.RandomFlip("horizontal", seed=config.seed, name="augment_flip")(x)
+    if config.augment_rotate > 0:
+        x = keras.layers.RandomRotation(config.augment_rotate, fill_mode=FILL_MODE, seed=config.seed, name="augment_rotate")(x)
+    if config.augment_zoom > 0:
+        x = keras.layers.RandomZoom(config.augment_zoom, fill_mode=FILL_MODE, seed=config.seed, name="augment_zoom")(x)
+    if config.augment_shift > 0:
+        shift = config.augment_shift
+        x = keras.layers.RandomTranslation(shift, shift, fill_mode=FILL_MODE, seed=config.seed, name="augment_shift")(x)
+    for block in range(config.conv_blocks):
+        filters = config.filters * 2**block
+        kernel = (config.kernel_size, config.kernel_size)
+        x = keras.layers.Conv2D(filters, kernel, activation="relu", name=f"conv_{block + 1}")(x)
+        x = keras.layers.MaxPooling2D((2, 2), name=f"pool_{block + 1}")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(config.dense_units, activation="relu", name="dense")(x)
+    x = keras.layers.Dropout(config.dropout, seed=config.seed, name="dropout")(x)
+    outputs = keras.layers.Dense(num_classes, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="seed_cnn")
+
+
+def make_optimizer(name: str, learning_rate: float):
+    import keras
+
+    return {
+        "adam": keras.optimizers.Adam,
+        "sgd": lambda learning_rate: keras.optimizers.SGD(learning_rate, momentum=0.9),
+        "rmsprop": keras.optimizers.RMSprop,
+    }[name](learning_rate=learning_rate)
+
+
+# ------------------------------------------------------------------------------------------- training
+def train_image_classifier(
+    config: ImageClassifierConfig,
+    dataset: ImageDataset,
+    reporter: ProgressReporter,
+    store: ModelStore,
+) -> TrainedImageClassifier:
+    """Train the CNN on ``dataset`` (or load it from ``store`` when this data + config was trained).
+
+    Holds out ``config.test_split`` of every class for the metrics; reports progress to
+    ``reporter`` (cancel stops at the next batch, and a cancelled model is never stored).
+    """
+    config.validate()
+    key = model_key(config, dataset)
+    channels = output_channels(config, dataset.channels)
+    image_size = (config.image_size, config.image_size)
+    reporter.say("loading TensorFlow…")
+    import keras
+
+    from dl.device import tensorflow_strategy
+
+    def train() -> tuple[Any, dict[str, Any]]:
+        reporter.say("preparing images…")
+        keras.utils.set_random_seed(config.seed)
+        train_index, validation_index, test_index = split_indices(
+            dataset.labels, config.test_split, config.validation_split, config.seed
+        )
+        pixels = prepare_pixels(dataset.images, image_size, channels)
+        with tensorflow_strategy().scope():
+            model = build_model(config, image_size, channels, dataset.num_classes)
+            model.compile(
+                optimizer=make_optimizer(config.optimizer, config.learning_rate),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+        train_data = training_pipeline(pixels[train_index], dataset.labels[train_index], config.batch_size, config.seed, True)
+        validation_data = None
+        if len(validation_index):
+            validation_data = training_pipeline(
+                pixels[validation_index], dataset.labels[validation_index], config.batch_size, config.seed, False
+            )
+        callbacks = [keras_progress_callback(reporter, config.epochs)]
+        if config.early_stopping:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss" if validation_data is not None else "loss",
+                    patience=config.patience,
+                    restore_best_weights=True,
+                )
+            )
+        if config.reduce_learning_rate:
+            callbacks.append(
+                keras.callbacks.ReduceLROnPlateau(
+                    monitor="val_loss" if validation_data is not None else "loss", factor=0.5, patience=2
+                )
+            )
+        reporter.say("")
+        started = time.perf_counter()
+        fit = model.fit(
+            train_data,
+            validation_data=validation_data,
+            epochs=config.epochs,
+            callbacks=callbacks,
+            shuffle=False,  # the pipeline already reshuffles every epoch
+            verbose=0,
+        )
+        fit_seconds = time.perf_counter() - started
+        reporter.check_cancelled()  # a cancelled run is never cached
+        history = history_rows(fit.history)
+        probabilities = model.predict(pixels[test_index], batch_size=256, verbose=0)
+        metrics = classification_metrics(dataset.labels[test_index], probabilities, dataset.num_classes)
+        metrics["fit_seconds"] = round(fit_seconds, 3)
+        metrics["train_images"] = int(len(train_index))
+        metrics["epochs_run"] = len(history)
+        meta = {
+            "task": TASK,
+            "config": config_to_dict(config),
+            "metrics": metrics,
+            "history": history,
+            "class_names": list(dataset.class_names),
+            "image_size": list(image_size),
+            "channels": channels,
+            "test_indices": test_index.tolist(),
+            "data": {"source": dataset.source, "images": len(dataset.labels), "fingerprint": dataset.fingerprint()},
+        }
+        return model, meta
+
+    def save(model: Any, folder: Path) -> None:
+        model.save(folder / MODEL_FILE)
+        (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
+
+    def load(folder: Path) -> Any:
+        return keras.models.load_model(folder / MODEL_FILE, safe_mode=True)
+
+    result = store.get_or_train(key, train, save, load)
+    meta = result.entry.meta
+    return TrainedImageClassifier.from_store_result(result, "seed", meta["image_size"], meta["channels"], MODEL_FILE)
+
+
+def history_rows(history: dict[str, list[float]]) -> list[dict[str, float]]:
+    """Keras' ``History.history`` (metric -> values) as one row per epoch.
+
+    The learning rate (logged by ReduceLROnPlateau) is left out: it is a setting, not a metric,
+    and would share the metric axis of the curves.
+    """
+    kept = {name: values for name, values in history.items() if name != "learning_rate"}
+    epochs = len(next(iter(kept.values()), []))
+    return [{"epoch": epoch + 1, **{name: float(values[epoch]) for name, values in kept.items()}} for epoch in range(epochs)]
+
+
+def classification_metrics(true_labels: np.ndarray, probabilities: np.ndarray, num_classes: int) -> dict[str, Any]:
+    """Accuracy, per-class precision and recall, confusion matrix and each test image's prediction.
+
+    ``confusion_matrix[i][j]`` counts images of class i predicted as class j. Precision of a class
+    that was never predicted is 0 (sklearn's ``zero_division=0``).
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    predicted = probabilities.argmax(axis=1)
+    classes = list(range(num_classes))
+    precision, recall, _, support = precision_recall_fscore_support(
+        true_labels, predicted, labels=classes, zero_division=0
+    )
+    return {
+        "accuracy": float(np.mean(predicted == true_labels)) if len(true_labels) else 0.0,
+        "precision": [float(value) for value in precision],
+        "recall": [float(value) for value in recall],
+        "support": [int(value) for value in support],
+        "confusion_matrix": confusion_matrix(true_labels, predicted, labels=classes).tolist(),
+        "test_size": int(len(true_labels)),
+        "test_predicted": [int(value) for value in predicted],
+        "test_confidence": [float(value) for value in probabilities.max(axis=1)],
+    }
+
+
+# ------------------------------------------------------------------------------------------- predicting
+def predict_probabilities(trained: TrainedImageClassifier, images: np.ndarray) -> np.ndarray:
+    """Class probabilities (n, classes) for uint8 images (n, h, w, c) of any size and channels."""
+    if trained.kind == "transfer":  # its model resizes and converts the pixels itself
+        return np.asarray(trained.model.predict(images, verbose=0))
+    pixels = prepare_pixels(images, trained.image_size, trained.channels)
+    return np.asarray(trained.model.predict(pixels, batch_size=256, verbose=0))
+
+
+def top_classes(probabilities: np.ndarray, class_names: list[str], count: int = 5) -> list[tuple[str, float]]:
+    """The ``count`` most probable (class name, probability) pairs of one image, best first."""
+    order = np.argsort(probabilities)[::-1][:count]
+    return [(class_names[index], float(probabilities[index])) for index in order]
+
+
+def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
+    """Load a ``.keras`` classifier (``safe_mode=True``) with its class names.
+
+    Class names come from ``classes.json`` or ``meta.json`` beside the file (the store's layout);
+    without them classes are called "0", "1", ... Raises DataError for anything that is not a
+    Keras image classifier.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / MODEL_FILE
+    if path.suffix != ".keras" or not path.is_file():
+        raise DataError(f"{path} is not a .keras model file.")
+    meta = _meta_beside(path)
+    if str(meta.get("task", "")).startswith("image-transfer"):
+        return _load_transfer_entry(path, meta)
+    import keras
+
+    try:
+        model = keras.models.load_model(path, safe_mode=True)
+    except Exception as error:  # noqa: BLE001 - any failure means: not a usable model file
+        raise DataError(f"{path.name} could not be loaded as a Keras model ({error}).") from None
+    shape = tuple(model.input_shape)
+    if len(shape) != 4 or shape[3] not in (1, 3) or shape[1] is None or shape[2] is None:
+        raise DataError(f"{path.name} takes inputs of shape {shape}; an image classifier takes (height, width, 1 or 3).")
+    classes = _class_names_beside(path, int(model.output_shape[-1]))
+    image_size = (int(shape[1]), int(shape[2]))
+    return TrainedImageClassifier.from_saved_file(model, meta, "seed", classes, image_size, int(shape[3]), str(path))
+
+
+def config_from_meta(values: dict[str, Any]) -> ImageClassifierConfig:
+    """The config a stored model was trained with (unknown keys from newer versions ignored)."""
+    return config_from_dict(ImageClassifierConfig, values)
+
+
+def _load_transfer_entry(path: Path, meta: dict[str, Any]) -> TrainedImageClassifier:
+    """A transfer-learning store entry: its head plus the frozen EfficientNet-Lite0 features."""
+    try:
+        from dl.image.transfer import load_transfer_model
+    except ImportError as error:
+        raise DataError(f"{path.name} is a transfer-learning model, which this installation cannot run ({error}).") from None
+    size = meta.get("image_size", [224, 224])
+    class_names = [str(name) for name in meta["class_names"]]
+    model = load_transfer_model(path.parent)
+    return TrainedImageClassifier.from_saved_file(model, meta, "transfer", class_names, size, 3, str(path))
+
+
+def _meta_beside(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads((path.parent / "meta.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _class_names_beside(path: Path, num_classes: int) -> list[str]:
+    for candidate in (path.parent / CLASSES_FILE, path.parent / "meta.json"):
+        try:
+            loaded = json.loads(candidate.read_text())
+        except (OSError, ValueError):
+            continue
+        names = loaded.get("class_names") if isinstance(loaded, dict) else loaded
+        if isinstance(names, list) and len(names) == num_classes:
+            return [str(name) for name in names]
+    return [str(index) for index in range(num_classes)]

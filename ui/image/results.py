@@ -1,0 +1,115 @@
+"""Image classification, Results tab: accuracy, per-class precision/recall, confusion matrix,
+training curves, misclassified test images and Grad-CAM overlays."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from ui.i18n import t
+from ui.image.data import display_pixels
+from ui.plots import history_figure
+
+GALLERY_SIZE = 12
+
+
+def confusion_figure(matrix: list[list[int]], class_names: list[str]) -> go.Figure:
+    """Heat map of counts: rows = true class, columns = predicted class."""
+    values = np.asarray(matrix)
+    figure = go.Figure(go.Heatmap(
+        z=values, x=class_names, y=class_names, colorscale="Blues", text=values, texttemplate="%{text}",
+        hovertemplate=t("image_classification.confusion_hover") + "<extra></extra>",
+    ))
+    size = max(320, 40 * len(class_names) + 140)
+    figure.update_layout(
+        height=size, margin={"l": 10, "r": 10, "t": 30, "b": 10}, title=t("image_classification.confusion_title"),
+        xaxis={"title": t("image_classification.predicted"), "type": "category", "side": "bottom"},
+        yaxis={"title": t("image_classification.actual"), "type": "category", "autorange": "reversed"},
+    )
+    return figure
+
+
+def render_results_tab(trained: TrainedImageClassifier | None, dataset: ImageDataset | None) -> None:
+    if trained is None or dataset is None:
+        st.info(t("image_classification.no_model_yet"))
+        return
+    metrics = trained.metrics
+    columns = st.columns(4)
+    columns[0].metric(t("image_classification.accuracy"), f"{metrics['accuracy'] * 100:.1f}%")
+    columns[1].metric(t("image_classification.test_images"), metrics.get("test_size", len(trained.test_indices)))
+    columns[2].metric(t("image_classification.epochs_run"), len(trained.history))
+    columns[3].metric(t("image_classification.chance"), f"{100 / len(trained.class_names):.1f}%")
+    table_column, matrix_column = st.columns([2, 3])
+    with table_column:
+        st.markdown(f"**{t('image_classification.per_class')}**")
+        st.dataframe({
+            t("image_classification.class"): trained.class_names,
+            t("image_classification.precision"): [f"{value:.1%}" for value in metrics["precision"]],
+            t("image_classification.recall"): [f"{value:.1%}" for value in metrics["recall"]],
+            t("image_classification.support"): metrics.get("support", [""] * len(trained.class_names)),
+        }, hide_index=True)
+        st.caption(t("image_classification.precision_help"))
+    with matrix_column:
+        st.plotly_chart(confusion_figure(metrics["confusion_matrix"], trained.class_names), key="image_confusion")
+    if trained.history:
+        st.plotly_chart(history_figure(trained.history, title=t("image_classification.curves_title")), key="image_curves")
+    render_misclassified(trained, dataset)
+    render_grad_cam(trained, dataset)
+
+
+def test_predictions(trained: TrainedImageClassifier, dataset: ImageDataset) -> tuple[np.ndarray, np.ndarray]:
+    """(predicted class, confidence) of every held-out test image, from the metrics when stored."""
+    metrics = trained.metrics
+    if "test_predicted" in metrics and len(metrics["test_predicted"]) == len(trained.test_indices):
+        return np.asarray(metrics["test_predicted"]), np.asarray(metrics["test_confidence"])
+    from dl.image.cnn import predict_probabilities
+
+    probabilities = predict_probabilities(trained, dataset.images[trained.test_indices])
+    return probabilities.argmax(1), probabilities.max(1)
+
+
+def render_misclassified(trained: TrainedImageClassifier, dataset: ImageDataset) -> None:
+    st.subheader(t("image_classification.misclassified_title"))
+    predicted, confidence = test_predictions(trained, dataset)
+    actual = dataset.labels[trained.test_indices]
+    wrong = np.flatnonzero(predicted != actual)
+    if len(wrong) == 0:
+        st.success(t("image_classification.none_wrong"))
+        return
+    wrong = wrong[np.argsort(-confidence[wrong])][:GALLERY_SIZE]  # the most confident mistakes first
+    st.caption(t("image_classification.misclassified_help", shown=len(wrong), total=int(np.sum(predicted != actual))))
+    columns = st.columns(6)
+    for position, row in enumerate(wrong):
+        with columns[position % 6]:
+            st.image(display_pixels(dataset.images[trained.test_indices[row]]), width=84)
+            st.caption(t(
+                "image_classification.wrong_caption", actual=trained.class_names[actual[row]],
+                predicted=trained.class_names[predicted[row]], confidence=confidence[row] * 100,
+            ))
+
+
+def render_grad_cam(trained: TrainedImageClassifier, dataset: ImageDataset) -> None:
+    st.subheader(t("image_classification.gradcam_title"))
+    if trained.kind != "seed":
+        st.info(t("image_classification.gradcam_unavailable"))
+        return
+    st.caption(t("image_classification.gradcam_help"))
+    count = len(trained.test_indices)
+    start = st.number_input(t("image_classification.gradcam_start"), 0, max(0, count - 1), 0, 6, key="image_gradcam_start")
+    columns = st.columns(6)
+    for position, row in enumerate(range(int(start), min(int(start) + 6, count))):
+        image = dataset.images[trained.test_indices[row]]
+        blended, label = grad_cam_overlay(trained, image)
+        with columns[position]:
+            st.image([display_pixels(image), display_pixels(blended)], width=84)
+            st.caption(t("image_classification.gradcam_caption", label=label))
+
+
+def grad_cam_overlay(trained: TrainedImageClassifier, image: np.ndarray) -> tuple[np.ndarray, str]:
+    """(RGB overlay of the Grad-CAM heat map, predicted class name) of one uint8 image."""
+    from dl.image.explain import grad_cam, overlay
+
+    heat, class_index, _method = grad_cam(trained, image)
+    return overlay(image, heat), trained.class_names[class_index]

@@ -1,0 +1,114 @@
+"""Image classification, training step: model type, settings -> config, the background job.
+
+``settings_form(dataset)`` returns the seed CNN's ``ImageClassifierConfig`` from widgets (their
+defaults are the config's own). ``train_and_attach(kind, config, dataset)`` draws the Train button
+and the live job, and returns the finished ``TrainedImageClassifier`` of the last training on this
+dataset (or None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from dl.image.cnn import COLOR_MODES, OPTIMIZERS, ImageClassifierConfig, model_key, train_image_classifier
+from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from ui.i18n import t
+from ui.job_widget import attached_job, show_job, start_or_attach
+from ui.loaders import model_store
+
+MODEL_KINDS = ("seed", "transfer")
+LAST_JOB_STATE = "image_last_job"  # {"key": store key, "data": dataset fingerprint}
+IMAGE_SIZES = [8, 16, 28, 32, 48, 64, 96, 128]
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03]
+BATCH_SIZES = [8, 16, 32, 64, 128, 256]
+
+
+def choose_model_kind() -> str:
+    return st.radio(
+        t("image_classification.model_kind"), MODEL_KINDS, horizontal=True, key="image_model_kind",
+        format_func={kind: t(f"image_classification.model_{kind}") for kind in MODEL_KINDS}.get,
+    )
+
+
+def settings_form(dataset: ImageDataset) -> ImageClassifierConfig:
+    """Widgets for every field of the seed CNN's config; defaults are the dataclass defaults."""
+    default = ImageClassifierConfig()
+    with st.expander(t("image_classification.settings"), expanded=False):
+        network, augmentation, training = st.columns(3)
+        with network:
+            st.markdown(f"**{t('image_classification.settings_network')}**")
+            conv_blocks = st.slider(t("image_classification.conv_blocks"), 1, 3, default.conv_blocks, key="image_conv_blocks")
+            filters = st.select_slider(t("image_classification.filters"), [8, 16, 32, 64], default.filters, key="image_filters")
+            dense_units = st.select_slider(t("image_classification.dense_units"), [32, 64, 128, 256, 512], default.dense_units, key="image_dense")
+            dropout = st.slider(t("image_classification.dropout"), 0.0, 0.8, default.dropout, 0.05, key="image_dropout")
+            image_size = st.select_slider(t("image_classification.image_size"), IMAGE_SIZES, default.image_size, key="image_size")
+            color_mode = st.selectbox(t("image_classification.color_mode"), COLOR_MODES, key="image_color_mode",
+                                      format_func={mode: t(f"image_classification.color_{mode}") for mode in COLOR_MODES}.get)
+        with augmentation:
+            st.markdown(f"**{t('image_classification.settings_augmentation')}**")
+            augment_flip = st.checkbox(t("image_classification.augment_flip"), default.augment_flip, key="image_flip")
+            augment_rotate = st.slider(t("image_classification.augment_rotate"), 0.0, 0.25, default.augment_rotate, 0.01, key="image_rotate")
+            augment_zoom = st.slider(t("image_classification.augment_zoom"), 0.0, 0.3, default.augment_zoom, 0.05, key="image_zoom")
+            augment_shift = st.slider(t("image_classification.augment_shift"), 0.0, 0.3, default.augment_shift, 0.05, key="image_shift")
+        with training:
+            st.markdown(f"**{t('image_classification.settings_training')}**")
+            optimizer = st.selectbox(t("image_classification.optimizer"), OPTIMIZERS, key="image_optimizer")
+            learning_rate = st.select_slider(t("image_classification.learning_rate"), LEARNING_RATES, default.learning_rate, key="image_lr")
+            batch_size = st.select_slider(t("image_classification.batch_size"), BATCH_SIZES, default.batch_size, key="image_batch")
+            epochs = st.slider(t("image_classification.epochs"), 1, 60, default.epochs, key="image_epochs")
+            early_stopping = st.checkbox(t("image_classification.early_stopping"), default.early_stopping, key="image_early")
+            validation_split = st.slider(t("image_classification.validation_split"), 0.0, 0.3, default.validation_split, 0.05, key="image_val")
+    return ImageClassifierConfig(
+        conv_blocks=conv_blocks, filters=filters, dense_units=dense_units, dropout=dropout, image_size=image_size,
+        color_mode=color_mode, augment_flip=augment_flip, augment_rotate=augment_rotate, augment_zoom=augment_zoom,
+        augment_shift=augment_shift, optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
+        epochs=epochs, early_stopping=early_stopping, validation_split=validation_split,
+    )
+
+
+def transfer_work(dataset: ImageDataset) -> tuple[str, Callable[[Any], TrainedImageClassifier]] | None:
+    """(store key, work) for transfer learning, or None when that part is not installed."""
+    try:
+        from dl.image import transfer
+    except ImportError:
+        st.info(t("common.coming_soon", what=t("image_classification.model_transfer")))
+        return None
+    config = transfer.TransferConfig()
+    st.caption(t("image_classification.transfer_help"))
+    return transfer.model_key(config, dataset), lambda reporter: transfer.train_transfer_classifier(
+        config, dataset, reporter, model_store()
+    )
+
+
+def seed_work(config: ImageClassifierConfig, dataset: ImageDataset) -> tuple[str, Callable[[Any], TrainedImageClassifier]]:
+    return model_key(config, dataset), lambda reporter: train_image_classifier(config, dataset, reporter, model_store())
+
+
+def train_and_attach(key: str, work: Callable[[Any], TrainedImageClassifier], dataset: ImageDataset) -> TrainedImageClassifier | None:
+    """The Train button and the job's live view; the result of the last job on this dataset."""
+    if st.button(t("common.train"), type="primary", icon="🚀", key="image_train"):
+        start_or_attach(key, work, name=f"image · {dataset.source}")
+        st.session_state[LAST_JOB_STATE] = {"key": key, "data": dataset.fingerprint()}
+    last = st.session_state.get(LAST_JOB_STATE)
+    # the job this session started on this data; else one already running for these settings
+    # (started by another session, or before this page was left and reopened)
+    job_key = last["key"] if last and last["data"] == dataset.fingerprint() else key
+    job = attached_job(job_key)
+    if job is None:
+        st.caption(t("image_classification.press_train"))
+        return None
+    if job_key != key:
+        st.caption(t("image_classification.settings_changed"))
+    if not show_job(job, chart=not job.finished):
+        return None
+    trained: TrainedImageClassifier = job.result
+    if trained.from_cache:
+        st.success(t("image_classification.from_cache", accuracy=trained.metrics["accuracy"] * 100))
+    else:
+        st.success(t("image_classification.trained", accuracy=trained.metrics["accuracy"] * 100, epochs=len(trained.history)))
+    for note in trained.notes:
+        st.info(note)
+    return trained
