@@ -10,16 +10,16 @@ import streamlit as st
 
 from ui.i18n import t
 
-# (tab title key, module under ui/ exposing render()) in the order a learner meets them
+# (tab title key, module under ui/concepts/ exposing render()) in the order a learner meets them
 SECTIONS = [
-    ("tab_playground", "concepts_playground"),
-    ("tab_activations", "concepts_activations"),
-    ("tab_losses", "concepts_losses"),
-    ("tab_optimizers", "concepts_optimizers"),
-    ("tab_backprop", "concepts_backprop"),
-    ("tab_regularization", "concepts_regularization"),
-    ("tab_architectures", "concepts_architectures"),
-    ("tab_landscape", "concepts_landscape"),
+    ("tab_playground", "playground"),
+    ("tab_activations", "activations"),
+    ("tab_losses", "losses"),
+    ("tab_optimizers", "optimizers"),
+    ("tab_backprop", "backprop"),
+    ("tab_regularization", "regularization"),
+    ("tab_architectures", "architectures"),
+    ("tab_landscape", "landscape"),
 ]
 
 st.title(f"📚 {t('nav.concepts')}")
@@ -28,9 +28,9 @@ st.caption(t("concepts.subtitle"))
 for tab, (title_key, module_name) in zip(st.tabs([t(f"concepts.{key}") for key, _ in SECTIONS]), SECTIONS, strict=True):
     with tab:
         try:
-            section = importlib.import_module(f"ui.{module_name}")
+            section = importlib.import_module(f"ui.concepts.{module_name}")
         except ImportError as error:
-            if error.name == f"ui.{module_name}":  # this lesson is not written yet
+            if error.name == f"ui.concepts.{module_name}":  # this lesson is not written yet
                 st.info(t("common.coming_soon", what=t("concepts.coming_section", section=t(f"concepts.{title_key}"))))
             else:  # it exists but something it needs is broken: show that in this tab only
                 st.exception(error)

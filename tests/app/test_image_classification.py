@@ -6,10 +6,14 @@ image; a bad zip shows an error box, never a traceback.
 
 from __future__ import annotations
 
+import base64
 import io
+import json
+import re
 import time
 import zipfile
 
+import numpy as np
 import pytest
 from apptest_utils import open_page
 from image_photos import shape_png
@@ -21,7 +25,12 @@ TEXT = {
 }
 
 
-def two_class_zip(per_class: int = 10) -> bytes:
+PER_CLASS = 40  # 16 test images (20 %): one wrong moves accuracy by 6 points, so the bar means something
+EPOCHS = 15
+
+
+def two_class_zip(per_class: int = PER_CLASS) -> bytes:
+    """Vertical vs horizontal bars of the same colour: only the shape separates the classes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for index in range(per_class):
@@ -31,8 +40,30 @@ def two_class_zip(per_class: int = 10) -> bytes:
     return buffer.getvalue()
 
 
-def charts_text(app) -> str:
-    return " ".join(str(chart.proto.spec) for chart in app.get("plotly_chart"))
+def chart_specs(app) -> list[dict]:
+    """The page's plotly figures, decoded (plotly may write non-ASCII text as \\uXXXX escapes)."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def plotly_array(value) -> np.ndarray:
+    """A trace's data array: a plain list, or plotly's typed array ({"dtype", "bdata", "shape"})."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(size) for size in str(value.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape).astype(np.float64 if flat.dtype.kind == "f" else np.int64)
+    return np.asarray(value)
+
+
+def chart_titles(app) -> list[str]:
+    titles = []
+    for spec in chart_specs(app):
+        title = spec.get("layout", {}).get("title", {})
+        titles.append(title.get("text", "") if isinstance(title, dict) else str(title))
+    return titles
+
+
+def chart_traces(app, trace_type: str) -> list[dict]:
+    return [trace for spec in chart_specs(app) for trace in spec.get("data", []) if trace.get("type") == trace_type]
 
 
 def run_until(app, condition, seconds: float = 240) -> None:
@@ -45,6 +76,11 @@ def run_until(app, condition, seconds: float = 240) -> None:
         app.run()
 
 
+def predicted_labels(app) -> list[str]:
+    """The bold top class of every classified image, in upload order."""
+    return [match for block in app.markdown for match in re.findall(r"\*\*(bars|stripes)\*\*\s*[(（][\d.]+%", block.value)]
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_upload_zip_train_and_predict(language):
     app = open_page(PAGE, language)
@@ -54,27 +90,32 @@ def test_upload_zip_train_and_predict(language):
     app.file_uploader(key="image_zip").set_value(("shapes.zip", two_class_zip(), "application/zip")).run()
     assert not app.exception and not app.error
     assert "notes.txt" in " ".join(block.value for block in app.code)  # the skipped file is listed
-    assert "bars" in charts_text(app) and "stripes" in charts_text(app)  # counts per class
-    # small and quick: 16 px images, 4 epochs
+    counts = {name: count for trace in chart_traces(app, "bar") for count, name in zip(plotly_array(trace["x"]).tolist(), trace["y"])}
+    assert counts == {"bars": PER_CLASS, "stripes": PER_CLASS}  # images per class
     app.select_slider(key="image_size").set_value(16)
-    app.slider(key="image_epochs").set_value(4)
+    app.slider(key="image_epochs").set_value(EPOCHS)
     app.button(key="image_train").click().run()
     # wait for what is asserted: the results (a job can finish between two reruns of the page)
-    run_until(app, lambda page: TEXT[language]["confusion"] in charts_text(page))
+    run_until(app, lambda page: any(TEXT[language]["confusion"] in title for title in chart_titles(page)))
     assert not app.error
-    assert "heatmap" in charts_text(app)
+    (heatmap,) = chart_traces(app, "heatmap")
+    matrix = plotly_array(heatmap["z"])
+    assert matrix.shape == (2, 2) and matrix.sum() == 16  # 20 % of each class held out
     accuracy = next(metric for metric in app.metric if metric.value.endswith("%"))
-    assert float(accuracy.value.rstrip("%")) >= 75.0  # bars vs stripes: chance is 50 %
+    assert float(accuracy.value.rstrip("%")) >= 80.0  # shape only; chance is 50 %
+    assert float(accuracy.value.rstrip("%")) == pytest.approx(100 * (matrix[0][0] + matrix[1][1]) / 16, abs=0.1)
 
     app.file_uploader(key="image_predict_files").set_value([
         ("new_bar.png", shape_png("bars", 999), "image/png"),
+        ("new_stripe.png", shape_png("stripes", 998), "image/png"),
         ("broken.png", b"not an image at all", "image/png"),
     ]).run()
     assert not app.exception
-    labels = " ".join(block.value for block in app.markdown)
-    assert "**bars**" in labels or "**stripes**" in labels  # the top class, in bold
+    assert predicted_labels(app) == ["bars", "stripes"]  # the right class for each new image
     assert any("broken.png" in error.value for error in app.error)  # the bad file: an error box
-    assert len([chart for chart in app.get("plotly_chart") if "probability" in str(chart.proto.spec) or "概率" in str(chart.proto.spec)]) >= 1
+    probability_axis = {"en": "probability", "zh": "概率"}[language]
+    axes = [spec["layout"].get("xaxis", {}).get("title", {}).get("text", "") for spec in chart_specs(app)]
+    assert sum(probability_axis in axis.lower() for axis in axes) == 2  # one bar chart per readable image
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])

@@ -49,15 +49,22 @@ def three_class_photos(per_class: int = 20, seed: int = 0) -> ImageDataset:
 
 
 def shape_png(kind: str, seed: int, size: int = 24) -> bytes:
-    """PNG bytes of a noisy image with a bright vertical bar ("bars") or horizontal bar ("stripes"):
-    two classes any small CNN separates, for page and browser tests."""
+    """PNG bytes of a noisy image with one bright bar, vertical ("bars") or horizontal ("stripes").
+
+    Both classes have the same colours, the same bar width and the same noise: only the bar's
+    direction tells them apart, so a model that reaches high accuracy has learned a shape, not a
+    colour statistic. Page and browser tests use it.
+    """
     rng = np.random.default_rng(seed)
     pixels = rng.integers(0, 60, (size, size, 3)).astype(np.uint8)
     offset = int(rng.integers(4, size - 8))
+    colour = [230, 190, 60]
     if kind == "bars":
-        pixels[:, offset:offset + 4] = [240, 200, 40]
+        pixels[:, offset:offset + 4] = colour
+    elif kind == "stripes":
+        pixels[offset:offset + 4, :] = colour
     else:
-        pixels[offset:offset + 4, :] = [40, 200, 240]
+        raise ValueError(f"kind must be 'bars' or 'stripes', not {kind!r}")
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG")
     return buffer.getvalue()
