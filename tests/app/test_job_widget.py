@@ -44,6 +44,14 @@ def new_app(kind: str) -> AppTest:
     return app.run()
 
 
+def wait_for_state(condition, timeout: float = 30.0) -> None:
+    """Poll a job's state (not a fixed sleep: a busy machine may start the thread late)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the job never reached the expected state"
+        time.sleep(0.01)
+
+
 def wait_for_job(key: str, timeout: float = 30.0):
     job = jobs.registry().get(key)
     assert job is not None
@@ -64,7 +72,8 @@ def test_progress_then_result_and_curves():
 def test_running_job_shows_status_and_cancel_works():
     app = new_app("slow")
     app.button[0].click().run()
-    time.sleep(0.6)
+    job = jobs.registry().get("widget-test-slow")
+    wait_for_state(lambda: job.progress.status == jobs.RUNNING and job.progress.epoch >= 1)  # inside an epoch
     app.run()
     text = app.get("progress")[0].proto.text
     assert "Training" in text and "epoch" in text

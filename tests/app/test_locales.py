@@ -40,12 +40,43 @@ def test_chinese_strings_are_translated():
     assert untranslated == []
 
 
-@pytest.mark.parametrize("folder", ["pages", "ui", "streamlit_app.py"])
-def test_every_literal_key_used_in_code_exists(folder):
-    english = load("en")
+CODE_FOLDERS = ["app_pages", "ui", "streamlit_app.py"]
+
+
+def code_files(folder: str) -> list[Path]:
     target = ROOT / folder
     files = [target] if target.is_file() else sorted(target.rglob("*.py"))
+    assert files, f"no Python files under {folder}: the scan would check nothing"
+    return files
+
+
+@pytest.mark.parametrize("folder", CODE_FOLDERS)
+def test_every_literal_key_used_in_code_exists(folder):
+    english = load("en")
     used = set()
-    for file in files:
+    for file in code_files(folder):
         used |= set(re.findall(r"""\bt\(\s*["']([\w]+\.[\w]+)["']""", file.read_text(encoding="utf-8")))
+    assert used, f"{folder} asks for no string at all: is the pattern still right?"
     assert sorted(key for key in used if key not in english) == []
+
+
+@pytest.mark.parametrize("folder", CODE_FOLDERS)
+def test_every_key_built_with_an_f_string_matches_some_string(folder):
+    """``t(f"gradient_lab.verdict_{verdict}")``: at least one key fits the pattern (a renamed prefix fails)."""
+    english = load("en")
+    patterns = set()
+    for file in code_files(folder):
+        for double_quoted, single_quoted in re.findall(r"""\bt\(\s*f(?:"([^"]+)"|'([^']+)')""", file.read_text(encoding="utf-8")):
+            patterns.add(double_quoted or single_quoted)
+    unmatched = []
+    for pattern in patterns:
+        regex = re.compile("".join(r"\w+" if part.startswith("{") else re.escape(part) for part in re.split(r"(\{[^}]*\})", pattern)))
+        if not any(regex.fullmatch(key) for key in english):
+            unmatched.append(pattern)
+    assert sorted(unmatched) == []
+
+
+def test_the_scan_finds_keys_in_page_subfolders():
+    """The scan reaches ui/<task>/ modules (a flat glob once missed every page's keys)."""
+    nested = [file for file in code_files("ui") if file.parent != ROOT / "ui"]
+    assert len(nested) >= 10

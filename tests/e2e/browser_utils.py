@@ -6,12 +6,13 @@ conftest modules share that name, so importing from "conftest" is ambiguous in a
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-CHROMIUM = __import__("os").environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,17 +41,35 @@ def open_app(page, app_url: str, path: str = "", language: str = "en") -> None:
     wait_until_idle(page)
 
 
+def wait_for_change(read, before, timeout_s: float = 120):
+    """Poll ``read()`` until it differs from ``before``; fail after ``timeout_s`` (the effect never came)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        now = read()
+        if now != before:
+            return now
+        time.sleep(0.5)
+    raise AssertionError(f"nothing changed within {timeout_s} s")
+
+
 def assert_no_exception(page) -> None:
     """No Streamlit exception box on the page."""
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator('[data-testid="stException"]').first.inner_text()
 
 
-def save_screenshot(page, name: str, max_height: int = 2400) -> Path:
-    """Save a screenshot of the whole page as docs/<name>.png (kept for the README).
+def screenshots_wanted() -> bool:
+    """Screenshots in docs/ are tracked files: rewrite them only when asked (UPDATE_SCREENSHOTS=1)."""
+    return os.environ.get("UPDATE_SCREENSHOTS") == "1"
+
+
+def save_screenshot(page, name: str, max_height: int = 2400) -> Path | None:
+    """Save a screenshot of the whole page as docs/<name>.png (kept for the README), when asked.
 
     Streamlit scrolls inside its main block, not the document, so Playwright's full_page option sees
     one screen only: grow the viewport to the content's height (capped) for the shot, then restore it.
     """
+    if not screenshots_wanted():
+        return None
     DOCS.mkdir(exist_ok=True)
     path = DOCS / f"{name}.png"
     viewport = page.viewport_size

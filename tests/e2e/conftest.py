@@ -30,7 +30,10 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def app_url():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"browser tests need chromium at {CHROMIUM} (apt-get install -y chromium)")
+        message = f"browser tests need chromium at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI"):  # CI installs it (.ci/run): a missing browser there is a failure, not a skip
+            pytest.fail(message)
+        pytest.skip(message)
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="streamlit-e2e-", suffix=".log", delete=False)
     environment = {**os.environ, "DL_CACHE_DIR": tempfile.mkdtemp(prefix="dl-e2e-cache-")}

@@ -3,7 +3,7 @@ with a step, switch language; the regularization tab redraws when its controls m
 
 import time
 
-from browser_utils import assert_no_exception, open_app, save_screenshot, wait_until_idle
+from browser_utils import assert_no_exception, open_app, save_screenshot, wait_for_change, wait_until_idle
 
 BOUNDARY = ".st-key-playground_boundary .js-plotly-plot"
 
@@ -63,13 +63,10 @@ def test_playground_train_step_and_language(page, app_url):
     before = plotted_traces(page)
     assert all(trace["type"] == "scatter" for trace in before)  # points only, nothing trained yet
 
-    # change a control: the XOR dataset (retry once: the first interaction on a fresh server can be lost)
-    for _attempt in range(2):
-        choose(page, ".st-key-playground_dataset", "XOR")
-        if plotted_traces(page) != before:
-            break
-    xor_points = plotted_traces(page)
-    assert xor_points != before
+    # change a control: the XOR dataset
+    choose(page, ".st-key-playground_dataset", "XOR")
+    xor_points = wait_for_change(lambda: plotted_traces(page), before)
+    assert all(trace["type"] == "scatter" for trace in xor_points)  # new points, still untrained
 
     page.locator(".st-key-playground_train button").first.click()
     wait_for_metric(page, "Epoch", "30")
@@ -88,13 +85,10 @@ def test_playground_train_step_and_language(page, app_url):
     assert_no_exception(page)
 
     # switch to Chinese: the tab titles and metrics follow, the trained run stays
-    for _attempt in range(2):
-        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
-        page.get_by_role("option", name="简体中文").click()
-        wait_until_idle(page)
-        if page.get_by_role("tab", name="1 · 游乐场").count():
-            break
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="简体中文").click()
     page.get_by_role("tab", name="1 · 游乐场").wait_for()
+    wait_until_idle(page)
     assert "lang=zh" in page.url
     assert metric_value(page, "轮次") == "31"
     assert plotted_traces(page)[0]["type"] == "heatmap"
@@ -108,12 +102,9 @@ def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):
     page.locator(chart).wait_for()
     assert_no_exception(page)
     lasso = metric_value(page, "Weights exactly 0 at this α")
-    for _attempt in range(2):
-        page.locator(".st-key-regularization_penalty").get_by_text("L2 (ridge)").click()
-        wait_until_idle(page)
-        if metric_value(page, "Weights exactly 0 at this α") != lasso:
-            break
-    assert metric_value(page, "Weights exactly 0 at this α") == "0 / 10"
+    page.locator(".st-key-regularization_penalty").get_by_text("L2 (ridge)").click()
+    wait_until_idle(page)
+    assert wait_for_change(lambda: metric_value(page, "Weights exactly 0 at this α"), lasso, timeout_s=60) == "0 / 10"
     assert int(lasso.split("/")[0]) >= 1
     assert_no_exception(page)
 
@@ -121,10 +112,7 @@ def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):
 def test_playground_takes_my_own_csv_and_explains_a_bad_one(page, app_url):
     open_concepts(page, app_url)
     page.locator(BOUNDARY).wait_for()
-    for _attempt in range(2):
-        choose(page, ".st-key-playground_dataset", "My own CSV")
-        if page.locator(".st-key-playground_upload").count():
-            break
+    choose(page, ".st-key-playground_dataset", "My own CSV")
     page.get_by_text("Upload a CSV file with columns x, y, label").first.wait_for()
     upload = page.locator(".st-key-playground_upload input[type=file]")
 

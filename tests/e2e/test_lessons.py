@@ -1,9 +1,8 @@
 """Browser: the Optimizers lesson redraws its race when a control changes, and the Backpropagation
 lesson walks its graph one step at a time. Saves docs/concepts-optimizers.png."""
 
-import time
 
-from browser_utils import assert_no_exception, open_app, save_screenshot, wait_until_idle
+from browser_utils import assert_no_exception, open_app, save_screenshot, wait_for_change, wait_until_idle
 
 RACE = ".st-key-lessons_opt_race .js-plotly-plot"
 
@@ -37,15 +36,6 @@ def open_tab(page, name):
     wait_until_idle(page)
 
 
-def wait_for_change(read, before, timeout_s=120):
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        now = read()
-        if now != before:
-            return now
-        time.sleep(0.5)
-    return before
-
 
 def test_optimizer_race_redraws_when_the_surface_changes(page, app_url):
     open_concepts(page, app_url)
@@ -56,15 +46,11 @@ def test_optimizer_race_redraws_when_the_surface_changes(page, app_url):
     assert_no_exception(page)
     save_screenshot(page, "concepts-optimizers")
 
-    after = before
-    for _attempt in range(2):  # the first interaction with a fresh server can be lost: retry once
-        page.locator(".st-key-lessons_opt_surface").click()
-        page.get_by_role("option", name="Saddle point").click()
-        wait_until_idle(page)
-        after = wait_for_change(lambda: race_paths(page), before, timeout_s=60)
-        if after != before:
-            break
-    assert after != before and len(after) == 7
+    page.locator(".st-key-lessons_opt_surface").click()
+    page.get_by_role("option", name="Saddle point").click()
+    wait_until_idle(page)
+    after = wait_for_change(lambda: race_paths(page), before)
+    assert len(after) == 7
 
     # the step slider cuts every path short: from the end, Home jumps to step 0 (just the start point)
     page.locator('.st-key-lessons_opt_show_step input[type="range"]').focus()
@@ -82,12 +68,9 @@ def test_backpropagation_walks_backward_one_node_at_a_time(page, app_url):
     forward = graph_text(page)
     assert "grad" not in forward and "value -2" in forward  # e = a·b + c = 2·(-3) + 4
 
-    for _attempt in range(2):
-        page.locator(".st-key-lessons_backprop_phase").get_by_text("Backward").click()
-        wait_until_idle(page)
-        if "grad" in wait_for_change(lambda: graph_text(page), forward, timeout_s=60):
-            break
-    start = graph_text(page)
+    page.locator(".st-key-lessons_backprop_phase").get_by_text("Backward").click()
+    wait_until_idle(page)
+    start = wait_for_change(lambda: graph_text(page), forward, timeout_s=60)
     assert start.splitlines().count("grad 0") == 7 and "grad 1" in start.splitlines()  # only the output has one yet
 
     page.locator('.st-key-lessons_backprop_step_expression_backward input[type="range"]').focus()
