@@ -58,21 +58,28 @@ def train(args: argparse.Namespace) -> None:
         raise DataError("--epochs must be at least 1.")
     if args.model == "transfer":
         try:
-            from dl.image.transfer import TransferConfig, train_transfer_classifier
+            from dl.image import transfer
         except ImportError as error:
             raise DataError(f"Transfer learning is not available in this installation ({error}).") from None
-        config = TransferConfig() if args.epochs is None else TransferConfig(epochs=args.epochs)
+        config = transfer.TransferConfig() if args.epochs is None else transfer.TransferConfig(epochs=args.epochs)
+        key, model_file = transfer.model_key(config, dataset), transfer.HEAD_FILE
 
         def work(reporter):
-            return train_transfer_classifier(config, dataset, reporter, store)
+            return transfer.train_transfer_classifier(config, dataset, reporter, store)
     else:
-        from dl.image.cnn import ImageClassifierConfig, train_image_classifier
+        from dl.image import cnn
 
-        config = ImageClassifierConfig() if args.epochs is None else ImageClassifierConfig(epochs=args.epochs)
+        config = cnn.ImageClassifierConfig() if args.epochs is None else cnn.ImageClassifierConfig(epochs=args.epochs)
+        config.validate()
+        key, model_file = cnn.model_key(config, dataset), cnn.MODEL_FILE
 
         def work(reporter):
-            return train_image_classifier(config, dataset, reporter, store)
+            return cnn.train_image_classifier(config, dataset, reporter, store)
 
+    entry = stored_entry(store, key)
+    if entry is not None:  # a cache hit needs only meta.json: no TensorFlow, no model loading
+        print(json.dumps(stored_result(entry, args.model, model_file, dataset), ensure_ascii=False))
+        return
     if not args.json:
         print(f"training on {dataset.source}: {len(dataset.labels)} images, {dataset.num_classes} classes", file=sys.stderr)
         for line in dataset.skipped:
@@ -93,6 +100,33 @@ def train(args: argparse.Namespace) -> None:
         for row in trained.history:
             print(json.dumps({"epoch_metrics": row}), file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False))
+
+
+def stored_entry(store, key: str):
+    """The store's verified entry for ``key``, or None (a broken one is left to training, which
+    moves it aside and retrains)."""
+    from dl.store import BrokenEntryError
+
+    try:
+        return store.get(key)
+    except BrokenEntryError:
+        return None
+
+
+def stored_result(entry, kind: str, model_file: str, dataset) -> dict[str, Any]:
+    """The same JSON a training prints, read from a store entry's meta.json."""
+    meta = entry.meta
+    return {
+        "accuracy": meta["metrics"]["accuracy"],
+        "classes": meta["class_names"],
+        "model": str(entry.path / model_file),
+        "kind": kind,
+        "from_cache": True,
+        "epochs_run": len(meta.get("history", [])),
+        "test_size": meta["metrics"].get("test_size"),
+        "data": dataset.source,
+        "skipped": dataset.skipped,
+    }
 
 
 def predict(args: argparse.Namespace) -> None:

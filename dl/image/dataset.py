@@ -34,6 +34,7 @@ class ImageDataset:
     class_names: list[str]
     source: str
     skipped: list[str] = field(default_factory=list)
+    _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.images.ndim != 4 or self.images.shape[-1] not in (1, 3):
@@ -63,8 +64,13 @@ class ImageDataset:
         return {name: int(count) for name, count in zip(self.class_names, counts[: self.num_classes], strict=True)}
 
     def fingerprint(self) -> str:
-        """A content hash of pixels, labels and class names (the model-store key's data part)."""
-        return fingerprint(self.images, self.labels, list(self.class_names))
+        """A content hash of pixels, labels and class names (the model-store key's data part).
+
+        Computed once: hashing MNIST-5k's pixels takes a noticeable moment, and the key, the meta
+        and the page all ask for it. Datasets are not changed after they are built."""
+        if self._fingerprint is None:
+            self._fingerprint = fingerprint(self.images, self.labels, list(self.class_names))
+        return self._fingerprint
 
 
 @dataclass
