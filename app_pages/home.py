@@ -1,8 +1,11 @@
-"""Home: what the playground is, links to every page, the machine it runs on, the model cache."""
+"""Home: what the playground is, links to every page, the machine it runs on, the model cache.
+
+Tables here are Markdown, not st.table / st.dataframe: those import pandas (~0.3 s), which the
+first paint of the first page a visitor sees should not wait for."""
 
 import streamlit as st
 
-from ui.formatting import human_size
+from ui.formatting import human_size, markdown_table, metrics_text
 from ui.i18n import t
 from ui.loaders import hardware, model_store
 from ui.navigation import PAGES
@@ -37,12 +40,10 @@ with machine_column:
     else:
         st.info(t("home.no_gpu"), icon="💻")
     st.markdown(f"**{t('home.versions')}**")
-    st.table(
-        {
-            "package": list(machine["versions"]),
-            "version": [version or t("home.not_installed") for version in machine["versions"].values()],
-        }
-    )
+    st.markdown(markdown_table(
+        ["package", "version"],
+        [[package, version or t("home.not_installed")] for package, version in machine["versions"].items()],
+    ))
 
 with cache_column:
     st.subheader(t("home.cache_header"))
@@ -54,17 +55,11 @@ with cache_column:
     size.metric(t("home.cache_size"), human_size(summary["bytes"]))
     st.caption(t("home.cache_cap", cap=human_size(summary["max_bytes"])))
     if summary["entries"]:
-        st.dataframe(
-            [
-                {
-                    t("home.cache_task"): entry.meta.get("task", "?"),
-                    t("home.cache_metrics"): ", ".join(f"{name} {value:.3g}" for name, value in entry.meta.get("metrics", {}).items() if isinstance(value, (int, float))),
-                    t("home.cache_size"): human_size(entry.size_bytes),
-                }
-                for entry in store.entries()
-            ],
-            hide_index=True,
-        )
+        st.markdown(markdown_table(
+            [t("home.cache_task"), t("home.cache_metrics"), t("home.cache_size")],
+            [[entry.meta.get("task", "?"), metrics_text(entry.meta.get("metrics", {})), human_size(entry.size_bytes)]
+             for entry in store.entries()],
+        ))
     if st.button(t("home.clear_cache"), icon="🗑️", disabled=summary["bytes"] == 0):
         freed = store.clear()
         st.success(t("home.cache_cleared", size=human_size(freed)))

@@ -8,3 +8,19 @@ def human_size(num_bytes: float) -> str:
             return f"{num_bytes:.0f} {unit}" if unit == "B" else f"{num_bytes:.1f} {unit}"
         num_bytes /= 1024
     return f"{num_bytes:.1f} GiB"
+
+
+def markdown_table(header: list[str], rows: list[list[object]]) -> str:
+    """A Markdown table; ``|`` and line breaks inside cells are escaped so a cell cannot break it."""
+
+    def cell(value: object) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(name) for name in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def metrics_text(metrics: dict[str, object]) -> str:
+    """``{"accuracy": 0.91234, "history": [...]}`` -> ``'accuracy 0.912'``: the numeric metrics only."""
+    return ", ".join(f"{name} {value:.3g}" for name, value in metrics.items() if isinstance(value, (int, float)))

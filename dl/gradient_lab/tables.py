@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dl.data.errors import DataError
-from dl.data.fingerprint import fingerprint
+from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, register_dataset
 
 TASK = "gradient_lab"

@@ -22,7 +22,7 @@ import numpy as np
 
 from dl.config import config_to_dict
 from dl.data.errors import DataError
-from dl.data.fingerprint import fingerprint
+from dl.data.fingerprinting import fingerprint
 from dl.jobs import ProgressReporter, keras_progress_callback
 
 DATASETS = ("circles", "moons", "xor", "spiral", "blobs", "csv")
