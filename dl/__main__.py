@@ -1,7 +1,8 @@
 """The command line: ``python -m dl info``, ``python -m dl train TASK ...``, ``python -m dl predict TASK ...``.
 
-Task commands live beside their task (``dl/<module>_cli.py`` style modules listed in TASK_CLIS):
-each exposes ``add_train_arguments(parser)``, ``train(args)``, ``add_predict_arguments(parser)`` and
+Task commands live beside their task: every ``dl/<task>/cli.py`` is found by ``task_clis()`` and
+becomes ``python -m dl train <task>`` / ``predict <task>`` (adding a task adds a folder, not a line
+here). Each ``cli.py`` exposes ``add_train_arguments(parser)``, ``train(args)``, ``add_predict_arguments(parser)`` and
 ``predict(args)``. Results are printed as JSON; a DataError prints its message to stderr and exits 2.
 """
 
@@ -13,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -21,9 +23,15 @@ from dl import device  # noqa: E402
 from dl.data.errors import DataError  # noqa: E402
 from dl.store import ModelStore  # noqa: E402
 
-# task name -> module with the task's CLI functions (imported only when that task is used)
-TASK_CLIS: dict[str, str] = {}
-TASK_CLIS["image"] = "dl.image.cli"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def task_clis() -> dict[str, str]:
+    """Task name -> module of its CLI functions, for every ``dl/<task>/cli.py`` (sorted by name)."""
+    return {folder.name: f"dl.{folder.name}.cli" for folder in sorted(PACKAGE_DIR.iterdir()) if (folder / "cli.py").is_file()}
+
+
+TASK_CLIS = task_clis()
 
 
 def info(args: argparse.Namespace) -> dict[str, Any]:
@@ -41,19 +49,25 @@ def info(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dl", description="Deep Learning Playground from the command line.")
+    parser = argparse.ArgumentParser(
+        prog="python -m dl",
+        description="Deep Learning Playground from the command line. Tasks: " + ", ".join(TASK_CLIS) + ".",
+        epilog="Examples: python -m dl info --quick · python -m dl train image --data digits --epochs 5 · "
+               "python -m dl train TASK --help",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     info_parser = commands.add_parser("info", help="print devices, versions and the model cache as JSON")
     info_parser.add_argument("--quick", action="store_true", help="skip importing TensorFlow and PyTorch")
     info_parser.set_defaults(handler=info)
     train_parser = commands.add_parser("train", help="train a model (or load it from the cache)")
     predict_parser = commands.add_parser("predict", help="predict with a trained or pretrained model")
-    train_tasks = train_parser.add_subparsers(dest="task", required=True)
-    predict_tasks = predict_parser.add_subparsers(dest="task", required=True)
+    train_tasks = train_parser.add_subparsers(dest="task", required=True, metavar="TASK", help=", ".join(TASK_CLIS))
+    predict_tasks = predict_parser.add_subparsers(dest="task", required=True, metavar="TASK", help=", ".join(TASK_CLIS))
     for task, module_name in TASK_CLIS.items():
         module = importlib.import_module(module_name)
-        module.add_train_arguments(train_tasks.add_parser(task))
-        module.add_predict_arguments(predict_tasks.add_parser(task))
+        summary = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
+        module.add_train_arguments(train_tasks.add_parser(task, help=summary))
+        module.add_predict_arguments(predict_tasks.add_parser(task, help=summary))
     return parser
 
 

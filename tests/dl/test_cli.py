@@ -28,3 +28,11 @@ def test_info_prints_devices_versions_and_cache(tmp_path):
     assert report["cache"]["folder"] == str(tmp_path)
     assert report["cache"]["entries"] == 1 and report["cache"]["models"][0]["task"] == "demo"
     assert report["cache"]["models"][0]["metrics"] == {"accuracy": 0.9}
+
+
+def test_help_lists_every_task_folder_with_a_cli():
+    result = subprocess.run([sys.executable, "-m", "dl", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    folders = sorted(path.parent.name for path in (ROOT / "dl").glob("*/cli.py"))
+    assert folders and "image" in folders
+    assert f"Tasks: {', '.join(folders)}." in " ".join(result.stdout.split())
