@@ -17,6 +17,7 @@ _LAZY = {
     "DatasetInfo": "dl.data.registry",
     "dataset_names": "dl.data.registry",
     "get_dataset": "dl.data.registry",
+    "load_dataset": "dl.data.registry",
     "register_dataset": "dl.data.registry",
 }
 

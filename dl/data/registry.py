@@ -24,24 +24,37 @@ class DatasetInfo:
     license_note: str = ""
 
 
-_DATASETS: dict[str, DatasetInfo] = {}
+_DATASETS: dict[tuple[str, str], DatasetInfo] = {}
 
 
 def register_dataset(info: DatasetInfo) -> DatasetInfo:
-    """Add ``info`` to the registry (re-registering the same name replaces it)."""
-    _DATASETS[info.name] = info
+    """Add ``info`` under (its task, its name); re-registering the same pair replaces it."""
+    _DATASETS[(info.task, info.name)] = info
     return info
 
 
 def dataset_names(task: str | None = None) -> list[str]:
-    """Names of the registered datasets, optionally only those of one task."""
-    return [name for name, info in _DATASETS.items() if task is None or info.task == task]
+    """Names of the registered datasets, in registration order, optionally only those of one task."""
+    return [name for (dataset_task, name) in _DATASETS if task is None or dataset_task == task]
 
 
-def get_dataset(name: str) -> DatasetInfo:
-    """Look up a registered dataset, raising DataError with the known names when it is missing."""
-    try:
-        return _DATASETS[name]
-    except KeyError:
-        known = ", ".join(sorted(_DATASETS)) or "none registered"
-        raise DataError(f"Unknown dataset '{name}'. Known datasets: {known}.") from None
+def get_dataset(name: str, task: str | None = None) -> DatasetInfo:
+    """Look up a registered dataset by name (and task, when two tasks use one name, e.g. "digits").
+
+    Raises DataError naming the known datasets when there is no such set.
+    """
+    found = [info for (dataset_task, dataset_name), info in _DATASETS.items()
+             if dataset_name == name and (task is None or dataset_task == task)]
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        tasks = ", ".join(info.task for info in found)
+        raise DataError(f"Several tasks have a dataset '{name}' ({tasks}): say which task.")
+    known = ", ".join(dataset_names(task)) or "none registered"
+    where = f" for {task}" if task else ""
+    raise DataError(f"Unknown dataset '{name}'{where}. Known datasets: {known}.")
+
+
+def load_dataset(task: str, name: str) -> Any:
+    """Load the built-in dataset ``name`` of ``task`` (DataError naming the choices otherwise)."""
+    return get_dataset(name, task).load()

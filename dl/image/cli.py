@@ -40,10 +40,10 @@ def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_data(name_or_path: str):
     """A built-in set by name, else a zip or folder path."""
-    from dl.image.dataset import BUILTIN_DATASETS, load_builtin
+    from dl.image.dataset import builtin_names, load_builtin
     from dl.image.uploads import read_image_path
 
-    if name_or_path in BUILTIN_DATASETS:
+    if name_or_path in builtin_names():
         return load_builtin(name_or_path)
     return read_image_path(name_or_path)
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from dl.config import config_from_dict, config_to_dict
 from dl.data import DataError
-from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_meta
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.store import ModelStore, make_key
 
@@ -279,17 +279,7 @@ def train_image_classifier(
         metrics["fit_seconds"] = round(fit_seconds, 3)
         metrics["train_images"] = int(len(train_index))
         metrics["epochs_run"] = len(history)
-        meta = {
-            "task": TASK,
-            "config": config_to_dict(config),
-            "metrics": metrics,
-            "history": history,
-            "class_names": list(dataset.class_names),
-            "image_size": list(image_size),
-            "channels": channels,
-            "test_indices": test_index.tolist(),
-            "data": {"source": dataset.source, "images": len(dataset.labels), "fingerprint": dataset.fingerprint()},
-        }
+        meta = classifier_meta(TASK, config_to_dict(config), metrics, history, dataset, image_size, channels, test_index)
         return model, meta
 
     def save(model: Any, folder: Path) -> None:

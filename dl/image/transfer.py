@@ -25,7 +25,7 @@ from dl.config import config_to_dict
 from dl.data import DataError
 from dl.image import pretrained
 from dl.image.cnn import CLASSES_FILE, classification_metrics, history_rows, split_indices
-from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_meta
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.store import ModelStore
 
@@ -184,17 +184,8 @@ def train_transfer_classifier(
         history = history_rows(fitted.history)
         probabilities = head.predict(features[test_indices], verbose=0)
         metrics = classification_metrics(dataset.labels[test_indices], probabilities, dataset.num_classes)
-        meta = {
-            "task": TASK,
-            "config": config_to_dict(config),
-            "metrics": metrics,
-            "history": history,
-            "class_names": list(dataset.class_names),
-            "image_size": [pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE],
-            "channels": 3,
-            "test_indices": [int(index) for index in test_indices],
-            "data": {"source": dataset.source, "images": len(dataset.labels), "fingerprint": dataset.fingerprint()},
-        }
+        meta = classifier_meta(TASK, config_to_dict(config), metrics, history, dataset,
+                               (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE), 3, test_indices)
         return TransferImageModel(head), meta
 
     def save(model: TransferImageModel, folder: Path) -> None:

