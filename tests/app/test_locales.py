@@ -80,3 +80,23 @@ def test_the_scan_finds_keys_in_page_subfolders():
     """The scan reaches ui/<task>/ modules (a flat glob once missed every page's keys)."""
     nested = [file for file in code_files("ui") if file.parent != ROOT / "ui"]
     assert len(nested) >= 10
+
+
+def test_cached_functions_do_not_translate():
+    """A ``st.cache_data`` / ``st.cache_resource`` function that calls ``t()`` freezes the language of
+    its first caller for everyone: translate outside and pass the text in."""
+    import ast
+
+    offenders = []
+    for folder in CODE_FOLDERS:
+        for file in code_files(folder):
+            for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.FunctionDef):
+                    continue
+                cached = any("cache_data" in ast.unparse(decorator) or "cache_resource" in ast.unparse(decorator)
+                             for decorator in node.decorator_list)
+                calls_t = any(isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "t"
+                              for call in ast.walk(node))
+                if cached and calls_t:
+                    offenders.append(f"{file.relative_to(ROOT)}:{node.name}")
+    assert offenders == []

@@ -41,8 +41,9 @@ def zip_dataset(data: bytes, file_name: str) -> ImageDataset:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def slots_dataset(files_by_class: dict[str, list[tuple[str, bytes]]]) -> ImageDataset:
-    return dataset_from_class_files(files_by_class, t("image_classification.slots_source"))
+def slots_dataset(files_by_class: dict[str, list[tuple[str, bytes]]], source_name: str) -> ImageDataset:
+    """``source_name`` is an argument, not a ``t()`` call inside: a cached value must not freeze a language."""
+    return dataset_from_class_files(files_by_class, source_name)
 
 
 def choose_dataset() -> ImageDataset | None:
@@ -98,7 +99,7 @@ def _class_slots() -> ImageDataset | None:
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise DataError(t("image_classification.duplicate_class", name=duplicates[0]))
-    return slots_dataset(dict(named_files))
+    return slots_dataset(dict(named_files), t("image_classification.slots_source"))
 
 
 def show_dataset(dataset: ImageDataset) -> None:
