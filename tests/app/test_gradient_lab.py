@@ -87,3 +87,9 @@ def test_bad_csv_shows_what_to_fix(tmp_path):
     app.selectbox(key="gl_dataset").set_value("csv").run()
     assert not app.exception
     assert any("Choose a CSV file first" in box.value for box in app.error)
+    # a CSV whose second class has one row: an error box that names the class, no exception
+    rows = "a,b,label\n" + "".join(f"{index},{index % 3},cat\n" for index in range(12)) + "5,5,dog\n"
+    app.file_uploader(key="gl_upload").set_value(("pets.csv", rows.encode(), "text/csv")).run()
+    assert not app.exception
+    assert any("pets.csv" in box.value and "class 'dog' has only 1 row" in box.value for box in app.error)
+    assert not any(button.label.startswith("Train") for button in app.button if not button.disabled)

@@ -168,3 +168,47 @@ def test_csv_upload_trains_and_bad_csv_says_what_to_fix():
         read_feature_csv(b"", "empty.csv")
     with pytest.raises(DataError, match="depth"):
         lab.validate_config(GradientLabConfig(depth=60))
+
+
+def _csv(header: str, rows: list[str]) -> bytes:
+    return "\n".join([header, *rows]).encode()
+
+
+GOOD_ROWS = [f"{index},{index % 7},{'x' if index % 2 else 'y'}" for index in range(40)]
+
+
+@pytest.mark.parametrize(
+    ("content", "label_column", "message"),
+    [
+        (_csv("a,b,kind", GOOD_ROWS), "label", "has no column 'label'. Columns: a, b, kind"),
+        (_csv("a,b,label", [*GOOD_ROWS, "1,2,"]), None, "the label column 'label' is empty in row 42"),
+        (_csv("a,b,label", [*GOOD_ROWS, "1,2,z"]), None, "class 'z' has only 1 row"),
+        (_csv("a,b,label", [*GOOD_ROWS, "inf,2,x"]), None, "too large for 32-bit floats (or inf)"),
+        (_csv("a,b,label", [*GOOD_ROWS, "1e39,2,x"]), None, "too large for 32-bit floats (or inf)"),
+        (_csv("only", ["1", "2"]), None, "has 1 column; it needs at least one feature column and a label column"),
+        (b"\xff\xfe\x00bad", None, "neither UTF-8 nor GBK"),
+    ],
+    ids=["no label column", "empty label", "class with one row", "infinite value", "overflows float32",
+         "one column", "not text"],
+)
+def test_every_csv_rule_names_the_problem(content, label_column, message):
+    with pytest.raises(DataError) as raised:
+        read_feature_csv(content, "mine.csv", label_column=label_column)
+    assert "mine.csv" in str(raised.value) and message in str(raised.value)
+
+
+def test_csv_row_and_feature_caps(monkeypatch):
+    from dl.gradient_lab import tables
+
+    monkeypatch.setattr(tables, "MAX_CSV_ROWS", 30)
+    with pytest.raises(DataError, match="has 40 rows; the limit is 30"):
+        read_feature_csv(_csv("a,b,label", GOOD_ROWS), "big.csv")
+    monkeypatch.setattr(tables, "MAX_CSV_FEATURES", 1)
+    with pytest.raises(DataError, match="has 2 feature columns; the limit is 1"):
+        read_feature_csv(_csv("a,b,label", GOOD_ROWS[:20]), "wide.csv")
+
+
+def test_a_table_with_fewer_than_ten_rows_is_refused_before_training():
+    table = read_feature_csv(_csv("a,b,label", GOOD_ROWS[:8]), "tiny.csv")  # readable: 4 rows per class
+    with pytest.raises(DataError, match="tiny.csv has 8 rows; the lab needs at least 10"):
+        lab.prepare_data(GradientLabConfig(dataset="csv"), table)
