@@ -117,6 +117,15 @@ def test_upload_zip_train_and_predict(language):
     axes = [spec["layout"].get("xaxis", {}).get("title", {}).get("text", "") for spec in chart_specs(app)]
     assert sum(probability_axis in axis.lower() for axis in axes) == 2  # one bar chart per readable image
 
+    # the Export tab, after a training on the page: the zip, then int8 compression with its table
+    downloads = [button for button in app.get("download_button") if "image_export_download" in button.proto.id]
+    assert len(downloads) == 1
+    app.button(key="image_export_compress").click().run()
+    assert not app.exception
+    table = next(frame.value for frame in app.dataframe if "LiteRT int8" in list(frame.value.iloc[:, 0]))
+    assert list(table.iloc[:, 0]) == ["Keras float32", "LiteRT float32", "LiteRT int8"]
+    assert any("image_export_download_int8" in button.proto.id for button in app.get("download_button"))
+
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_bad_zip_shows_an_error_box(language):

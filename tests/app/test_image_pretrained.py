@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
-from apptest_utils import ROOT, TIMEOUT
+from apptest_utils import ROOT, TIMEOUT, open_page
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
@@ -47,7 +48,7 @@ def test_sample_photo_gets_a_top5_chart(language):
 
 
 def test_a_broken_upload_shows_an_error_box_not_a_traceback():
-    """AppTest cannot drive st.file_uploader, so call the tab's classifier the way the uploader does."""
+    """The classifier behind the uploader: a DataError naming the file; a transparent PNG still works."""
     from dl.data import DataError
     from ui.image.pretrained import classify_photo_bytes
 
@@ -57,3 +58,27 @@ def test_a_broken_upload_shows_an_error_box_not_a_traceback():
     Image.new("RGBA", (64, 48), (255, 0, 0, 128)).save(png, format="PNG")
     top5, thumbnail = classify_photo_bytes.__wrapped__(png.getvalue(), "red.png")
     assert len(top5) == 5 and thumbnail.startswith(b"\x89PNG")
+
+
+def flower_jpeg() -> bytes:
+    from sklearn.datasets import load_sample_image
+
+    buffer = io.BytesIO()
+    Image.fromarray(load_sample_image("flower.jpg")).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_page_classifies_an_uploaded_photo_and_refuses_a_broken_one(language):
+    """Through the real page: the Pretrained tab's uploader, a real photo and a file that is not one."""
+    app = open_page("image_classification", language)
+    app.file_uploader(key="pretrained_upload").set_value([
+        ("flower.jpg", flower_jpeg(), "image/jpeg"),
+        ("notes.png", b"not an image at all", "image/png"),
+    ]).run()
+    assert not app.exception
+    charts = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    top5 = [trace for chart in charts for trace in chart["data"]
+            if trace.get("type") == "bar" and str(trace.get("text", [""])[0]).endswith("%")]  # not the class counts
+    assert len(top5) == 1 and "daisy" in top5[0]["y"][-1]  # the most likely class is drawn on top
+    assert any("notes.png" in box.value for box in app.error)
