@@ -37,7 +37,7 @@ if how == "steps":
         st.session_state.pop("gl_trainer", None)
         trainer_key, trainer = None, None
     if pressed and trainer_key != key:
-        with st.spinner(t("jobs.loading_tensorflow")), data_errors_stop_page():
+        with st.spinner(t("jobs.message_loading_tensorflow")), data_errors_stop_page():
             trainer = lab.GradientTrainer(config, lab.prepare_data(config, table))
         trainer_key = key
         st.session_state["gl_trainer"] = (key, trainer)

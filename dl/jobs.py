@@ -30,12 +30,25 @@ class JobCancelled(Exception):
     """Raised inside a job's work by ``check_cancelled`` once the job was cancelled."""
 
 
+# Status lines a job's work can show, by code: the CLI prints the English text, pages translate the
+# code (locales/*/jobs.json "message_<code>"), so a Chinese user never sees an English queue line.
+STATUS_MESSAGES = {
+    "loading_tensorflow": "loading TensorFlow…",
+    "loading_efficientnet": "loading EfficientNet-Lite0…",
+    "preparing_images": "preparing images…",
+    "extracting_features": "extracting features from the photos…",
+    "training_head": "training the head…",
+    "waiting_for_slot": "Waiting for another training job to finish.",
+}
+
+
 @dataclass(frozen=True)
 class Progress:
     """One snapshot of a job's progress; every field a page needs to draw its bar and text."""
 
     status: str = QUEUED
-    message: str = ""
+    message: str = ""  # English, for the CLI and logs
+    message_code: str = ""  # the STATUS_MESSAGES code of ``message`` ("" for free text or none)
     epoch: int = 0  # 1-based epoch in progress (0 = not started)
     epochs: int = 0
     step: int = 0  # batches done in the current epoch
@@ -71,8 +84,10 @@ class ProgressReporter:
             raise JobCancelled()
 
     def say(self, message: str) -> None:
-        """Show a status line such as 'loading TensorFlow…' without changing counters."""
-        self._job._update(message=message)
+        """Show a status line without changing counters: a STATUS_MESSAGES code such as
+        ``"loading_tensorflow"`` (pages translate it), other text as is, or "" to clear it."""
+        code = message if message in STATUS_MESSAGES else ""
+        self._job._update(message=STATUS_MESSAGES.get(message, message), message_code=code)
 
     def start_training(self, epochs: int, steps_per_epoch: int = 0) -> None:
         self._job._update(epochs=epochs, steps=steps_per_epoch, epoch=1, step=0)
@@ -169,7 +184,7 @@ class Job:
             return
         with slots:
             self._started_at = time.time()
-            self._update(status=RUNNING, message="")
+            self._update(status=RUNNING, message="", message_code="")
             try:
                 self.result = self._work(ProgressReporter(self))
             except JobCancelled:
@@ -185,7 +200,7 @@ class Job:
                 self._finish(CANCELLED if self._cancel_event.is_set() else DONE, "")
 
     def _finish(self, status: str, message: str) -> None:
-        self._update(status=status, message=message)
+        self._update(status=status, message=message, message_code="")
         self._done_event.set()
 
 
@@ -211,7 +226,7 @@ class JobRegistry:
                 return existing
             job = Job(key=key, name=name or key[:12], work=work)
             if self._running_count() >= self.max_concurrent:
-                job._update(message="Waiting for another training job to finish.")
+                job._update(message=STATUS_MESSAGES["waiting_for_slot"], message_code="waiting_for_slot")
             self._jobs[key] = job
             self._prune()
         job.thread = threading.Thread(target=job._run, args=(self._slots,), name=f"job-{job.id}", daemon=True)

@@ -73,11 +73,12 @@ def _draw(job: jobs.Job, chart: bool) -> None:
 
 def status_line(progress: jobs.Progress) -> str:
     """One line such as 'epoch 3/10 · batch 12/40 · loss 0.231 · 25 s left'."""
+    message = t(f"jobs.message_{progress.message_code}") if progress.message_code else progress.message
     if progress.status == jobs.QUEUED:
-        return progress.message or t("jobs.queued")
+        return message or t("jobs.queued")
     parts = [t(f"jobs.status_{progress.status}")]
-    if progress.message and progress.status == jobs.RUNNING:
-        parts.append(progress.message)
+    if message and progress.status == jobs.RUNNING:
+        parts.append(message)
     if progress.epochs:
         parts.append(t("jobs.epoch", epoch=min(progress.epoch, progress.epochs), epochs=progress.epochs))
     if progress.steps and progress.status == jobs.RUNNING:

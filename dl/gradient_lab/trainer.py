@@ -439,7 +439,7 @@ def train_gradient_lab(config: GradientLabConfig, table: FeatureTable, reporter:
     key = model_key(config, table.fingerprint)
 
     def train() -> tuple[GradientRun, dict[str, Any]]:
-        reporter.say("loading TensorFlow…")
+        reporter.say("loading_tensorflow")
         data = prepare_data(config, table)
         trainer = GradientTrainer(config, data)
         with _LIVE_LOCK:

@@ -221,13 +221,13 @@ def train_image_classifier(
     key = model_key(config, dataset)
     channels = output_channels(config, dataset.channels)
     image_size = (config.image_size, config.image_size)
-    reporter.say("loading TensorFlow…")
+    reporter.say("loading_tensorflow")
     import keras
 
     from dl.device import tensorflow_strategy
 
     def train() -> tuple[Any, dict[str, Any]]:
-        reporter.say("preparing images…")
+        reporter.say("preparing_images")
         keras.utils.set_random_seed(config.seed)
         train_index, validation_index, test_index = split_indices(
             dataset.labels, config.test_split, config.validation_split, config.seed

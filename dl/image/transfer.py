@@ -134,7 +134,7 @@ def train_transfer_classifier(
     key = model_key(config, dataset)
 
     def train() -> tuple[Any, dict[str, Any]]:
-        reporter.say("loading EfficientNet-Lite0…")
+        reporter.say("loading_efficientnet")
         pretrained.load_pretrained_model()
         train_indices, validation_indices, test_indices = split_indices(
             dataset.labels, config.test_split, config.validation_split, config.seed
@@ -144,7 +144,7 @@ def train_transfer_classifier(
         batches = -(-len(images) // pretrained.DEFAULT_BATCH_SIZE)
         flipped_batches = -(-len(train_indices) // pretrained.DEFAULT_BATCH_SIZE) if config.flip_augmentation else 0
         reporter.start_training(1, batches + flipped_batches)
-        reporter.say("extracting features from the photos…")
+        reporter.say("extracting_features")
         features = pretrained.extract_features(images, progress=lambda done, total: reporter.end_batch(-(-done // pretrained.DEFAULT_BATCH_SIZE)))
         train_features, train_labels = features[train_indices], dataset.labels[train_indices]
         if config.flip_augmentation:
@@ -155,12 +155,12 @@ def train_transfer_classifier(
             train_features = np.concatenate([train_features, mirrored_features])
             train_labels = np.concatenate([train_labels, train_labels])
 
-        reporter.say("loading TensorFlow…")
+        reporter.say("loading_tensorflow")
         import keras
 
         keras.utils.set_random_seed(config.seed)
         head = build_head(dataset.num_classes, config)
-        reporter.say("training the head…")
+        reporter.say("training_head")
         callbacks = [keras_progress_callback(reporter, config.epochs)]
         validation_data = None
         if len(validation_indices):

@@ -342,7 +342,7 @@ class PlaygroundRun:
         when the job is cancelled (the epochs finished so far are kept, like pausing).
         """
         if self.model is None:
-            reporter.say("loading TensorFlow…")
+            reporter.say("loading_tensorflow")
         import keras
 
         if self.model is None:

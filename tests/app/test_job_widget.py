@@ -93,3 +93,25 @@ def test_failure_is_shown_with_details_not_a_traceback():
     assert not app.exception
     assert "the GPU caught fire" in app.error[0].value
     assert app.expander[0].label == "Technical details"
+
+
+def status_page():
+    import sys
+
+    import streamlit as st
+
+    sys.path.insert(0, st.session_state["root"])
+    from dl import jobs
+    from ui.job_widget import status_line
+
+    st.write(status_line(jobs.Progress(status=jobs.QUEUED, message="Waiting for another training job to finish.",
+                                       message_code="waiting_for_slot")))
+    st.write(status_line(jobs.Progress(status=jobs.RUNNING, message="loading TensorFlow…", message_code="loading_tensorflow")))
+
+
+def test_status_lines_are_in_the_pages_language():
+    app = AppTest.from_function(status_page, default_timeout=TIMEOUT)
+    app.session_state["root"] = str(ROOT)
+    app.session_state["language"] = "zh"
+    app.run()
+    assert [block.value for block in app.markdown] == ["正在等待另一个训练任务结束。", "训练中 · 正在加载 TensorFlow……"]

@@ -204,3 +204,14 @@ def test_plain_callback_adapter_reports_like_keras_and_stops_on_cancel():
     assert job.progress.steps == 50 and job.progress.loss == 0.5 and job.progress.epoch == 1
     job.cancel()
     assert job.wait(10) and job.status == jobs.CANCELLED and job.result is None
+
+
+def test_status_messages_carry_a_code_pages_translate():
+    job = jobs.Job(key="say", name="say", work=lambda reporter: None)
+    reporter = jobs.ProgressReporter(job)
+    reporter.say("loading_tensorflow")
+    assert (job.progress.message, job.progress.message_code) == ("loading TensorFlow…", "loading_tensorflow")
+    reporter.say("counting sheep")  # free text: shown as is, no code
+    assert (job.progress.message, job.progress.message_code) == ("counting sheep", "")
+    reporter.say("")
+    assert (job.progress.message, job.progress.message_code) == ("", "")
