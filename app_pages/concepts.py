@@ -1,8 +1,7 @@
 """Concepts: eight interactive lessons on deep-learning basics, one tab each.
 
-Only the open tab runs (``st.tabs(on_change="rerun")``): switching tabs reruns the page with the new
-one. Each tab's module is imported only when its tab runs, so a missing or broken lesson cannot take
-the page down, and the heavy frameworks load only inside the lessons (and jobs) that need them.
+Each tab's module is imported only when its tab runs, so a missing or broken lesson cannot take the
+page down, and the heavy frameworks load only inside the lessons (and jobs) that need them.
 """
 
 import importlib
@@ -26,18 +25,7 @@ SECTIONS = [
 st.title(f"📚 {t('nav.concepts')}")
 st.caption(t("concepts.subtitle"))
 
-TAB_STATE = "concepts_tab"  # the tabs' widget key: Streamlit keeps the selected tab's label there
-INDEX_STATE = "concepts_tab_index"  # its position, so a language switch keeps the same lesson open
-
-labels = [t(f"concepts.{key}") for key, _ in SECTIONS]
-if st.session_state.get(TAB_STATE) not in labels:  # first visit, or the labels changed language
-    st.session_state[TAB_STATE] = labels[st.session_state.get(INDEX_STATE, 0)]
-# on_change="rerun": only the open tab's lesson runs (the optimizer race alone takes 1-2 s)
-tabs = st.tabs(labels, key=TAB_STATE, on_change="rerun")
-for index, (tab, (title_key, module_name)) in enumerate(zip(tabs, SECTIONS, strict=True)):
-    if not tab.open:
-        continue
-    st.session_state[INDEX_STATE] = index
+for tab, (title_key, module_name) in zip(st.tabs([t(f"concepts.{key}") for key, _ in SECTIONS]), SECTIONS, strict=True):
     with tab:
         try:
             section = importlib.import_module(f"ui.concepts.{module_name}")

@@ -18,13 +18,3 @@ def open_page(page: str, language: str = "en") -> AppTest:
     if page != "home":
         app.switch_page(f"app_pages/{page}.py").run()
     return app
-
-
-def show_tab(app: AppTest, index: int, key: str = "concepts_tab") -> AppTest:
-    """Open tab ``index`` of lazy tabs (``st.tabs(key=..., on_change="rerun")``) and rerun.
-
-    AppTest cannot click a tab; the tabs' widget state holds the selected label, so set that. Only
-    the open tab has content afterwards.
-    """
-    app.session_state[key] = app.tabs[index].label
-    return app.run()

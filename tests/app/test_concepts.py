@@ -5,7 +5,7 @@ import json
 import time
 
 import pytest
-from apptest_utils import open_page, show_tab
+from apptest_utils import open_page
 
 PLAYGROUND, REGULARIZATION = 0, 5
 
@@ -48,16 +48,13 @@ def test_page_has_eight_tabs_and_my_lessons_render(language, titles):
     app = open_page("concepts", language)
     assert len(app.tabs) == 8
     assert (app.tabs[PLAYGROUND].label, app.tabs[REGULARIZATION].label) == titles
+    for index in (PLAYGROUND, REGULARIZATION):
+        assert not app.tabs[index].exception
     tip = "Try this" if language == "en" else "试试看"
-    assert tip in app.tabs[PLAYGROUND].info[0].value and not app.tabs[PLAYGROUND].exception
+    assert sum(tip in info.value for info in app.tabs[REGULARIZATION].info) == 3
+    assert tip in app.tabs[PLAYGROUND].info[0].value
     # before training: points only, no boundary yet
     assert [trace["type"] for trace in figure_data(app, "playground_boundary")] == ["scatter"] * 4
-    # only the open tab runs: the regularization lesson draws nothing until it is opened
-    assert len(app.tabs[REGULARIZATION].children) == 0
-    show_tab(app, REGULARIZATION)
-    assert not app.tabs[REGULARIZATION].exception
-    assert sum(tip in info.value for info in app.tabs[REGULARIZATION].info) == 3
-    assert len(app.tabs[PLAYGROUND].children) == 0
 
 
 def test_playground_dataset_train_and_step_in_english():
@@ -101,7 +98,7 @@ def test_playground_in_chinese_and_csv_without_upload(chinese_option_labels):
 def test_regularization_controls_change_the_figures(language, request):
     if language == "zh":
         request.getfixturevalue("chinese_option_labels")
-    app = show_tab(open_page("concepts", language), REGULARIZATION)
+    app = open_page("concepts", language)
     zero_label = "Weights exactly 0 at this α" if language == "en" else "此 α 下恰好为 0 的权重"
     lasso_zeros = int(metrics(app.tabs[REGULARIZATION])[zero_label].split("/")[0])
     assert lasso_zeros >= 1
