@@ -1,0 +1,112 @@
+"""One training contract for every task: train or load through the model store, one meta.json shape.
+
+A task supplies three functions and calls ``train_or_load``::
+
+    fit(reporter) -> Fitted(model, metrics, history, extra)   # trains; reports progress; may be cancelled
+    save(model, folder)                                       # writes the model files into a fresh folder
+    load(folder) -> model                                     # reads them back (safe loaders only)
+
+``train_or_load`` keys the store by (task, config, data fingerprint), loads a cached entry when
+there is one, otherwise runs ``fit``, refuses to store a cancelled run, and writes ``meta.json``
+with the same fields for every task: ``task``, ``config``, ``metrics``, ``history``, ``data`` plus
+the task's ``extra`` (class names, test indices, vocabulary size, ...). ``stored_meta`` reads that
+file without loading any framework, which is how a CLI cache hit stays well under a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from dl.config import config_to_dict
+from dl.store import BrokenEntryError, ModelStore, StoreEntry, make_key
+
+ModelT = TypeVar("ModelT")
+
+
+@dataclass
+class Fitted(Generic[ModelT]):
+    """What a task's ``fit`` returns: the model and what ``meta.json`` records about it."""
+
+    model: ModelT
+    metrics: dict[str, Any]
+    history: list[dict[str, float]] = field(default_factory=list)  # one row per epoch
+    extra: dict[str, Any] = field(default_factory=dict)  # task-specific meta (class names, ...)
+
+
+@dataclass
+class TaskResult(Generic[ModelT]):
+    """A trained or cached model with its ``meta.json`` and the store folder it lives in."""
+
+    model: ModelT
+    meta: dict[str, Any]
+    path: Path
+    from_cache: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.path.name
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return self.meta.get("metrics", {})
+
+    @property
+    def history(self) -> list[dict[str, float]]:
+        return self.meta.get("history", [])
+
+
+def task_key(task: str, config: Any, data_fingerprint: str) -> str:
+    """The store key of ``config`` (a config dataclass) trained for ``task`` on this data."""
+    return make_key(task, config_to_dict(config), data_fingerprint)
+
+
+def train_or_load(
+    task: str,
+    config: Any,
+    data_fingerprint: str,
+    fit: Callable[[Any], Fitted[ModelT]],
+    save: Callable[[ModelT, Path], None],
+    load: Callable[[Path], ModelT],
+    reporter: Any,
+    store: ModelStore,
+    data_summary: dict[str, Any] | None = None,
+) -> TaskResult[ModelT]:
+    """Load the model of (task, config, data) from ``store``, or ``fit`` it and store it.
+
+    ``reporter`` is the job's ``dl.jobs.ProgressReporter``; a run cancelled during ``fit`` raises
+    ``JobCancelled`` here, before anything is written. ``data_summary`` (source, rows, ...) is
+    recorded under ``meta["data"]`` next to the fingerprint.
+    """
+    key = task_key(task, config, data_fingerprint)
+
+    def train() -> tuple[ModelT, dict[str, Any]]:
+        fitted = fit(reporter)
+        reporter.check_cancelled()  # a cancelled run is never cached
+        meta = {
+            "task": task,
+            "config": config_to_dict(config),
+            "metrics": fitted.metrics,
+            "history": fitted.history,
+            "data": {**(data_summary or {}), "fingerprint": data_fingerprint},
+            **fitted.extra,
+        }
+        return fitted.model, meta
+
+    result = store.get_or_train(key, train, save, load)
+    return TaskResult(model=result.model, meta=result.entry.meta, path=result.entry.path,
+                      from_cache=result.from_cache, notes=list(result.notes))
+
+
+def stored_meta(store: ModelStore, task: str, config: Any, data_fingerprint: str) -> StoreEntry | None:
+    """The verified store entry of (task, config, data) without loading its model, or None.
+
+    A broken entry also gives None: training then moves it aside and retrains.
+    """
+    try:
+        return store.get(task_key(task, config, data_fingerprint))
+    except BrokenEntryError:
+        return None
