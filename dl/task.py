@@ -110,3 +110,14 @@ def stored_meta(store: ModelStore, task: str, config: Any, data_fingerprint: str
         return store.get(task_key(task, config, data_fingerprint))
     except BrokenEntryError:
         return None
+
+
+def history_rows(history: dict[str, list[float]]) -> list[dict[str, float]]:
+    """Keras' ``History.history`` (metric -> values) as one row per epoch.
+
+    The learning rate (logged by ReduceLROnPlateau) is left out: it is a setting, not a metric,
+    and would share the metric axis of the curves.
+    """
+    kept = {name: values for name, values in history.items() if name != "learning_rate"}
+    epochs = len(next(iter(kept.values()), []))
+    return [{"epoch": epoch + 1, **{name: float(values[epoch]) for name, values in kept.items()}} for epoch in range(epochs)]

@@ -21,6 +21,7 @@ from dl.data import DataError
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_meta
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.store import ModelStore, make_key
+from dl.task import history_rows
 
 TASK = "image-cnn"
 MODEL_FILE = "model.keras"
@@ -292,17 +293,6 @@ def train_image_classifier(
     result = store.get_or_train(key, train, save, load)
     meta = result.entry.meta
     return TrainedImageClassifier.from_store_result(result, "seed", meta["image_size"], meta["channels"], MODEL_FILE)
-
-
-def history_rows(history: dict[str, list[float]]) -> list[dict[str, float]]:
-    """Keras' ``History.history`` (metric -> values) as one row per epoch.
-
-    The learning rate (logged by ReduceLROnPlateau) is left out: it is a setting, not a metric,
-    and would share the metric axis of the curves.
-    """
-    kept = {name: values for name, values in history.items() if name != "learning_rate"}
-    epochs = len(next(iter(kept.values()), []))
-    return [{"epoch": epoch + 1, **{name: float(values[epoch]) for name, values in kept.items()}} for epoch in range(epochs)]
 
 
 def classification_metrics(true_labels: np.ndarray, probabilities: np.ndarray, num_classes: int) -> dict[str, Any]:

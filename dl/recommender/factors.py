@@ -1,0 +1,164 @@
+"""A trained recommender as NumPy arrays: score movies, fold in a new visitor, find similar movies.
+
+Reading the Keras weights into arrays once makes everything after training independent of
+TensorFlow: a cached model loads in milliseconds, the exported ``predict.py`` needs only NumPy,
+and scoring all 1,682 movies for a user is one matrix product. Prediction for user u and movie i:
+
+- seed:    scale * (p_u . q_i) + offset          (the seed's Dense(1) on the dot product)
+- biased:  mean + b_u + b_i + p_u . q_i
+- neural:  mean + MLP([p_u, q_i])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FACTORS_FILE = "factors.npz"
+FOLD_IN_L2 = 1.0  # ridge penalty for a new visitor's vector; measured in bench/recommender_fold_in.py
+
+
+@dataclass
+class FactorModel:
+    kind: str
+    user_factors: np.ndarray  # (users, dim)
+    item_factors: np.ndarray  # (items, dim)
+    user_bias: np.ndarray  # (users,), zeros unless "biased"
+    item_bias: np.ndarray  # (items,)
+    offset: float  # the global mean ("biased", "neural") or the Dense bias ("seed")
+    scale: float = 1.0  # the seed's Dense weight on the dot product
+    rating_range: tuple[float, float] = (1.0, 5.0)  # predictions are clipped to the ratings' range
+    layers: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)  # the neural model's Dense layers
+
+    # ------------------------------------------------------------------ predicting
+    def predict(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """Predicted ratings for pairs of user and movie indices."""
+        return self._clip(self._raw(self.user_factors[users], self.user_bias[users], items))
+
+    def score_users(self, users: np.ndarray) -> np.ndarray:
+        """(len(users), items) predicted ratings of every movie for each user."""
+        users = np.asarray(users)
+        return np.stack([self.score_vector(self.user_factors[user], float(self.user_bias[user])) for user in users]) \
+            if self.kind == "neural" else self._clip(
+                self.scale * (self.user_factors[users] @ self.item_factors.T)
+                + self.user_bias[users, None] + self.item_bias[None, :] + self.offset)
+
+    def score_vector(self, vector: np.ndarray, bias: float = 0.0) -> np.ndarray:
+        """Predicted ratings of every movie for a user given by their vector (e.g. folded in)."""
+        items = np.arange(len(self.item_factors))
+        repeated = np.broadcast_to(vector, (len(items), len(vector)))
+        return self._clip(self._raw(repeated, np.full(len(items), bias, np.float32), items))
+
+    def _raw(self, user_vectors: np.ndarray, user_bias: np.ndarray, items: np.ndarray) -> np.ndarray:
+        item_vectors = self.item_factors[items]
+        if self.kind == "neural":
+            hidden = np.concatenate([user_vectors, item_vectors], axis=1)
+            for index, (weights, bias) in enumerate(self.layers):
+                hidden = hidden @ weights + bias
+                if index < len(self.layers) - 1:
+                    hidden = np.maximum(hidden, 0.0)
+            return hidden[:, 0] + self.offset
+        dot = np.einsum("ij,ij->i", user_vectors, item_vectors)
+        return self.scale * dot + user_bias + self.item_bias[items] + self.offset
+
+    def _clip(self, values: np.ndarray) -> np.ndarray:
+        return np.clip(values, *self.rating_range).astype(np.float32)
+
+    # ------------------------------------------------------------------ a new visitor
+    def fold_in(self, items: np.ndarray, ratings: np.ndarray, l2: float = FOLD_IN_L2) -> tuple[np.ndarray, float]:
+        """The vector (and bias) of a new user who rated ``items``, with every movie held fixed.
+
+        Linear models solve a ridge regression in closed form; the neural model minimises the
+        same squared error plus L2 with L-BFGS. No retraining: this takes milliseconds.
+        """
+        items = np.asarray(items, dtype=np.int64)
+        ratings = np.asarray(ratings, dtype=np.float64)
+        dim = self.item_factors.shape[1]
+        if self.kind == "neural":
+            return self._fold_in_neural(items, ratings, l2), 0.0
+        design = self.scale * self.item_factors[items].astype(np.float64)
+        target = ratings - self.offset - self.item_bias[items]
+        penalty = l2 * np.eye(dim + (1 if self.kind == "biased" else 0))
+        if self.kind == "biased":
+            design = np.hstack([design, np.ones((len(items), 1))])
+            penalty[-1, -1] = l2 * 0.1  # the bias is one number: shrink it less than the vector
+        solution = np.linalg.solve(design.T @ design + penalty, design.T @ target)
+        if self.kind == "biased":
+            return solution[:-1].astype(np.float32), float(solution[-1])
+        return solution.astype(np.float32), 0.0
+
+    def _fold_in_neural(self, items: np.ndarray, ratings: np.ndarray, l2: float) -> np.ndarray:
+        from scipy.optimize import minimize
+
+        def loss(vector: np.ndarray) -> float:
+            repeated = np.broadcast_to(vector, (len(items), len(vector)))
+            predicted = self._raw(repeated, np.zeros(len(items)), items)
+            return float(np.sum((predicted - ratings) ** 2) + l2 * np.sum(vector**2))
+
+        start = self.user_factors.mean(axis=0).astype(np.float64)
+        return minimize(loss, start, method="L-BFGS-B", options={"maxiter": 200}).x.astype(np.float32)
+
+    # ------------------------------------------------------------------ similar movies
+    def similar_items(self, item: int, count: int = 10, candidates: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Movies whose vectors point the same way as ``item``'s (cosine similarity), best first."""
+        similarity = self.item_similarity(item)
+        similarity[item] = -np.inf
+        if candidates is not None:
+            mask = np.full(len(similarity), -np.inf)
+            mask[candidates] = 0.0
+            similarity = similarity + mask
+        order = np.argsort(-similarity)[:count]
+        return [(int(index), float(similarity[index])) for index in order if np.isfinite(similarity[index])]
+
+    def item_similarity(self, item: int) -> np.ndarray:
+        norms = np.linalg.norm(self.item_factors, axis=1) + 1e-9
+        return (self.item_factors @ self.item_factors[item]) / (norms * norms[item])
+
+    # ------------------------------------------------------------------ files
+    def save(self, folder: Path) -> None:
+        arrays: dict[str, Any] = {
+            "kind": np.array(self.kind), "user_factors": self.user_factors, "item_factors": self.item_factors,
+            "user_bias": self.user_bias, "item_bias": self.item_bias, "offset": np.array(self.offset),
+            "scale": np.array(self.scale), "rating_range": np.array(self.rating_range),
+        }
+        for index, (weights, bias) in enumerate(self.layers):
+            arrays[f"layer_{index}_weights"], arrays[f"layer_{index}_bias"] = weights, bias
+        np.savez(Path(folder) / FACTORS_FILE, **arrays)
+
+    @classmethod
+    def load(cls, folder: Path) -> FactorModel:
+        """Read ``factors.npz`` (plain arrays: ``allow_pickle=False``, nothing is executed)."""
+        with np.load(Path(folder) / FACTORS_FILE, allow_pickle=False) as saved:
+            layers = []
+            while f"layer_{len(layers)}_weights" in saved:
+                layers.append((saved[f"layer_{len(layers)}_weights"], saved[f"layer_{len(layers)}_bias"]))
+            return cls(
+                kind=str(saved["kind"]), user_factors=saved["user_factors"], item_factors=saved["item_factors"],
+                user_bias=saved["user_bias"], item_bias=saved["item_bias"], offset=float(saved["offset"]),
+                scale=float(saved["scale"]), rating_range=tuple(float(value) for value in saved["rating_range"]),
+                layers=layers,
+            )
+
+
+def factors_from_keras(model: Any, kind: str, rating_range: tuple[float, float]) -> FactorModel:
+    """Read a trained Keras recommender's weights by layer name (see dl.recommender.models)."""
+    def weights(name: str) -> list[np.ndarray]:
+        return [np.asarray(value) for value in model.get_layer(name).get_weights()]
+
+    users = weights("user_embedding")[0]
+    items = weights("item_embedding")[0]
+    zeros_users, zeros_items = np.zeros(len(users), np.float32), np.zeros(len(items), np.float32)
+    if kind == "seed":
+        kernel, bias = weights("rating")
+        return FactorModel(kind, users, items, zeros_users, zeros_items, offset=float(bias[0]),
+                           scale=float(kernel[0, 0]), rating_range=rating_range)
+    offset = float(model.get_layer("rating").offset)
+    if kind == "biased":
+        return FactorModel(kind, users, items, weights("user_bias")[0][:, 0], weights("item_bias")[0][:, 0],
+                           offset=offset, rating_range=rating_range)
+    layers = [tuple(weights(name)) for name in ("hidden_1", "hidden_2", "output")]
+    return FactorModel(kind, users, items, zeros_users, zeros_items, offset=offset, rating_range=rating_range,
+                       layers=layers)
