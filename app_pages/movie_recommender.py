@@ -1,8 +1,49 @@
-"""Placeholder until this page's issue is built."""
+"""Movie recommender: ratings (MovieLens 100k or your own), matrix factorisation trained in the
+background beside honest baselines, recommendations with reasons, a new visitor in one click,
+a map of the movies, export."""
 
 import streamlit as st
 
 from ui.i18n import t
+from ui.recommender.data import choose_ratings, show_ratings
+from ui.recommender.explore import render_explore_tab
+from ui.recommender.export import render_export_tab
+from ui.recommender.recommend import render_recommend_tab, render_visitor_tab
+from ui.recommender.results import render_results_tab
+from ui.recommender.training import settings_form, train_and_attach
 
 st.title(f"🎬 {t('nav.movie_recommender')}")
-st.info(t("common.coming_soon", what=t("movie_recommender.coming")))
+st.caption(t("movie_recommender.intro"))
+
+data_tab, results_tab, recommend_tab, visitor_tab, explore_tab, export_tab = st.tabs([
+    t("movie_recommender.tab_data"),
+    t("movie_recommender.tab_results"),
+    t("movie_recommender.tab_recommend"),
+    t("movie_recommender.tab_visitor"),
+    t("movie_recommender.tab_explore"),
+    t("movie_recommender.tab_export"),
+])
+
+trained = None
+with data_tab:
+    st.subheader(t("movie_recommender.step_data"))
+    data = choose_ratings()
+    if data is not None:
+        show_ratings(data)
+        st.subheader(t("movie_recommender.step_model"))
+        trained = train_and_attach(settings_form(data), data)
+
+with results_tab:
+    render_results_tab(trained, data)
+
+with recommend_tab:
+    render_recommend_tab(trained)
+
+with visitor_tab:
+    render_visitor_tab(trained)
+
+with explore_tab:
+    render_explore_tab(trained)
+
+with export_tab:
+    render_export_tab(trained)

@@ -3,7 +3,9 @@
 Task commands live beside their task: every ``dl/<task>/cli.py`` is found by ``task_clis()`` and
 becomes ``python -m dl train <task>`` / ``predict <task>`` (adding a task adds a folder, not a line
 here). Each ``cli.py`` exposes ``add_train_arguments(parser)``, ``train(args)``, ``add_predict_arguments(parser)`` and
-``predict(args)``. Results are printed as JSON; a DataError prints its message to stderr and exits 2.
+``predict(args)``; a task may add its own top-level commands with ``add_commands(subparsers)`` (the
+recommender's ``python -m dl recommend``). Results are printed as JSON; a DataError prints its
+message to stderr and exits 2.
 """
 
 from __future__ import annotations
@@ -68,14 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
         summary = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
         module.add_train_arguments(train_tasks.add_parser(task, help=summary))
         module.add_predict_arguments(predict_tasks.add_parser(task, help=summary))
+        if hasattr(module, "add_commands"):
+            module.add_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "info":
-            result = info(args)
+        handler = getattr(args, "handler", None)
+        if handler is not None:  # info, and commands a task added (e.g. recommend)
+            result = handler(args)
         else:
             module = importlib.import_module(TASK_CLIS[args.task])
             result = getattr(module, args.command)(args)

@@ -91,15 +91,33 @@ class FactorModel:
         return solution.astype(np.float32), 0.0
 
     def _fold_in_neural(self, items: np.ndarray, ratings: np.ndarray, l2: float) -> np.ndarray:
+        """L-BFGS on the user vector with the gradient back-propagated through the (fixed) MLP."""
         from scipy.optimize import minimize
 
-        def loss(vector: np.ndarray) -> float:
-            repeated = np.broadcast_to(vector, (len(items), len(vector)))
-            predicted = self._raw(repeated, np.zeros(len(items)), items)
-            return float(np.sum((predicted - ratings) ** 2) + l2 * np.sum(vector**2))
-
         start = self.user_factors.mean(axis=0).astype(np.float64)
-        return minimize(loss, start, method="L-BFGS-B", options={"maxiter": 200}).x.astype(np.float32)
+        solution = minimize(self.neural_fold_in_loss, start, args=(items, ratings, l2), jac=True,
+                            method="L-BFGS-B", options={"maxiter": 200})
+        return solution.x.astype(np.float32)
+
+    def neural_fold_in_loss(self, vector: np.ndarray, items: np.ndarray, ratings: np.ndarray,
+                            l2: float) -> tuple[float, np.ndarray]:
+        """Squared error of a user vector on their ratings plus L2, and its gradient."""
+        dim = len(vector)
+        hidden = np.concatenate([np.broadcast_to(vector, (len(items), dim)), self.item_factors[items]], axis=1)
+        inputs = []
+        for index, (weights, bias) in enumerate(self.layers):
+            inputs.append(hidden)
+            hidden = hidden @ weights + bias
+            if index < len(self.layers) - 1:
+                hidden = np.maximum(hidden, 0.0)
+        error = hidden[:, 0] + self.offset - ratings
+        upstream = 2.0 * error[:, None]  # d loss / d output
+        for index in range(len(self.layers) - 1, -1, -1):
+            upstream = upstream @ self.layers[index][0].T
+            if index > 0:
+                upstream = upstream * (inputs[index] > 0)  # through the ReLU that made this layer's input
+        gradient = upstream[:, :dim].sum(axis=0) + 2.0 * l2 * vector
+        return float(np.sum(error**2) + l2 * np.sum(vector**2)), gradient
 
     # ------------------------------------------------------------------ similar movies
     def similar_items(self, item: int, count: int = 10, candidates: np.ndarray | None = None) -> list[tuple[int, float]]:

@@ -1,8 +1,12 @@
 """Helpers for AppTest page tests. Import as ``from apptest_utils import open_page, APP, TIMEOUT``
 (a plain module, not conftest: several conftest modules share that name)."""
 
+import base64
+import json
+import time
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,3 +22,27 @@ def open_page(page: str, language: str = "en") -> AppTest:
     if page != "home":
         app.switch_page(f"app_pages/{page}.py").run()
     return app
+
+
+def chart_specs(app) -> list[dict]:
+    """The page's plotly figures, decoded (plotly may write non-ASCII text as \\uXXXX escapes)."""
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def plotly_array(value) -> np.ndarray:
+    """A trace's data array: a plain list, or plotly's typed array ({"dtype", "bdata", "shape"})."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = [int(size) for size in str(value.get("shape", len(flat))).split(",")]
+        return flat.reshape(shape).astype(np.float64 if flat.dtype.kind == "f" else np.int64)
+    return np.asarray(value)
+
+
+def run_until(app, condition, seconds: float = 240) -> None:
+    """Rerun the page until ``condition(app)``: a job's fragment does not tick inside AppTest."""
+    deadline = time.time() + seconds
+    while not condition(app):
+        assert time.time() < deadline, "timed out waiting for the page"
+        assert not app.exception, app.exception
+        time.sleep(1.0)
+        app.run()

@@ -6,16 +6,12 @@ image; a bad zip shows an error box, never a traceback.
 
 from __future__ import annotations
 
-import base64
 import io
-import json
 import re
-import time
 import zipfile
 
-import numpy as np
 import pytest
-from apptest_utils import open_page
+from apptest_utils import chart_specs, open_page, plotly_array, run_until
 from image_photos import shape_png
 
 PAGE = "image_classification"
@@ -40,20 +36,6 @@ def two_class_zip(per_class: int = PER_CLASS) -> bytes:
     return buffer.getvalue()
 
 
-def chart_specs(app) -> list[dict]:
-    """The page's plotly figures, decoded (plotly may write non-ASCII text as \\uXXXX escapes)."""
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-
-
-def plotly_array(value) -> np.ndarray:
-    """A trace's data array: a plain list, or plotly's typed array ({"dtype", "bdata", "shape"})."""
-    if isinstance(value, dict) and "bdata" in value:
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        shape = [int(size) for size in str(value.get("shape", len(flat))).split(",")]
-        return flat.reshape(shape).astype(np.float64 if flat.dtype.kind == "f" else np.int64)
-    return np.asarray(value)
-
-
 def chart_titles(app) -> list[str]:
     titles = []
     for spec in chart_specs(app):
@@ -64,16 +46,6 @@ def chart_titles(app) -> list[str]:
 
 def chart_traces(app, trace_type: str) -> list[dict]:
     return [trace for spec in chart_specs(app) for trace in spec.get("data", []) if trace.get("type") == trace_type]
-
-
-def run_until(app, condition, seconds: float = 240) -> None:
-    """Rerun the page until ``condition(app)``: a job's fragment does not tick inside AppTest."""
-    deadline = time.time() + seconds
-    while not condition(app):
-        assert time.time() < deadline, "timed out waiting for the page"
-        assert not app.exception, app.exception
-        time.sleep(1.0)
-        app.run()
 
 
 def predicted_labels(app) -> list[str]:

@@ -1,0 +1,160 @@
+"""Movie recommender from a terminal: train matrix factorisation on MovieLens or a ratings file.
+
+    python -m dl train recommender --data ml-100k|PATH [--items PATH] [--user-col C --item-col C
+        --rating-col C --time-col C] [--model seed|biased|neural] [--split random|time] [--epochs N] [--json]
+    python -m dl recommend --model PATH (--user ID | --rate ITEM=STARS ...) [-k 10]
+
+``train`` prints a last line of JSON (rmse, mae, baseline_rmse, global_mean_rmse, precision_at_10,
+ndcg_at_10, model ...). ``recommend`` (also ``predict recommender``) prints one JSON line per movie:
+item, title, score, because. ``--model`` is the folder (or any file in it) that ``train`` printed,
+or an unzipped export; no TensorFlow is loaded for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from dl.data.errors import DataError
+from dl.recommender.config import MODEL_KINDS, SPLITS
+
+BUILTIN = "ml-100k"
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Train a movie recommender (or load it from the model cache) and compare it with baselines."
+    parser.add_argument("--data", required=True, help=f"{BUILTIN}, or a ratings file (CSV, TSV or MovieLens .dat)")
+    parser.add_argument("--items", help="optional items file: id, title[, genres] (e.g. MovieLens movies.dat)")
+    parser.add_argument("--user-col", help="column of the user id (default: recognised by name, e.g. userId)")
+    parser.add_argument("--item-col", help="column of the item id (default: recognised by name, e.g. movieId)")
+    parser.add_argument("--rating-col", help="column of the rating (default: recognised by name, e.g. rating)")
+    parser.add_argument("--time-col", help="column of the time, needed for --split time (default: recognised by name)")
+    parser.add_argument("--model", choices=MODEL_KINDS, default="biased", help="seed MF, biased MF (default) or neural")
+    parser.add_argument("--split", choices=SPLITS, default="random", help="random 80/20, or each user's latest 20%%")
+    parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 30, early stopping)")
+    parser.add_argument("--json", action="store_true", help="print only the JSON result line (no progress on stderr)")
+
+
+def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Recommend movies for a user of the training data or for a new visitor's ratings."
+    parser.add_argument("--model", required=True, help="the model folder printed by train (or an unzipped export)")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", help="a user id from the training data")
+    who.add_argument("--rate", action="append", metavar="ITEM=STARS",
+                     help="a new visitor's rating of an item id, repeatable (at least 3)")
+    parser.add_argument("-k", type=int, default=10, help="how many movies (default 10)")
+
+
+def add_commands(commands: Any) -> None:
+    """``python -m dl recommend``: the same as ``python -m dl predict recommender``."""
+    parser = commands.add_parser("recommend", help="recommend movies with a trained recommender (JSON lines)")
+    add_predict_arguments(parser)
+    parser.set_defaults(handler=predict)
+
+
+def load_data(args: argparse.Namespace):
+    from dl.recommender import data as ratings_data
+
+    if args.data == BUILTIN:
+        return ratings_data.load_builtin(BUILTIN)
+    path = Path(args.data)
+    if not path.is_file():
+        raise DataError(f"{args.data} is neither '{BUILTIN}' nor a ratings file.")
+    columns = None
+    if args.user_col or args.item_col or args.rating_col:
+        if not (args.user_col and args.item_col and args.rating_col):
+            raise DataError("Give all three of --user-col, --item-col and --rating-col (or none: they are recognised by name).")
+        columns = ratings_data.RatingColumns(args.user_col, args.item_col, args.rating_col, args.time_col)
+    items = Path(args.items) if args.items else None
+    if items is not None and not items.is_file():
+        raise DataError(f"--items {args.items} is not a file.")
+    return ratings_data.read_ratings_file(path.read_bytes(), path.name, columns,
+                                          items.read_bytes() if items else None, items.name if items else "items")
+
+
+def train(args: argparse.Namespace) -> None:
+    from dl.recommender.config import RecommenderConfig
+    from dl.recommender.train import stored_recommender
+    from dl.store import ModelStore
+
+    if args.epochs is not None and args.epochs < 1:
+        raise DataError("--epochs must be at least 1.")
+    data = load_data(args)
+    settings = {"model": args.model, "split": args.split}
+    if args.epochs is not None:
+        settings["epochs"] = args.epochs
+    config = RecommenderConfig(**settings)
+    config.validate()
+    store = ModelStore()
+    entry = stored_recommender(store, config, data)
+    if entry is not None:  # a cache hit reads meta.json only: no TensorFlow
+        print(json.dumps(result_line(entry.meta, entry.path, True), ensure_ascii=False))
+        return
+    if not args.json:
+        summary = data.summary()
+        print(f"training {args.model} on {data.source}: {summary['ratings']:,} ratings, {summary['users']:,} users, "
+              f"{summary['items']:,} items", file=sys.stderr)
+        for note in data.notes:
+            print(note, file=sys.stderr)
+    from dl.jobs import run_inline
+    from dl.recommender.train import train_recommender
+
+    trained = run_inline(lambda reporter: train_recommender(config, data, reporter, store), name="recommender")
+    meta = json.loads((trained.path / "meta.json").read_text())
+    print(json.dumps(result_line(meta, trained.path, trained.from_cache), ensure_ascii=False))
+
+
+def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
+    metrics = meta["metrics"]
+    baselines = metrics["baselines"]
+    return {
+        "model": str(path), "kind": meta.get("kind"), "from_cache": from_cache,
+        "rmse": metrics["rmse"], "mae": metrics["mae"],
+        "baseline_rmse": baselines["bias"]["rmse"], "global_mean_rmse": baselines["global_mean"]["rmse"],
+        "precision_at_10": metrics["precision_at_10"], "recall_at_10": metrics["recall_at_10"],
+        "ndcg_at_10": metrics["ndcg_at_10"], "baseline_precision_at_10": baselines["bias"]["precision_at_10"],
+        "epochs_run": metrics.get("epochs_run"), "test_ratings": metrics.get("test_ratings"),
+        "data": meta.get("data", {}).get("source"),
+    }
+
+
+def predict(args: argparse.Namespace) -> None:
+    from dl.recommender.recommend import recommend_for_user, recommend_for_visitor
+    from dl.recommender.train import load_recommender_folder
+
+    if args.k < 1:
+        raise DataError("-k must be at least 1.")
+    factors, catalog, _ = load_recommender_folder(args.model)
+    if args.user is not None:
+        try:
+            user = catalog.user_ids.index(str(args.user))
+        except ValueError:
+            raise DataError(f"There is no user '{args.user}' in this model's data "
+                            f"(ids like {', '.join(catalog.user_ids[:5])}).") from None
+        recommendations = recommend_for_user(factors, catalog, user, args.k)
+    else:
+        recommendations = recommend_for_visitor(factors, catalog, parse_ratings(args.rate, catalog.item_ids), args.k)
+    for item in recommendations:
+        print(json.dumps({"item": item.item_id, "title": item.title, "year": item.year, "genres": item.genres,
+                          "score": round(item.score, 4), "because": item.because}, ensure_ascii=False))
+
+
+def parse_ratings(pairs: list[str], item_ids: list[str]) -> dict[int, float]:
+    """['50=5', '172=4'] -> {movie index: stars}; DataError naming a malformed pair or unknown item."""
+    index = {item: position for position, item in enumerate(item_ids)}
+    ratings = {}
+    for pair in pairs:
+        item, separator, stars = pair.partition("=")
+        try:
+            value = float(stars)
+        except ValueError:
+            value = None
+        if not separator or value is None:
+            raise DataError(f"--rate {pair!r}: write ITEM=STARS, e.g. --rate 50=5.")
+        if item.strip() not in index:
+            raise DataError(f"--rate {pair!r}: there is no item '{item.strip()}' in this model's data.")
+        ratings[index[item.strip()]] = value
+    return ratings

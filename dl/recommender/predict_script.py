@@ -1,0 +1,137 @@
+"""Recommend movies with an exported recommender. Needs only Python 3.9+ and NumPy.
+
+    python predict.py --user 196 [-k 10]                  # a user of the training data
+    python predict.py --rate 50=5 --rate 172=4 --rate 1=3 # a new visitor: item id = stars (3 or more)
+    python predict.py --similar 50                        # movies like item 50
+
+Prints one JSON line per movie. The model is ``factors.npz`` (plain arrays, loaded with
+allow_pickle=False), ``catalog.json`` (ids, titles, genres) and ``ratings.npz`` (training ratings,
+to leave out what a user has already rated); ``model.keras`` is the same model for Keras users.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+
+
+def load():
+    with np.load(HERE / "factors.npz", allow_pickle=False) as saved:
+        model = {name: saved[name] for name in saved.files}
+    catalog = json.loads((HERE / "catalog.json").read_text(encoding="utf-8"))
+    with np.load(HERE / "ratings.npz", allow_pickle=False) as saved:
+        rated = {name: saved[name] for name in saved.files}
+    return model, catalog, rated
+
+
+def layers(model):
+    found = []
+    while f"layer_{len(found)}_weights" in model:
+        found.append((model[f"layer_{len(found)}_weights"], model[f"layer_{len(found)}_bias"]))
+    return found
+
+
+def scores(model, vector, bias):
+    """Predicted rating of every item for a user vector (see dl/recommender/factors.py)."""
+    items = model["item_factors"]
+    kind = str(model["kind"])
+    if kind == "neural":
+        hidden = np.concatenate([np.broadcast_to(vector, (len(items), len(vector))), items], axis=1)
+        mlp = layers(model)
+        for index, (weights, layer_bias) in enumerate(mlp):
+            hidden = hidden @ weights + layer_bias
+            if index < len(mlp) - 1:
+                hidden = np.maximum(hidden, 0.0)
+        raw = hidden[:, 0] + float(model["offset"])
+    else:
+        raw = float(model["scale"]) * (items @ vector) + bias + model["item_bias"] + float(model["offset"])
+    low, high = model["rating_range"]
+    return np.clip(raw, low, high)
+
+
+def fold_in(model, items, ratings, penalty=1.0):
+    """A new visitor's vector and bias by ridge regression against the fixed item vectors
+    (the neural model: gradient descent on the same loss)."""
+    kind = str(model["kind"])
+    vectors = model["item_factors"][items].astype(np.float64)
+    if kind == "neural":
+        vector = model["user_factors"].mean(axis=0).astype(np.float64)
+        for _ in range(1000):
+            vector -= 0.005 * neural_gradient(model, vector, vectors, ratings, penalty)
+        return vector, 0.0
+    design = float(model["scale"]) * vectors
+    target = ratings - float(model["offset"]) - model["item_bias"][items]
+    penalties = penalty * np.eye(design.shape[1] + (1 if kind == "biased" else 0))
+    if kind == "biased":
+        design = np.hstack([design, np.ones((len(items), 1))])
+        penalties[-1, -1] = penalty * 0.1
+    solution = np.linalg.solve(design.T @ design + penalties, design.T @ target)
+    return (solution[:-1], float(solution[-1])) if kind == "biased" else (solution, 0.0)
+
+
+def neural_gradient(model, vector, item_vectors, ratings, penalty):
+    """Gradient of squared error + L2 with respect to the user vector, back-propagated through the MLP."""
+    dim = len(vector)
+    hidden = np.concatenate([np.broadcast_to(vector, (len(item_vectors), dim)), item_vectors], axis=1)
+    mlp, inputs = layers(model), []
+    for index, (weights, layer_bias) in enumerate(mlp):
+        inputs.append(hidden)
+        hidden = hidden @ weights + layer_bias
+        if index < len(mlp) - 1:
+            hidden = np.maximum(hidden, 0.0)
+    upstream = 2.0 * (hidden[:, :1] + float(model["offset"]) - ratings[:, None])
+    for index in range(len(mlp) - 1, -1, -1):
+        upstream = upstream @ mlp[index][0].T
+        if index > 0:
+            upstream = upstream * (inputs[index] > 0)
+    return upstream[:, :dim].sum(axis=0) + 2.0 * penalty * vector
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user", help="a user id of the training data")
+    who.add_argument("--rate", action="append", metavar="ITEM=STARS", help="a new visitor's rating (repeat, 3 or more)")
+    who.add_argument("--similar", metavar="ITEM", help="movies most like this item id")
+    parser.add_argument("-k", type=int, default=10)
+    args = parser.parse_args(argv)
+    model, catalog, rated = load()
+    item_index = {item: index for index, item in enumerate(catalog["item_ids"])}
+    if args.similar is not None:
+        if args.similar not in item_index:
+            sys.exit(f"error: no item '{args.similar}' in this model")
+        vectors = model["item_factors"]
+        norms = np.linalg.norm(vectors, axis=1) + 1e-9
+        target = item_index[args.similar]
+        similarity = vectors @ vectors[target] / (norms * norms[target])
+        similarity[target] = -np.inf
+        for index in np.argsort(-similarity)[: args.k]:
+            print(json.dumps({"item": catalog["item_ids"][index], "title": catalog["titles"][index],
+                              "similarity": round(float(similarity[index]), 4)}, ensure_ascii=False))
+        return
+    if args.user is not None:
+        if args.user not in catalog["user_ids"]:
+            sys.exit(f"error: no user '{args.user}' in this model")
+        user = catalog["user_ids"].index(args.user)
+        seen = rated["items"][rated["users"] == user]
+        predicted = scores(model, model["user_factors"][user], float(model["user_bias"][user]))
+    else:
+        pairs = [pair.partition("=") for pair in args.rate]
+        unknown = [item for item, _, _ in pairs if item not in item_index]
+        if unknown or len(pairs) < 3:
+            sys.exit(f"error: give 3 or more --rate ITEM=STARS with known item ids (unknown: {unknown})")
+        seen = np.array([item_index[item] for item, _, _ in pairs])
+        vector, bias = fold_in(model, seen, np.array([float(stars) for _, _, stars in pairs]))
+        predicted = scores(model, vector, bias)
+    predicted[seen] = -np.inf
+    for index in np.argsort(-predicted)[: args.k]:
+        print(json.dumps({"item": catalog["item_ids"][index], "title": catalog["titles"][index],
+                          "score": round(float(predicted[index]), 4)}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

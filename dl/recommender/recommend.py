@@ -1,0 +1,120 @@
+"""Recommendations people can read: top unseen movies with a reason, for a known user or a new visitor.
+
+A reason is "because you liked X": among the movies the user rated at or above the relevance
+threshold, the one whose vector is most similar (cosine) to the recommended movie's. A new visitor
+is folded in (``FactorModel.fold_in``) from the ratings they give on the page: no retraining.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dl.data.errors import DataError
+from dl.recommender.factors import FactorModel
+from dl.recommender.train import Catalog
+
+MIN_VISITOR_RATINGS = 3  # fewer cannot separate taste from the average (see RELIABLE_VISITOR_RATINGS)
+RELIABLE_VISITOR_RATINGS = 10  # from bench/recommender_fold_in.py: the error levels off around ten ratings
+
+
+@dataclass
+class Recommendation:
+    item: int  # index into the catalogue
+    item_id: str
+    title: str
+    year: str
+    genres: list[str]
+    score: float  # predicted rating
+    because: list[str] = field(default_factory=list)  # titles of liked movies closest to this one
+
+
+def recommend_for_user(factors: FactorModel, catalog: Catalog, user: int, count: int = 10) -> list[Recommendation]:
+    """The ``count`` best-predicted movies ``user`` has not rated, each with a reason."""
+    rated_items, rated_values = catalog.rated_by(user)
+    scores = factors.score_users(np.array([user]))[0]
+    return _top(factors, catalog, scores, rated_items, rated_values, count)
+
+
+def recommend_for_visitor(factors: FactorModel, catalog: Catalog, ratings: dict[int, float],
+                          count: int = 10) -> list[Recommendation]:
+    """Recommendations for someone not in the data, from their ``{movie index: rating}``."""
+    if len(ratings) < MIN_VISITOR_RATINGS:
+        raise DataError(f"Rate at least {MIN_VISITOR_RATINGS} movies first ({len(ratings)} so far); "
+                        f"about {RELIABLE_VISITOR_RATINGS} make the recommendations reliable.")
+    items = np.fromiter(ratings.keys(), dtype=np.int64)
+    values = np.fromiter(ratings.values(), dtype=np.float32)
+    vector, bias = factors.fold_in(items, values)
+    return _top(factors, catalog, factors.score_vector(vector, bias), items, values, count)
+
+
+def best_rated(catalog: Catalog, user: int, count: int = 10) -> list[tuple[str, float]]:
+    """(title, rating) of a user's highest-rated training movies."""
+    items, values = catalog.rated_by(user)
+    order = np.argsort(-values, kind="stable")[:count]
+    return [(catalog.titles[items[index]], float(values[index])) for index in order]
+
+
+def search_titles(catalog: Catalog, query: str, limit: int = 20) -> list[int]:
+    """Movie indices whose title contains ``query`` (any case), most-rated first."""
+    query = query.strip().lower()
+    if not query:
+        return []
+    matches = [index for index, title in enumerate(catalog.titles) if query in title.lower()]
+    counts = np.bincount(catalog.items, minlength=len(catalog.titles))
+    return sorted(matches, key=lambda index: -counts[index])[:limit]
+
+
+def popular_items(catalog: Catalog, limit: int = 40) -> list[int]:
+    """The most-rated movies: the ones a new visitor is most likely to have seen."""
+    counts = np.bincount(catalog.items, minlength=len(catalog.titles))
+    return [int(index) for index in np.argsort(-counts, kind="stable")[:limit]]
+
+
+def similar_movies(factors: FactorModel, catalog: Catalog, item: int, count: int = 10,
+                   min_ratings: int = 20) -> list[tuple[str, float]]:
+    """(title, cosine similarity) of the movies closest to ``item``; movies with fewer than
+    ``min_ratings`` training ratings are left out (their vectors are mostly noise)."""
+    counts = np.bincount(catalog.items, minlength=len(catalog.titles))
+    candidates = np.flatnonzero(counts >= min(min_ratings, counts.max()))
+    return [(catalog.titles[index], similarity) for index, similarity in factors.similar_items(item, count, candidates)]
+
+
+def item_map(factors: FactorModel, catalog: Catalog, min_ratings: int = 20) -> dict[str, list]:
+    """A 2-D map of movie vectors (PCA) for movies with at least ``min_ratings`` ratings: x, y,
+    title, first genre and rating count per movie, and the share of variance each axis shows."""
+    counts = np.bincount(catalog.items, minlength=len(catalog.titles))
+    kept = np.flatnonzero(counts >= min(min_ratings, counts.max()))
+    vectors = factors.item_factors[kept].astype(np.float64)
+    centred = vectors - vectors.mean(axis=0)
+    _, singular, axes = np.linalg.svd(centred, full_matrices=False)
+    coordinates = centred @ axes[:2].T
+    variance = singular**2 / max(float((singular**2).sum()), 1e-12)
+    return {
+        "x": coordinates[:, 0].tolist(), "y": coordinates[:, 1].tolist() if coordinates.shape[1] > 1 else [0.0] * len(kept),
+        "title": [catalog.titles[index] for index in kept],
+        "genre": [(catalog.genres[index] or ["(none)"])[0] for index in kept],
+        "ratings": [int(counts[index]) for index in kept],
+        "explained": [float(value) for value in variance[:2]],
+    }
+
+
+def _top(factors: FactorModel, catalog: Catalog, scores: np.ndarray, rated_items: np.ndarray,
+         rated_values: np.ndarray, count: int) -> list[Recommendation]:
+    scores = scores.astype(np.float64).copy()
+    scores[rated_items] = -np.inf
+    order = [int(index) for index in np.argsort(-scores, kind="stable")[:count] if np.isfinite(scores[index])]
+    liked = rated_items[rated_values >= catalog.relevance_threshold]
+    if len(liked) == 0 and len(rated_items):
+        liked = rated_items[rated_values >= np.max(rated_values)]
+    norms = np.linalg.norm(factors.item_factors, axis=1) + 1e-9
+    recommendations = []
+    for index in order:
+        because: list[str] = []
+        if len(liked):
+            similarity = (factors.item_factors[liked] @ factors.item_factors[index]) / (norms[liked] * norms[index])
+            because = [catalog.titles[liked[position]] for position in np.argsort(-similarity)[:2]]
+        recommendations.append(Recommendation(index, catalog.item_ids[index], catalog.titles[index], catalog.years[index],
+                                              list(catalog.genres[index]), float(scores[index]), because))
+    return recommendations

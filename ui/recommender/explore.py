@@ -1,0 +1,47 @@
+"""Movie recommender, Explore tab: the map of movie vectors and "movies like X"."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dl.recommender import recommend
+from dl.recommender.train import TrainedRecommender
+from ui.i18n import t
+
+MIN_RATINGS = 20  # a movie rated a handful of times has a vector that is mostly its random start
+
+
+def render_explore_tab(trained: TrainedRecommender | None) -> None:
+    if trained is None:
+        st.info(t("movie_recommender.train_first"))
+        return
+    catalog = trained.catalog
+    points = recommend.item_map(trained.factors, catalog, MIN_RATINGS)
+    st.subheader(t("movie_recommender.map"))
+    st.caption(t("movie_recommender.map_help", count=len(points["title"]), minimum=MIN_RATINGS,
+                 first=points["explained"][0] * 100, second=points["explained"][-1] * 100))
+    st.plotly_chart(map_figure(points), key="recommender_map")
+    st.subheader(t("movie_recommender.similar"))
+    order = recommend.popular_items(catalog, len(catalog.titles))
+    movie = st.selectbox(t("movie_recommender.similar_pick"), order, key="recommender_similar_movie",
+                         format_func=lambda item: catalog.titles[item])
+    st.dataframe([{t("movie_recommender.title"): title, t("movie_recommender.similarity"): round(similarity, 3)}
+                  for title, similarity in recommend.similar_movies(trained.factors, catalog, movie, 10, MIN_RATINGS)],
+                 hide_index=True, width="stretch")
+
+
+def map_figure(points: dict) -> go.Figure:
+    figure = go.Figure()
+    genres = sorted(set(points["genre"]))
+    for genre in genres:
+        indices = [index for index, value in enumerate(points["genre"]) if value == genre]
+        figure.add_trace(go.Scattergl(
+            x=[points["x"][index] for index in indices], y=[points["y"][index] for index in indices], mode="markers",
+            name=genre, text=[points["title"][index] for index in indices],
+            marker={"size": [4 + min(12, points["ratings"][index] / 40) for index in indices], "opacity": 0.7},
+            hovertemplate="%{text}<extra>" + genre + "</extra>",
+        ))
+    figure.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         xaxis={"title": "PC 1"}, yaxis={"title": "PC 2"}, legend={"itemsizing": "constant"})
+    return figure

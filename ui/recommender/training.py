@@ -1,0 +1,69 @@
+"""Movie recommender, training step: model, settings -> RecommenderConfig, the background job."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dl.recommender.config import MODEL_KINDS, OPTIMIZERS, SPLITS, RecommenderConfig
+from dl.recommender.data import RatingsData
+from dl.recommender.train import TrainedRecommender, model_key, train_recommender
+from ui.i18n import t
+from ui.loaders import model_store
+from ui.training import page_state, training_section
+
+PAGE = "movie_recommender"
+EMBEDDING_SIZES = [4, 8, 16, 32, 64, 128]
+L2_VALUES = [0.0, 0.001, 0.01, 0.03, 0.1, 0.3, 1.0]
+LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01, 0.03]
+BATCH_SIZES = [64, 128, 256, 512, 1024, 4096]
+
+
+def settings_form(data: RatingsData) -> RecommenderConfig:
+    """The model choice and every setting; defaults are the config's own."""
+    default = RecommenderConfig()
+    model = st.radio(t("movie_recommender.model"), MODEL_KINDS, index=MODEL_KINDS.index(default.model), horizontal=True,
+                     key="recommender_model", format_func={kind: t(f"movie_recommender.model_{kind}") for kind in MODEL_KINDS}.get)
+    st.caption(t(f"movie_recommender.model_{model}_help"))
+    splits = SPLITS if data.timestamps is not None else ("random",)
+    split = st.radio(t("movie_recommender.split"), splits, horizontal=True, key="recommender_split",
+                     format_func={name: t(f"movie_recommender.split_{name}") for name in SPLITS}.get)
+    with st.expander(t("movie_recommender.settings"), expanded=False):
+        left, right = st.columns(2)
+        embedding_dim = left.select_slider(t("movie_recommender.embedding_dim"), EMBEDDING_SIZES, default.embedding_dim,
+                                           key="recommender_dim", help=t("movie_recommender.embedding_dim_help"))
+        l2 = left.select_slider(t("movie_recommender.l2"), L2_VALUES, default.l2, key="recommender_l2",
+                                help=t("movie_recommender.l2_help"))
+        hidden_units = left.select_slider(t("movie_recommender.hidden_units"), [16, 32, 64, 128, 256], default.hidden_units,
+                                          key="recommender_hidden", disabled=model != "neural")
+        optimizer = right.selectbox(t("movie_recommender.optimizer"), OPTIMIZERS, key="recommender_optimizer")
+        learning_rate = right.select_slider(t("movie_recommender.learning_rate"), LEARNING_RATES, default.learning_rate,
+                                            key="recommender_lr")
+        epochs = right.slider(t("movie_recommender.epochs"), 1, 100, default.epochs, key="recommender_epochs")
+        batch_size = right.select_slider(t("movie_recommender.batch_size"), BATCH_SIZES, default.batch_size, key="recommender_batch")
+        early_stopping = right.checkbox(t("movie_recommender.early_stopping"), default.early_stopping, key="recommender_early")
+    return RecommenderConfig(model=model, embedding_dim=embedding_dim, l2=l2, hidden_units=hidden_units, optimizer=optimizer,
+                             learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
+                             early_stopping=early_stopping, split=split)
+
+
+def train_and_attach(config: RecommenderConfig, data: RatingsData) -> TrainedRecommender | None:
+    """Train button and live job; records every finished run on this data for the Results table."""
+    key = model_key(config, data)
+    trained = training_section(PAGE, key, lambda reporter: train_recommender(config, data, reporter, model_store()),
+                               f"recommender · {config.model} · {data.source}", data.fingerprint())
+    if trained is None:
+        return None
+    metrics = trained.metrics
+    message = "from_cache" if trained.from_cache else "trained"
+    st.success(t(f"movie_recommender.{message}", rmse=metrics["rmse"], baseline=metrics["baselines"]["bias"]["rmse"],
+                 epochs=metrics.get("epochs_run", 0)))
+    for note in trained.notes:
+        st.info(note)
+    runs = page_state(PAGE).setdefault("runs", {})
+    runs.setdefault(data.fingerprint(), {})[str(trained.path)] = trained
+    return trained
+
+
+def runs_on(data: RatingsData) -> list[TrainedRecommender]:
+    """Every model this session trained (or loaded) on ``data``, oldest first."""
+    return list(page_state(PAGE).get("runs", {}).get(data.fingerprint(), {}).values())

@@ -1,0 +1,47 @@
+"""The training section every training page shares: Train button, the page's job, live view.
+
+``training_section(page, key, work, name, data_fingerprint)`` draws the Train button; pressing it
+submits ``work`` under the model-store ``key`` (or joins the job already training that key). It then
+shows the job this page started on this data (or one running for these settings, e.g. started by
+another session or before the page was left) through ``ui.job_widget.show_job``, and returns the
+finished result, else None. What a page remembers lives in ``page_state(page)``: one dict per page
+under a key that no widget key can take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from dl.jobs import ProgressReporter
+from ui.i18n import t
+from ui.job_widget import attached_job, show_job, start_or_attach
+
+STATE_PREFIX = "_page_state."  # widget keys are plain names: a dotted, underscored prefix never collides
+
+
+def page_state(page: str) -> dict[str, Any]:
+    """The session's private dict for ``page`` (created on first use)."""
+    return st.session_state.setdefault(f"{STATE_PREFIX}{page}", {})
+
+
+def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any], name: str,
+                     data_fingerprint: str) -> Any | None:
+    """Train button + live job; the result of this page's last finished job on this data, or None."""
+    state = page_state(page)
+    if st.button(t("common.train"), type="primary", icon="🚀", key=f"{page}_train"):
+        start_or_attach(key, work, name=name)
+        state["last_job"] = {"key": key, "data": data_fingerprint}
+    last = state.get("last_job")
+    job_key = last["key"] if last and last["data"] == data_fingerprint else key
+    job = attached_job(job_key)
+    if job is None:
+        st.caption(t("common.press_train"))
+        return None
+    if job_key != key:
+        st.caption(t("common.settings_changed"))
+    if not show_job(job, chart=not job.finished):
+        return None
+    return job.result
