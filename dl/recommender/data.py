@@ -246,10 +246,24 @@ def decode_text(content: bytes, file_name: str) -> str:
         return content.decode("utf-16")
     for encoding in ENCODINGS:
         try:
-            return content.decode(encoding)
+            text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "gbk" and _looks_like_misread_latin1(text):
+            continue
+        return text
     raise DataError(f"{file_name} could not be decoded as text.")  # unreachable: latin-1 decodes anything
+
+
+def _looks_like_misread_latin1(text: str) -> bool:
+    """Latin-1 accents often decode as GBK too ('Amélie' -> 'Am閘ie'), but then each Chinese
+    character stands alone between Latin letters; real Chinese text has them side by side."""
+    cjk = [index for index, character in enumerate(text) if "\u4e00" <= character <= "\u9fff"]
+    if not cjk:
+        return False
+    found = set(cjk)
+    alone = sum(1 for index in cjk if index - 1 not in found and index + 1 not in found)
+    return alone > len(cjk) / 2
 
 
 def read_table(content: bytes, file_name: str):

@@ -6,7 +6,7 @@ and scoring all 1,682 movies for a user is one matrix product. Prediction for us
 
 - seed:    scale * (p_u . q_i) + offset          (the seed's Dense(1) on the dot product)
 - biased:  mean + b_u + b_i + p_u . q_i
-- neural:  mean + MLP([p_u, q_i])
+- neural:  mean + b_u + b_i + MLP([p_u, q_i])
 """
 
 from __future__ import annotations
@@ -18,7 +18,10 @@ from typing import Any
 import numpy as np
 
 FACTORS_FILE = "factors.npz"
-FOLD_IN_L2 = 1.0  # ridge penalty for a new visitor's vector; measured in bench/recommender_fold_in.py
+# ridge penalty for a new visitor's vector, per model: the best RMSE with 10 ratings in bench/recommender_fold_in.py
+FOLD_IN_L2 = {"biased": 3.0, "seed": 1.0, "neural": 1.0}
+NEURAL_FOLD_IN_STEPS = 300  # Adam steps for the neural model's visitor: the loss is flat well before 300
+NEURAL_FOLD_IN_RATE = 0.05  # vectors have entries of ~0.1-1: a step of 0.05 crosses them in a few dozen steps
 
 
 @dataclass
@@ -26,7 +29,7 @@ class FactorModel:
     kind: str
     user_factors: np.ndarray  # (users, dim)
     item_factors: np.ndarray  # (items, dim)
-    user_bias: np.ndarray  # (users,), zeros unless "biased"
+    user_bias: np.ndarray  # (users,), zeros for "seed"
     item_bias: np.ndarray  # (items,)
     offset: float  # the global mean ("biased", "neural") or the Dense bias ("seed")
     scale: float = 1.0  # the seed's Dense weight on the dot product
@@ -38,19 +41,24 @@ class FactorModel:
         """Predicted ratings for pairs of user and movie indices."""
         return self._clip(self._raw(self.user_factors[users], self.user_bias[users], items))
 
-    def score_users(self, users: np.ndarray) -> np.ndarray:
-        """(len(users), items) predicted ratings of every movie for each user."""
-        users = np.asarray(users)
-        return np.stack([self.score_vector(self.user_factors[user], float(self.user_bias[user])) for user in users]) \
-            if self.kind == "neural" else self._clip(
-                self.scale * (self.user_factors[users] @ self.item_factors.T)
-                + self.user_bias[users, None] + self.item_bias[None, :] + self.offset)
+    def score_users(self, users: np.ndarray, clip: bool = True) -> np.ndarray:
+        """(len(users), items) predicted ratings of every movie for each user.
 
-    def score_vector(self, vector: np.ndarray, bias: float = 0.0) -> np.ndarray:
+        ``clip=False`` keeps scores beyond the rating range: ranking needs them, as clipping makes
+        every movie predicted above 5 stars tie at 5."""
+        users = np.asarray(users)
+        if self.kind == "neural":
+            return np.stack([self.score_vector(self.user_factors[user], float(self.user_bias[user]), clip) for user in users])
+        raw = (self.scale * (self.user_factors[users] @ self.item_factors.T)
+               + self.user_bias[users, None] + self.item_bias[None, :] + self.offset)
+        return self._clip(raw) if clip else raw.astype(np.float32)
+
+    def score_vector(self, vector: np.ndarray, bias: float = 0.0, clip: bool = True) -> np.ndarray:
         """Predicted ratings of every movie for a user given by their vector (e.g. folded in)."""
         items = np.arange(len(self.item_factors))
         repeated = np.broadcast_to(vector, (len(items), len(vector)))
-        return self._clip(self._raw(repeated, np.full(len(items), bias, np.float32), items))
+        raw = self._raw(repeated, np.full(len(items), bias, np.float32), items)
+        return self._clip(raw) if clip else raw.astype(np.float32)
 
     def _raw(self, user_vectors: np.ndarray, user_bias: np.ndarray, items: np.ndarray) -> np.ndarray:
         item_vectors = self.item_factors[items]
@@ -60,7 +68,7 @@ class FactorModel:
                 hidden = hidden @ weights + bias
                 if index < len(self.layers) - 1:
                     hidden = np.maximum(hidden, 0.0)
-            return hidden[:, 0] + self.offset
+            return hidden[:, 0] + user_bias + self.item_bias[items] + self.offset
         dot = np.einsum("ij,ij->i", user_vectors, item_vectors)
         return self.scale * dot + user_bias + self.item_bias[items] + self.offset
 
@@ -68,17 +76,18 @@ class FactorModel:
         return np.clip(values, *self.rating_range).astype(np.float32)
 
     # ------------------------------------------------------------------ a new visitor
-    def fold_in(self, items: np.ndarray, ratings: np.ndarray, l2: float = FOLD_IN_L2) -> tuple[np.ndarray, float]:
+    def fold_in(self, items: np.ndarray, ratings: np.ndarray, l2: float | None = None) -> tuple[np.ndarray, float]:
         """The vector (and bias) of a new user who rated ``items``, with every movie held fixed.
 
         Linear models solve a ridge regression in closed form; the neural model minimises the
-        same squared error plus L2 with L-BFGS. No retraining: this takes milliseconds.
+        same squared error plus L2 with Adam. No retraining: this takes milliseconds.
         """
         items = np.asarray(items, dtype=np.int64)
         ratings = np.asarray(ratings, dtype=np.float64)
+        l2 = FOLD_IN_L2.get(self.kind, 1.0) if l2 is None else l2
         dim = self.item_factors.shape[1]
         if self.kind == "neural":
-            return self._fold_in_neural(items, ratings, l2), 0.0
+            return self._fold_in_neural(items, ratings, l2)
         design = self.scale * self.item_factors[items].astype(np.float64)
         target = ratings - self.offset - self.item_bias[items]
         penalty = l2 * np.eye(dim + (1 if self.kind == "biased" else 0))
@@ -90,34 +99,41 @@ class FactorModel:
             return solution[:-1].astype(np.float32), float(solution[-1])
         return solution.astype(np.float32), 0.0
 
-    def _fold_in_neural(self, items: np.ndarray, ratings: np.ndarray, l2: float) -> np.ndarray:
-        """L-BFGS on the user vector with the gradient back-propagated through the (fixed) MLP."""
-        from scipy.optimize import minimize
+    def _fold_in_neural(self, items: np.ndarray, ratings: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+        """Adam on the user vector and bias, the gradient back-propagated through the fixed MLP.
 
-        start = self.user_factors.mean(axis=0).astype(np.float64)
-        solution = minimize(self.neural_fold_in_loss, start, args=(items, ratings, l2), jac=True,
-                            method="L-BFGS-B", options={"maxiter": 200})
-        return solution.x.astype(np.float32)
+        Plain NumPy (no SciPy) so that the exported predict.py runs the very same steps."""
+        parameters = np.append(self.user_factors.mean(axis=0), 0.0).astype(np.float64)
+        first, second = np.zeros_like(parameters), np.zeros_like(parameters)
+        for step in range(1, NEURAL_FOLD_IN_STEPS + 1):
+            gradient = self.neural_fold_in_loss(parameters, items, ratings, l2)[1]
+            first = 0.9 * first + 0.1 * gradient
+            second = 0.999 * second + 0.001 * gradient**2
+            parameters -= NEURAL_FOLD_IN_RATE * (first / (1 - 0.9**step)) / (np.sqrt(second / (1 - 0.999**step)) + 1e-8)
+        return parameters[:-1].astype(np.float32), float(parameters[-1])
 
-    def neural_fold_in_loss(self, vector: np.ndarray, items: np.ndarray, ratings: np.ndarray,
+    def neural_fold_in_loss(self, parameters: np.ndarray, items: np.ndarray, ratings: np.ndarray,
                             l2: float) -> tuple[float, np.ndarray]:
-        """Squared error of a user vector on their ratings plus L2, and its gradient."""
+        """Squared error of (user vector, user bias) = ``parameters`` on their ratings, plus L2 on the
+        vector (the bias is shrunk ten times less, as in the linear fold-in), and its gradient."""
+        vector, bias = parameters[:-1], parameters[-1]
         dim = len(vector)
         hidden = np.concatenate([np.broadcast_to(vector, (len(items), dim)), self.item_factors[items]], axis=1)
         inputs = []
-        for index, (weights, bias) in enumerate(self.layers):
+        for index, (weights, layer_bias) in enumerate(self.layers):
             inputs.append(hidden)
-            hidden = hidden @ weights + bias
+            hidden = hidden @ weights + layer_bias
             if index < len(self.layers) - 1:
                 hidden = np.maximum(hidden, 0.0)
-        error = hidden[:, 0] + self.offset - ratings
+        error = hidden[:, 0] + bias + self.item_bias[items] + self.offset - ratings
         upstream = 2.0 * error[:, None]  # d loss / d output
         for index in range(len(self.layers) - 1, -1, -1):
             upstream = upstream @ self.layers[index][0].T
             if index > 0:
                 upstream = upstream * (inputs[index] > 0)  # through the ReLU that made this layer's input
-        gradient = upstream[:, :dim].sum(axis=0) + 2.0 * l2 * vector
-        return float(np.sum(error**2) + l2 * np.sum(vector**2)), gradient
+        gradient = np.append(upstream[:, :dim].sum(axis=0) + 2.0 * l2 * vector, 2.0 * error.sum() + 0.2 * l2 * bias)
+        loss = np.sum(error**2) + l2 * np.sum(vector**2) + 0.1 * l2 * bias**2
+        return float(loss), gradient
 
     # ------------------------------------------------------------------ similar movies
     def similar_items(self, item: int, count: int = 10, candidates: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -178,5 +194,5 @@ def factors_from_keras(model: Any, kind: str, rating_range: tuple[float, float])
         return FactorModel(kind, users, items, weights("user_bias")[0][:, 0], weights("item_bias")[0][:, 0],
                            offset=offset, rating_range=rating_range)
     layers = [tuple(weights(name)) for name in ("hidden_1", "hidden_2", "output")]
-    return FactorModel(kind, users, items, zeros_users, zeros_items, offset=offset, rating_range=rating_range,
-                       layers=layers)
+    return FactorModel(kind, users, items, weights("user_bias")[0][:, 0], weights("item_bias")[0][:, 0], offset=offset,
+                       rating_range=rating_range, layers=layers)

@@ -4,7 +4,7 @@ and returns a predicted rating.
 - ``seed``: the seed article's model: user and movie embeddings, their dot product, Dense(1).
 - ``biased``: biased matrix factorisation, global mean + user bias + movie bias + dot product,
   with L2 on every looked-up vector (Koren, Bell & Volinsky 2009).
-- ``neural``: the two embeddings concatenated and passed through a small MLP.
+- ``neural``: global mean + user bias + movie bias + a small MLP over the two embeddings side by side.
 
 Only built-in layers are used, so the ``.keras`` file loads with ``safe_mode=True``; the global
 mean enters through ``Rescaling(offset=...)``. ``dl.recommender.factors`` reads the weights back
@@ -47,8 +47,11 @@ def build_model(config: RecommenderConfig, num_users: int, num_items: int, globa
         hidden = keras.layers.Concatenate(name="concat")([user_vector, item_vector])
         hidden = keras.layers.Dense(config.hidden_units, activation="relu", name="hidden_1")(hidden)
         hidden = keras.layers.Dense(max(2, config.hidden_units // 2), activation="relu", name="hidden_2")(hidden)
-        rating = keras.layers.Dense(1, name="output")(hidden)
-        rating = keras.layers.Rescaling(1.0, offset=global_mean, name="rating")(rating)
+        interaction = keras.layers.Dense(1, name="output")(hidden)
+        user_bias = keras.layers.Flatten(name="user_bias_flat")(embedding(num_users, 1, "user_bias", False)(user))
+        item_bias = keras.layers.Flatten(name="item_bias_flat")(embedding(num_items, 1, "item_bias", False)(item))
+        summed = keras.layers.Add(name="sum")([interaction, user_bias, item_bias])
+        rating = keras.layers.Rescaling(1.0, offset=global_mean, name="rating")(summed)
     return keras.Model({"user": user, "item": item}, rating, name=f"{config.model}_recommender")
 
 

@@ -36,7 +36,7 @@ def layers(model):
 
 
 def scores(model, vector, bias):
-    """Predicted rating of every item for a user vector (see dl/recommender/factors.py)."""
+    """Predicted rating of every item for a user vector, unclipped (see dl/recommender/factors.py)."""
     items = model["item_factors"]
     kind = str(model["kind"])
     if kind == "neural":
@@ -46,23 +46,27 @@ def scores(model, vector, bias):
             hidden = hidden @ weights + layer_bias
             if index < len(mlp) - 1:
                 hidden = np.maximum(hidden, 0.0)
-        raw = hidden[:, 0] + float(model["offset"])
+        raw = hidden[:, 0] + bias + model["item_bias"] + float(model["offset"])
     else:
         raw = float(model["scale"]) * (items @ vector) + bias + model["item_bias"] + float(model["offset"])
-    low, high = model["rating_range"]
-    return np.clip(raw, low, high)
+    return raw
 
 
-def fold_in(model, items, ratings, penalty=1.0):
+def fold_in(model, items, ratings):
     """A new visitor's vector and bias by ridge regression against the fixed item vectors
-    (the neural model: gradient descent on the same loss)."""
+    (the neural model: Adam on the same loss)."""
     kind = str(model["kind"])
+    penalty = {"biased": 3.0}.get(kind, 1.0)  # as in dl/recommender/factors.py FOLD_IN_L2
     vectors = model["item_factors"][items].astype(np.float64)
-    if kind == "neural":
-        vector = model["user_factors"].mean(axis=0).astype(np.float64)
-        for _ in range(1000):
-            vector -= 0.005 * neural_gradient(model, vector, vectors, ratings, penalty)
-        return vector, 0.0
+    if kind == "neural":  # Adam, exactly as dl/recommender/factors.py _fold_in_neural
+        parameters = np.append(model["user_factors"].mean(axis=0), 0.0).astype(np.float64)
+        first, second = np.zeros_like(parameters), np.zeros_like(parameters)
+        for step in range(1, 301):
+            gradient = neural_gradient(model, parameters, vectors, model["item_bias"][items], ratings, penalty)
+            first = 0.9 * first + 0.1 * gradient
+            second = 0.999 * second + 0.001 * gradient**2
+            parameters -= 0.05 * (first / (1 - 0.9**step)) / (np.sqrt(second / (1 - 0.999**step)) + 1e-8)
+        return parameters[:-1], float(parameters[-1])
     design = float(model["scale"]) * vectors
     target = ratings - float(model["offset"]) - model["item_bias"][items]
     penalties = penalty * np.eye(design.shape[1] + (1 if kind == "biased" else 0))
@@ -73,8 +77,10 @@ def fold_in(model, items, ratings, penalty=1.0):
     return (solution[:-1], float(solution[-1])) if kind == "biased" else (solution, 0.0)
 
 
-def neural_gradient(model, vector, item_vectors, ratings, penalty):
-    """Gradient of squared error + L2 with respect to the user vector, back-propagated through the MLP."""
+def neural_gradient(model, parameters, item_vectors, item_bias, ratings, penalty):
+    """Gradient of squared error + L2 with respect to (user vector, user bias), back-propagated
+    through the MLP (as dl/recommender/factors.py neural_fold_in_loss)."""
+    vector, bias = parameters[:-1], parameters[-1]
     dim = len(vector)
     hidden = np.concatenate([np.broadcast_to(vector, (len(item_vectors), dim)), item_vectors], axis=1)
     mlp, inputs = layers(model), []
@@ -83,12 +89,13 @@ def neural_gradient(model, vector, item_vectors, ratings, penalty):
         hidden = hidden @ weights + layer_bias
         if index < len(mlp) - 1:
             hidden = np.maximum(hidden, 0.0)
-    upstream = 2.0 * (hidden[:, :1] + float(model["offset"]) - ratings[:, None])
+    error = hidden[:, 0] + bias + item_bias + float(model["offset"]) - ratings
+    upstream = 2.0 * error[:, None]
     for index in range(len(mlp) - 1, -1, -1):
         upstream = upstream @ mlp[index][0].T
         if index > 0:
             upstream = upstream * (inputs[index] > 0)
-    return upstream[:, :dim].sum(axis=0) + 2.0 * penalty * vector
+    return np.append(upstream[:, :dim].sum(axis=0) + 2.0 * penalty * vector, 2.0 * error.sum() + 0.2 * penalty * bias)
 
 
 def main(argv=None):
@@ -128,9 +135,10 @@ def main(argv=None):
         vector, bias = fold_in(model, seen, np.array([float(stars) for _, _, stars in pairs]))
         predicted = scores(model, vector, bias)
     predicted[seen] = -np.inf
-    for index in np.argsort(-predicted)[: args.k]:
+    low, high = model["rating_range"]
+    for index in np.argsort(-predicted, kind="stable")[: args.k]:  # ranked unclipped, shown within the rating range
         print(json.dumps({"item": catalog["item_ids"][index], "title": catalog["titles"][index],
-                          "score": round(float(predicted[index]), 4)}, ensure_ascii=False))
+                          "score": round(float(np.clip(predicted[index], low, high)), 4)}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -173,14 +173,14 @@ def evaluate_all(factors: FactorModel, data: RatingsData, split: Split) -> dict[
     train_users, train_items, train_ratings = data.users[split.train], data.items[split.train], data.ratings[split.train]
     bias = fit_bias_baseline(train_users, train_items, train_ratings, data.num_users, data.num_items)
     mean = global_mean_baseline(train_ratings, data.num_users, data.num_items)
-    metrics = score(factors.predict, factors.score_users, data, split)
+    metrics = score(factors.predict, lambda users: factors.score_users(users, clip=False), data, split)
     metrics["baselines"] = {"bias": score_baseline(bias, data, split), "global_mean": score_baseline(mean, data, split)}
     return metrics
 
 
 def score_baseline(baseline: BiasBaseline, data: RatingsData, split: Split) -> dict[str, float]:
     low, high = data.rating_range
-    return score(lambda users, items: np.clip(baseline.predict(users, items), low, high),
+    return score(lambda users, items: np.clip(baseline.predict(users, items), low, high),  # ranked unclipped
                  lambda users: np.stack([baseline.scores(user) for user in users]), data, split)
 
 

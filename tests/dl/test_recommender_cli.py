@@ -1,0 +1,120 @@
+"""`python -m dl train recommender`, `python -m dl recommend` and the exported predict.py, run as a
+user would: in subprocesses, on an uploaded-style ratings file and on MovieLens."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (  # runs the CLI in-process, then says on stderr whether TensorFlow was imported
+    "import runpy, sys\n"
+    "sys.argv = ['dl', *sys.argv[1:]]\n"
+    "try:\n    runpy.run_module('dl', run_name='__main__')\nexcept SystemExit as exit:\n    if exit.code:\n        sys.exit(exit.code)\n"
+    "print('tensorflow imported:', 'tensorflow' in sys.modules, file=sys.stderr)\n"
+)
+
+
+def run(arguments, cache, cwd=ROOT, script=None):
+    command = [sys.executable, script] if script else [sys.executable, "-c", PROBE]
+    return subprocess.run([*command, *arguments], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "DL_CACHE_DIR": str(cache)})
+
+
+def taste_ratings(path: Path) -> Path:
+    """60 users, 30 movies in two genres; users of group A love genre A, group B the other."""
+    rng = np.random.default_rng(0)
+    lines = ["userId,movieId,rating,timestamp"]
+    for user in range(60):
+        for movie in rng.choice(30, 18, replace=False):
+            loves = (user % 2) == (movie % 2)
+            lines.append(f"u{user},m{movie},{int(np.clip(rng.normal(4.5 if loves else 1.8, 0.5), 1, 5))},{1000 + user * 50 + movie}")
+    path.write_text("\n".join(lines) + "\n")
+    items = path.with_name("movies.csv")
+    items.write_text("movieId,title,genres\n" + "".join(
+        f"m{movie},{'Odd' if movie % 2 else 'Even'} movie {movie} (2001),{'Odd' if movie % 2 else 'Even'}\n" for movie in range(30)))
+    return path
+
+
+def test_train_recommend_and_cache_hit_without_tensorflow(tmp_path):
+    data = taste_ratings(tmp_path / "ratings.csv")
+    arguments = ["train", "recommender", "--data", str(data), "--items", str(tmp_path / "movies.csv"), "--epochs", "30", "--json"]
+    first = run(arguments, tmp_path / "cache")
+    assert first.returncode == 0, first.stderr[-2000:]
+    result = json.loads(first.stdout.strip().splitlines()[-1])
+    # tastes split the users in two: no bias explains that, two taste dimensions do
+    assert result["from_cache"] is False and result["rmse"] < min(result["baseline_rmse"], result["global_mean_rmse"]) - 0.5
+    assert set(result) >= {"rmse", "mae", "baseline_rmse", "global_mean_rmse", "precision_at_10", "ndcg_at_10", "model"}
+    second = run(arguments, tmp_path / "cache")
+    assert json.loads(second.stdout.strip().splitlines()[-1])["from_cache"] is True
+    assert second.stderr.strip().splitlines()[-1] == "tensorflow imported: False"
+
+    picks = run(["recommend", "--model", result["model"], "--user", "u0", "-k", "5"], tmp_path / "cache")
+    assert picks.returncode == 0, picks.stderr
+    lines = [json.loads(line) for line in picks.stdout.strip().splitlines()]
+    assert len(lines) == 5 and {"item", "title", "score"} <= set(lines[0])
+    assert sum(line["title"].startswith("Even") for line in lines) >= 4  # u0 is in the group that loves even movies
+    assert picks.stderr.strip().splitlines()[-1] == "tensorflow imported: False"
+
+    visitor = run(["recommend", "--model", result["model"], "--rate", "m1=5", "--rate", "m3=5", "--rate", "m5=5",
+                   "--rate", "m0=1", "--rate", "m2=1", "-k", "5"], tmp_path / "cache")
+    assert sum(json.loads(line)["title"].startswith("Odd") for line in visitor.stdout.strip().splitlines()) >= 4
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["recommend", "--model", "{model}", "--user", "nobody"], "no user 'nobody'"),
+    (["recommend", "--model", "{model}", "--rate", "m1=five", "--rate", "m2=4", "--rate", "m3=4"], "ITEM=STARS"),
+    (["recommend", "--model", "{model}", "--rate", "m1=5"], "at least 3"),
+    (["train", "recommender", "--data", "missing.csv"], "neither 'ml-100k' nor a ratings file"),
+    (["train", "recommender", "--data", "{bad}"], "not a number"),
+])
+def test_refused_input_exits_2_with_one_line(tmp_path, arguments, message):
+    model = tmp_path / "model"
+    model.mkdir()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("user,item,rating\n" + "".join(f"{u},{i},x\n" for u in range(5) for i in range(5)))
+    if "{model}" in arguments:  # a tiny real model to ask
+        data = taste_ratings(tmp_path / "ratings.csv")
+        trained = run(["train", "recommender", "--data", str(data), "--epochs", "2", "--json"], tmp_path / "cache")
+        model = Path(json.loads(trained.stdout.strip().splitlines()[-1])["model"])
+    filled = [value.replace("{model}", str(model)).replace("{bad}", str(bad)) for value in arguments]
+    done = run(filled, tmp_path / "cache")
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_exported_predict_script_runs_with_numpy_only(tmp_path, store):
+    from dl.jobs import run_inline
+    from dl.recommender.config import RecommenderConfig
+    from dl.recommender.data import load_movielens_100k
+    from dl.recommender.export import export_zip
+    from dl.recommender.recommend import recommend_for_user, recommend_for_visitor
+    from dl.recommender.train import train_recommender
+
+    data = load_movielens_100k()
+    for kind in ("biased", "neural"):
+        trained = run_inline(lambda reporter, kind=kind: train_recommender(RecommenderConfig(model=kind, epochs=3), data, reporter, store))
+        folder = tmp_path / kind
+        zipfile.ZipFile(io.BytesIO(export_zip(trained))).extractall(folder)
+        assert {"predict.py", "factors.npz", "catalog.json", "ratings.npz", "model.keras", "meta.json", "README.md"} <= {
+            path.name for path in folder.iterdir()}
+        user = run(["--user", "196", "-k", "5"], tmp_path, cwd=folder, script="predict.py")
+        assert user.returncode == 0, user.stderr
+        expected = [pick.item_id for pick in recommend_for_user(trained.factors, trained.catalog, data.user_ids.index("196"), 5)]
+        assert [json.loads(line)["item"] for line in user.stdout.splitlines()] == expected
+        star_wars = data.item_ids[data.titles.index("Star Wars")]
+        rates = ["--rate", f"{star_wars}=5", "--rate", "172=5", "--rate", "181=5", "--rate", "1=3"]
+        visitor = run([*rates, "-k", "10"], tmp_path, cwd=folder, script="predict.py")
+        assert visitor.returncode == 0, visitor.stderr
+        ours = {pick.item_id for pick in recommend_for_visitor(trained.factors, trained.catalog, {
+            data.item_ids.index(item): float(stars) for item, stars in (("50", 5), ("172", 5), ("181", 5), ("1", 3))}, 10)}
+        theirs = {json.loads(line)["item"] for line in visitor.stdout.splitlines()}
+        assert ours == theirs, kind  # the same closed form (biased) or the same Adam steps (neural)
+        similar = run(["--similar", star_wars, "-k", "3"], tmp_path, cwd=folder, script="predict.py")
+        assert len(similar.stdout.splitlines()) == 3
