@@ -19,7 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 
 from dl.jobs import run_inline  # noqa: E402
 from dl.recommender.config import MODEL_KINDS, SPLITS, RecommenderConfig  # noqa: E402

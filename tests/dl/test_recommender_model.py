@@ -8,7 +8,7 @@ from dl.jobs import run_inline
 from dl.recommender.baselines import fit_bias_baseline, global_mean_baseline
 from dl.recommender.config import RecommenderConfig
 from dl.recommender.data import build_ratings, load_movielens_100k
-from dl.recommender.evaluate import rating_errors, ranking_metrics
+from dl.recommender.evaluate import ranking_metrics, rating_errors
 from dl.recommender.factors import FactorModel
 from dl.recommender.recommend import recommend_for_user, recommend_for_visitor, similar_movies
 from dl.recommender.split import split_ratings
