@@ -83,7 +83,7 @@ def similar_movies(factors: FactorModel, catalog: Catalog, item: int, count: int
 
 def item_map(factors: FactorModel, catalog: Catalog, min_ratings: int = 20) -> dict[str, list]:
     """A 2-D map of movie vectors (PCA) for movies with at least ``min_ratings`` ratings: x, y,
-    title, first genre and rating count per movie, and the share of variance each axis shows."""
+    movie index, title, first genre and rating count per movie, and the share of variance each axis shows."""
     counts = np.bincount(catalog.items, minlength=len(catalog.titles))
     kept = np.flatnonzero(counts >= min(min_ratings, counts.max()))
     vectors = factors.item_factors[kept].astype(np.float64)
@@ -93,6 +93,7 @@ def item_map(factors: FactorModel, catalog: Catalog, min_ratings: int = 20) -> d
     variance = singular**2 / max(float((singular**2).sum()), 1e-12)
     return {
         "x": coordinates[:, 0].tolist(), "y": coordinates[:, 1].tolist() if coordinates.shape[1] > 1 else [0.0] * len(kept),
+        "item": [int(index) for index in kept],
         "title": [catalog.titles[index] for index in kept],
         "genre": [(catalog.genres[index] or ["(none)"])[0] for index in kept],
         "ratings": [int(counts[index]) for index in kept],

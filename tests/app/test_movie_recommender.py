@@ -55,6 +55,9 @@ def test_train_on_movielens_and_recommend(language):
     map_points = sum(len(plotly_array(trace["x"])) for spec in chart_specs(app) for trace in spec["data"]
                      if trace.get("type") == "scattergl")
     assert 800 < map_points < 1682  # movies with at least 20 ratings
+    app.selectbox(key="recommender_map_genre").set_value("Sci-Fi").run()
+    traces = [trace for spec in chart_specs(app) for trace in spec["data"] if trace.get("type") == "scattergl"]
+    assert len(traces) == 2 and "Star Wars" in traces[1]["text"] and "Star Wars" not in traces[0]["text"]
     assert app.get("download_button"), "the Export tab offers the zip"
 
 

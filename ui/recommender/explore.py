@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import plotly.colors as px_colors
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -10,6 +11,8 @@ from dl.recommender.train import TrainedRecommender
 from ui.i18n import t
 
 MIN_RATINGS = 20  # a movie rated a handful of times has a vector that is mostly its random start
+ALL_GENRES = ""
+PALETTE = px_colors.qualitative.Dark24 + px_colors.qualitative.Light24  # 18 MovieLens genres: no colour twice
 
 
 def render_explore_tab(trained: TrainedRecommender | None) -> None:
@@ -21,7 +24,16 @@ def render_explore_tab(trained: TrainedRecommender | None) -> None:
     st.subheader(t("movie_recommender.map"))
     st.caption(t("movie_recommender.map_help", count=len(points["title"]), minimum=MIN_RATINGS,
                  first=points["explained"][0] * 100, second=points["explained"][-1] * 100))
-    st.plotly_chart(map_figure(points), key="recommender_map")
+    genres = sorted({genre for item in catalog.genres for genre in item})
+    highlight = ALL_GENRES
+    if genres:  # an uploaded ratings file without an items file has none
+        highlight = st.selectbox(t("movie_recommender.map_highlight"), [ALL_GENRES, *genres], key="recommender_map_genre",
+                                 format_func={ALL_GENRES: t("movie_recommender.map_all_genres"), **{genre: genre for genre in genres}}.get)
+    grey = None
+    if highlight != ALL_GENRES:
+        grey = t("movie_recommender.map_other")
+        points["genre"] = [highlight if highlight in catalog.genres[item] else grey for item in points["item"]]
+    st.plotly_chart(map_figure(points, grey), key="recommender_map")
     st.subheader(t("movie_recommender.similar"))
     order = recommend.popular_items(catalog, len(catalog.titles))
     movie = st.selectbox(t("movie_recommender.similar_pick"), order, key="recommender_similar_movie",
@@ -31,15 +43,17 @@ def render_explore_tab(trained: TrainedRecommender | None) -> None:
                  hide_index=True, width="stretch")
 
 
-def map_figure(points: dict) -> go.Figure:
+def map_figure(points: dict, grey: str | None = None) -> go.Figure:
+    """One trace per genre (legend toggles them); ``grey``: the label drawn in grey, behind the rest."""
     figure = go.Figure()
-    genres = sorted(set(points["genre"]))
-    for genre in genres:
+    genres = sorted(set(points["genre"]), key=lambda genre: (genre != grey, genre))
+    for position, genre in enumerate(genres):
         indices = [index for index, value in enumerate(points["genre"]) if value == genre]
         figure.add_trace(go.Scattergl(
             x=[points["x"][index] for index in indices], y=[points["y"][index] for index in indices], mode="markers",
             name=genre, text=[points["title"][index] for index in indices],
-            marker={"size": [4 + min(12, points["ratings"][index] / 40) for index in indices], "opacity": 0.7},
+            marker={"size": [4 + min(12, points["ratings"][index] / 40) for index in indices], "opacity": 0.75,
+                    "color": "#d0d0d0" if genre == grey else PALETTE[position % len(PALETTE)]},
             hovertemplate="%{text}<extra>" + genre + "</extra>",
         ))
     figure.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10},
