@@ -417,9 +417,9 @@ _LIVE_LOCK = threading.Lock()
 
 def model_key(config: GradientLabConfig, table_fingerprint: str) -> str:
     """The model-store key of a run: config plus data content (so a new CSV is a new run)."""
-    from dl.store import make_key
+    from dl.task import task_key
 
-    return make_key(TASK, config_to_dict(config), table_fingerprint)
+    return task_key(TASK, config, table_fingerprint)
 
 
 def live_run(key: str) -> GradientRun | None:
@@ -435,10 +435,12 @@ def train_gradient_lab(config: GradientLabConfig, table: FeatureTable, reporter:
     ``reporter`` is a ``dl.jobs.ProgressReporter``; the partial run is visible through ``live_run``
     while it trains. A cancelled run raises ``JobCancelled`` before anything is stored.
     """
+    from dl.task import Fitted, train_or_load
+
     validate_config(config)
     key = model_key(config, table.fingerprint)
 
-    def train() -> tuple[GradientRun, dict[str, Any]]:
+    def fit(reporter: Any) -> Fitted[GradientRun]:
         reporter.say("loading_tensorflow")
         data = prepare_data(config, table)
         trainer = GradientTrainer(config, data)
@@ -449,10 +451,9 @@ def train_gradient_lab(config: GradientLabConfig, table: FeatureTable, reporter:
         finally:
             with _LIVE_LOCK:
                 _LIVE.pop(key, None)
-        reporter.check_cancelled()  # never cache a cancelled run
-        meta = {"task": TASK, "config": run.config, "metrics": run.summary(), "history": run.history,
-                "data": {"source": table.source, "rows": len(table.labels), "features": table.features.shape[1]}}
-        return run, meta
+        return Fitted(run, run.summary(), run.history)
 
-    result = store.get_or_train(key, train, save=lambda run, folder: run.save(folder), load=GradientRun.load)
+    data = {"source": table.source, "rows": len(table.labels), "features": table.features.shape[1]}
+    result = train_or_load(TASK, config, table.fingerprint, fit, lambda run, folder: run.save(folder), GradientRun.load,
+                           reporter, store, data)
     return LabResult(run=result.model, key=key, from_cache=result.from_cache, notes=result.notes)

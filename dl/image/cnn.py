@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from dl.config import config_from_dict, config_to_dict
+from dl.config import config_from_dict
 from dl.data import DataError
-from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_meta
+from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
 from dl.jobs import ProgressReporter, keras_progress_callback
-from dl.store import ModelStore, make_key
-from dl.task import history_rows
+from dl.store import ModelStore
+from dl.task import Fitted, history_rows, task_key, train_or_load
 
 TASK = "image-cnn"
 MODEL_FILE = "model.keras"
@@ -98,7 +98,7 @@ def output_channels(config: ImageClassifierConfig, dataset_channels: int) -> int
 
 def model_key(config: ImageClassifierConfig, dataset: ImageDataset) -> str:
     """The model-store key of this config trained on this dataset."""
-    return make_key(TASK, config_to_dict(config), dataset.fingerprint())
+    return task_key(TASK, config, dataset.fingerprint())
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -219,7 +219,6 @@ def train_image_classifier(
     ``reporter`` (cancel stops at the next batch, and a cancelled model is never stored).
     """
     config.validate()
-    key = model_key(config, dataset)
     channels = output_channels(config, dataset.channels)
     image_size = (config.image_size, config.image_size)
     reporter.say("loading_tensorflow")
@@ -227,7 +226,7 @@ def train_image_classifier(
 
     from dl.device import tensorflow_strategy
 
-    def train() -> tuple[Any, dict[str, Any]]:
+    def fit(reporter: ProgressReporter) -> Fitted[Any]:
         reporter.say("preparing_images")
         keras.utils.set_random_seed(config.seed)
         train_index, validation_index, test_index = split_indices(
@@ -264,7 +263,7 @@ def train_image_classifier(
             )
         reporter.say("")
         started = time.perf_counter()
-        fit = model.fit(
+        fitted = model.fit(
             train_data,
             validation_data=validation_data,
             epochs=config.epochs,
@@ -274,14 +273,13 @@ def train_image_classifier(
         )
         fit_seconds = time.perf_counter() - started
         reporter.check_cancelled()  # a cancelled run is never cached
-        history = history_rows(fit.history)
+        history = history_rows(fitted.history)
         probabilities = model.predict(pixels[test_index], batch_size=256, verbose=0)
         metrics = classification_metrics(dataset.labels[test_index], probabilities, dataset.num_classes)
         metrics["fit_seconds"] = round(fit_seconds, 3)
         metrics["train_images"] = int(len(train_index))
         metrics["epochs_run"] = len(history)
-        meta = classifier_meta(TASK, config_to_dict(config), metrics, history, dataset, image_size, channels, test_index)
-        return model, meta
+        return Fitted(model, metrics, history, classifier_extra(dataset, image_size, channels, test_index))
 
     def save(model: Any, folder: Path) -> None:
         model.save(folder / MODEL_FILE)
@@ -290,9 +288,8 @@ def train_image_classifier(
     def load(folder: Path) -> Any:
         return keras.models.load_model(folder / MODEL_FILE, safe_mode=True)
 
-    result = store.get_or_train(key, train, save, load)
-    meta = result.entry.meta
-    return TrainedImageClassifier.from_store_result(result, "seed", meta["image_size"], meta["channels"], MODEL_FILE)
+    result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset))
+    return TrainedImageClassifier.from_store_result(result, "seed", result.meta["image_size"], result.meta["channels"], MODEL_FILE)
 
 
 def classification_metrics(true_labels: np.ndarray, probabilities: np.ndarray, num_classes: int) -> dict[str, Any]:

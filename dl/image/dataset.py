@@ -124,9 +124,9 @@ class TrainedImageClassifier:
     def from_store_result(
         cls, result: Any, kind: str, image_size: tuple[int, int], channels: int, model_file: str
     ) -> TrainedImageClassifier:
-        """Build one from ``ModelStore.get_or_train``'s result, whose ``meta.json`` holds the class
+        """Build one from ``dl.task.train_or_load``'s result, whose ``meta.json`` holds the class
         names, metrics, history, config and test indices (the same for seed and transfer models)."""
-        meta = result.entry.meta
+        meta = result.meta
         return cls(
             model=result.model,
             class_names=list(meta["class_names"]),
@@ -136,28 +136,27 @@ class TrainedImageClassifier:
             history=meta["history"],
             kind=kind,
             test_indices=np.asarray(meta["test_indices"], dtype=np.int64),
-            model_path=str(result.entry.path / model_file),
+            model_path=str(result.path / model_file),
             from_cache=result.from_cache,
             config=meta["config"],
             notes=list(result.notes),
         )
 
 
-def classifier_meta(task: str, config: dict[str, Any], metrics: dict[str, Any], history: list[dict[str, float]],
-                    dataset: ImageDataset, image_size: tuple[int, int], channels: int, test_indices: Any) -> dict[str, Any]:
-    """The meta.json of a stored image classifier (seed CNN or transfer): what ``from_store_result``
-    and a CLI cache hit read back without loading the model."""
+def classifier_extra(dataset: ImageDataset, image_size: tuple[int, int], channels: int, test_indices: Any) -> dict[str, Any]:
+    """What an image classifier's meta.json holds beyond the standard fields (``dl.task``): what
+    ``from_store_result`` and a CLI cache hit read back without loading the model."""
     return {
-        "task": task,
-        "config": config,
-        "metrics": metrics,
-        "history": history,
         "class_names": list(dataset.class_names),
         "image_size": [int(image_size[0]), int(image_size[1])],
         "channels": int(channels),
         "test_indices": [int(index) for index in test_indices],
-        "data": {"source": dataset.source, "images": len(dataset.labels), "fingerprint": dataset.fingerprint()},
     }
+
+
+def data_summary(dataset: ImageDataset) -> dict[str, Any]:
+    """meta.json's ``data`` (the fingerprint is added by ``dl.task``)."""
+    return {"source": dataset.source, "images": len(dataset.labels)}
 
 
 def load_mnist() -> ImageDataset:

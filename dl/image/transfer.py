@@ -21,13 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from dl.config import config_to_dict
 from dl.data import DataError
 from dl.image import pretrained
-from dl.image.cnn import CLASSES_FILE, classification_metrics, history_rows, split_indices
-from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_meta
+from dl.image.cnn import CLASSES_FILE, classification_metrics, split_indices
+from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.store import ModelStore
+from dl.task import Fitted, history_rows, task_key, train_or_load
 
 TASK = "image-transfer"  # dl.image.cnn.load_classifier_file reads kind "transfer" from this prefix
 HEAD_FILE = "head.keras"
@@ -80,10 +80,8 @@ class TransferImageModel:
 
 
 def model_key(config: TransferConfig, dataset: ImageDataset) -> str:
-    """The model-store key of this config on this dataset (for ``ui.job_widget.start_or_attach``)."""
-    from dl.store import make_key
-
-    return make_key(TASK, config_to_dict(config), dataset.fingerprint())
+    """The model-store key of this head trained on this dataset's features."""
+    return task_key(TASK, config, dataset.fingerprint())
 
 
 def build_head(num_classes: int, config: TransferConfig) -> Any:
@@ -131,9 +129,8 @@ def train_transfer_classifier(
     is never stored. Metrics are on a held-out ``config.test_fraction`` of every class.
     """
     check_dataset(dataset)
-    key = model_key(config, dataset)
 
-    def train() -> tuple[Any, dict[str, Any]]:
+    def fit(reporter: ProgressReporter) -> Fitted[TransferImageModel]:
         reporter.say("loading_efficientnet")
         pretrained.load_pretrained_model()
         train_indices, validation_indices, test_indices = split_indices(
@@ -180,19 +177,18 @@ def train_transfer_classifier(
             callbacks=callbacks,
             verbose=0,
         )
-        reporter.check_cancelled()
         history = history_rows(fitted.history)
         probabilities = head.predict(features[test_indices], verbose=0)
         metrics = classification_metrics(dataset.labels[test_indices], probabilities, dataset.num_classes)
-        meta = classifier_meta(TASK, config_to_dict(config), metrics, history, dataset,
-                               (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE), 3, test_indices)
-        return TransferImageModel(head), meta
+        extra = classifier_extra(dataset, (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE), 3, test_indices)
+        return Fitted(TransferImageModel(head), metrics, history, extra)
 
     def save(model: TransferImageModel, folder: Path) -> None:
         model.head.save(folder / HEAD_FILE)
         (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
 
-    result = store.get_or_train(key, train, save, load_transfer_model)
+    result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_transfer_model, reporter, store,
+                           data_summary(dataset))
     size = (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE)
     return TrainedImageClassifier.from_store_result(result, "transfer", size, 3, HEAD_FILE)
 

@@ -16,11 +16,11 @@ import streamlit as st
 from dl.image.cnn import COLOR_MODES, OPTIMIZERS, ImageClassifierConfig, model_key, train_image_classifier
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from ui.i18n import t
-from ui.job_widget import attached_job, show_job, start_or_attach
 from ui.loaders import model_store
+from ui.training import training_section
 
 MODEL_KINDS = ("seed", "transfer")
-LAST_JOB_STATE = "image_last_job"  # {"key": store key, "data": dataset fingerprint}
+STATE = "image"  # the page's namespace: page_state("image"), Train button key "image_train"
 IMAGE_SIZES = [8, 16, 28, 32, 48, 64, 96, 128]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256]
@@ -89,22 +89,9 @@ def seed_work(config: ImageClassifierConfig, dataset: ImageDataset) -> tuple[str
 
 def train_and_attach(key: str, work: Callable[[Any], TrainedImageClassifier], dataset: ImageDataset) -> TrainedImageClassifier | None:
     """The Train button and the job's live view; the result of the last job on this dataset."""
-    if st.button(t("common.train"), type="primary", icon="🚀", key="image_train"):
-        start_or_attach(key, work, name=f"image · {dataset.source}")
-        st.session_state[LAST_JOB_STATE] = {"key": key, "data": dataset.fingerprint()}
-    last = st.session_state.get(LAST_JOB_STATE)
-    # the job this session started on this data; else one already running for these settings
-    # (started by another session, or before this page was left and reopened)
-    job_key = last["key"] if last and last["data"] == dataset.fingerprint() else key
-    job = attached_job(job_key)
-    if job is None:
-        st.caption(t("image_classification.press_train"))
+    trained: TrainedImageClassifier | None = training_section(STATE, key, work, f"image · {dataset.source}", dataset.fingerprint())
+    if trained is None:
         return None
-    if job_key != key:
-        st.caption(t("image_classification.settings_changed"))
-    if not show_job(job, chart=not job.finished):
-        return None
-    trained: TrainedImageClassifier = job.result
     if trained.from_cache:
         st.success(t("image_classification.from_cache", accuracy=trained.metrics["accuracy"] * 100))
     else:
