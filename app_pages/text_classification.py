@@ -1,8 +1,39 @@
-"""Placeholder until this page's issue is built."""
+"""Text classification: built-in reviews (English, Chinese) or your own table, Keras text models
+trained in the background beside a TF-IDF baseline, per-token explanations, export."""
 
 import streamlit as st
 
 from ui.i18n import t
+from ui.text.data import choose_texts, show_texts
+from ui.text.export import render_export_tab
+from ui.text.predict import render_predict_tab
+from ui.text.results import render_results_tab
+from ui.text.training import settings_form, train_and_attach
 
 st.title(f"📝 {t('nav.text_classification')}")
-st.info(t("common.coming_soon", what=t("text_classification.coming")))
+st.caption(t("text_classification.intro"))
+
+data_tab, results_tab, predict_tab, export_tab = st.tabs([
+    t("text_classification.tab_data"),
+    t("text_classification.tab_results"),
+    t("text_classification.tab_predict"),
+    t("text_classification.tab_export"),
+])
+
+trained = None
+with data_tab:
+    st.subheader(t("text_classification.step_data"))
+    dataset = choose_texts()
+    if dataset is not None:
+        show_texts(dataset)
+        st.subheader(t("text_classification.step_model"))
+        trained = train_and_attach(settings_form(dataset), dataset)
+
+with results_tab:
+    render_results_tab(trained, dataset)
+
+with predict_tab:
+    render_predict_tab(trained)
+
+with export_tab:
+    render_export_tab(trained)

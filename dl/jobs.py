@@ -38,7 +38,8 @@ STATUS_MESSAGES = {
     "preparing_images": "preparing images…",
     "extracting_features": "extracting features from the photos…",
     "training_head": "training the head…",
-    "evaluating": "scoring the held-out ratings…",
+    "evaluating": "scoring the held-out data…",
+    "tokenizing": "building the vocabulary…",
     "waiting_for_slot": "Waiting for another training job to finish.",
 }
 

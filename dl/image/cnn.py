@@ -18,8 +18,10 @@ import numpy as np
 
 from dl.config import config_from_dict
 from dl.data import DataError
+from dl.data.splits import split_indices
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
 from dl.jobs import ProgressReporter, keras_progress_callback
+from dl.metrics import classification_metrics
 from dl.store import ModelStore
 from dl.task import Fitted, history_rows, task_key, train_or_load
 
@@ -102,29 +104,6 @@ def model_key(config: ImageClassifierConfig, dataset: ImageDataset) -> str:
 
 
 # ------------------------------------------------------------------------------------------- data
-def split_indices(
-    labels: np.ndarray, test_split: float, validation_split: float, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Stratified (train, validation, test) indices; every class keeps at least one training image.
-
-    Works down to two images per class: one for training and one for testing. The validation set
-    may come out empty for tiny data (early stopping then watches the training loss).
-    """
-    rng = np.random.default_rng(seed)
-    train, validation, test = [], [], []
-    for label in np.unique(labels):
-        members = rng.permutation(np.flatnonzero(labels == label))
-        count = len(members)
-        test_count = min(count - 1, max(1, round(count * test_split)))
-        rest = count - test_count
-        validation_count = min(rest - 1, round(rest * validation_split))
-        test.extend(members[:test_count])
-        validation.extend(members[test_count:test_count + validation_count])
-        train.extend(members[test_count + validation_count:])
-    return (rng.permutation(np.array(train, dtype=np.int64)), np.array(validation, dtype=np.int64),
-            np.sort(np.array(test, dtype=np.int64)))
-
-
 def prepare_pixels(images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
     """uint8 (n, h, w, c) -> float32 (n, image_size, channels) with values 0-255.
 
@@ -290,31 +269,6 @@ def train_image_classifier(
 
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset))
     return TrainedImageClassifier.from_store_result(result, "seed", result.meta["image_size"], result.meta["channels"], MODEL_FILE)
-
-
-def classification_metrics(true_labels: np.ndarray, probabilities: np.ndarray, num_classes: int) -> dict[str, Any]:
-    """Accuracy, per-class precision and recall, confusion matrix and each test image's prediction.
-
-    ``confusion_matrix[i][j]`` counts images of class i predicted as class j. Precision of a class
-    that was never predicted is 0 (sklearn's ``zero_division=0``).
-    """
-    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
-
-    predicted = probabilities.argmax(axis=1)
-    classes = list(range(num_classes))
-    precision, recall, _, support = precision_recall_fscore_support(
-        true_labels, predicted, labels=classes, zero_division=0
-    )
-    return {
-        "accuracy": float(np.mean(predicted == true_labels)) if len(true_labels) else 0.0,
-        "precision": [float(value) for value in precision],
-        "recall": [float(value) for value in recall],
-        "support": [int(value) for value in support],
-        "confusion_matrix": confusion_matrix(true_labels, predicted, labels=classes).tolist(),
-        "test_size": int(len(true_labels)),
-        "test_predicted": [int(value) for value in predicted],
-        "test_confidence": [float(value) for value in probabilities.max(axis=1)],
-    }
 
 
 # ------------------------------------------------------------------------------------------- predicting

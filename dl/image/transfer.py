@@ -22,10 +22,12 @@ from typing import Any
 import numpy as np
 
 from dl.data import DataError
+from dl.data.splits import split_indices
 from dl.image import pretrained
-from dl.image.cnn import CLASSES_FILE, classification_metrics, split_indices
+from dl.image.cnn import CLASSES_FILE
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
 from dl.jobs import ProgressReporter, keras_progress_callback
+from dl.metrics import classification_metrics
 from dl.store import ModelStore
 from dl.task import Fitted, history_rows, task_key, train_or_load
 

@@ -22,16 +22,15 @@ import numpy as np
 from dl.data.errors import DataError
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
+from dl.data.text_files import decode_text
 
 TASK = "recommender"
 MOVIELENS_NOTE = (
     "MovieLens 100k by GroupLens Research (University of Minnesota), for research use: cite F. Maxwell Harper "
     "and Joseph A. Konstan, 'The MovieLens Datasets: History and Context', ACM TiiS 5(4), 2015."
 )
-MAX_UPLOAD_BYTES = 200 * 2**20  # Streamlit's default upload cap; MovieLens 1M's ratings.dat is 24 MB
 MAX_RATINGS = 2_000_000  # ~30 s an epoch on 2 cores; MovieLens 1M (1,000,209) fits
 MIN_RATINGS = 20  # fewer cannot be split into a training and a test part that mean anything
-ENCODINGS = ("utf-8-sig", "gbk", "latin-1")  # utf-8 (BOM or not), Chinese exports, then MovieLens 1M's latin-1
 DELIMITERS = ("::", "\t", ",", ";", "|")
 
 USER_NAMES = ("user", "userid", "user_id", "uid", "users", "customer", "customer_id", "reviewer", "reviewerid", "用户", "用户id")
@@ -234,38 +233,6 @@ def _check_enough(source: str, count: int, users: int, items: int, ratings: np.n
 
 
 # ------------------------------------------------------------------------------------------- uploads
-def decode_text(content: bytes, file_name: str) -> str:
-    """Bytes -> text: UTF-8 (with or without BOM), UTF-16 with a BOM, GBK, else Latin-1."""
-    if not content.strip():
-        raise DataError(f"{file_name} is empty.")
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise DataError(f"{file_name} is {len(content) / 2**20:.0f} MiB; the limit is {MAX_UPLOAD_BYTES // 2**20} MiB.")
-    if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(f"{file_name} is not a text table (it holds binary data). Upload a CSV, TSV or .dat file.")
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
-    for encoding in ENCODINGS:
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "gbk" and _looks_like_misread_latin1(text):
-            continue
-        return text
-    raise DataError(f"{file_name} could not be decoded as text.")  # unreachable: latin-1 decodes anything
-
-
-def _looks_like_misread_latin1(text: str) -> bool:
-    """Latin-1 accents often decode as GBK too ('Amélie' -> 'Am閘ie'), but then each Chinese
-    character stands alone between Latin letters; real Chinese text has them side by side."""
-    cjk = [index for index, character in enumerate(text) if "\u4e00" <= character <= "\u9fff"]
-    if not cjk:
-        return False
-    found = set(cjk)
-    alone = sum(1 for index in cjk if index - 1 not in found and index + 1 not in found)
-    return alone > len(cjk) / 2
-
-
 def read_table(content: bytes, file_name: str):
     """A ratings or items file as a DataFrame of strings; a header row is detected, else columns are
     named ``column_1``, ``column_2``, ... (MovieLens ``.dat`` files have no header)."""

@@ -1,0 +1,32 @@
+"""Metrics shared by the classification tasks (images, texts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def classification_metrics(true_labels: np.ndarray, probabilities: np.ndarray, num_classes: int) -> dict[str, Any]:
+    """Accuracy, per-class precision and recall, confusion matrix and each test image's prediction.
+
+    ``confusion_matrix[i][j]`` counts images of class i predicted as class j. Precision of a class
+    that was never predicted is 0 (sklearn's ``zero_division=0``).
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    predicted = probabilities.argmax(axis=1)
+    classes = list(range(num_classes))
+    precision, recall, _, support = precision_recall_fscore_support(
+        true_labels, predicted, labels=classes, zero_division=0
+    )
+    return {
+        "accuracy": float(np.mean(predicted == true_labels)) if len(true_labels) else 0.0,
+        "precision": [float(value) for value in precision],
+        "recall": [float(value) for value in recall],
+        "support": [int(value) for value in support],
+        "confusion_matrix": confusion_matrix(true_labels, predicted, labels=classes).tolist(),
+        "test_size": int(len(true_labels)),
+        "test_predicted": [int(value) for value in predicted],
+        "test_confidence": [float(value) for value in probabilities.max(axis=1)],
+    }

@@ -1,0 +1,106 @@
+"""Text classification from a terminal: train on built-in reviews or a table, classify texts.
+
+    python -m dl train text --data rotten_tomatoes|fine_foods|chinese_reviews|PATH
+        [--text-col C --label-col C] [--model seed|avgpool|cnn|bilstm] [--epochs N] [--max-texts N] [--json]
+    python -m dl predict text --model PATH "a text" "another text"
+
+``train`` prints a last line of JSON (accuracy, macro_f1, baseline_accuracy, model, from_cache ...);
+a second identical run is answered from the model cache without TensorFlow. ``predict`` prints one
+JSON line per text: text, label, probability.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from dl.data.errors import DataError
+from dl.text.config import MODEL_KINDS
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Train a text classifier (or load it from the model cache) beside a TF-IDF baseline."
+    parser.add_argument("--data", required=True,
+                        help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table")
+    parser.add_argument("--text-col", help="column holding the text (default: the one with the longest values)")
+    parser.add_argument("--label-col", help="column holding the label (default: the one with the fewest values)")
+    parser.add_argument("--model", choices=MODEL_KINDS, default="avgpool", help="model kind (default avgpool)")
+    parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 20, early stopping)")
+    parser.add_argument("--max-texts", type=int, default=0, help="train on a stratified sample of this many texts")
+    parser.add_argument("--json", action="store_true", help="print only the JSON result line")
+
+
+def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Classify texts with a trained text classifier."
+    parser.add_argument("--model", required=True, help="the model folder printed by train (or its model.keras)")
+    parser.add_argument("texts", nargs="+", help="texts to classify")
+
+
+def load_data(args: argparse.Namespace):
+    from dl.text import data
+
+    if args.data in data.builtin_names():
+        return data.load_builtin(args.data)
+    path = Path(args.data)
+    if not path.is_file():
+        raise DataError(f"{args.data} is neither a built-in set ({', '.join(data.builtin_names())}) nor a file.")
+    return data.read_text_file(path.read_bytes(), path.name, args.text_col, args.label_col)
+
+
+def train(args: argparse.Namespace) -> None:
+    from dl.store import ModelStore
+    from dl.text.config import TextClassifierConfig
+    from dl.text.train import stored_text_classifier
+
+    if args.epochs is not None and args.epochs < 1:
+        raise DataError("--epochs must be at least 1.")
+    dataset = load_data(args)
+    settings: dict[str, Any] = {"model": args.model, "max_texts": max(0, args.max_texts)}
+    if args.epochs is not None:
+        settings["epochs"] = args.epochs
+    config = TextClassifierConfig(**settings)
+    config.validate()
+    store = ModelStore()
+    entry = stored_text_classifier(store, config, dataset)
+    if entry is not None:
+        print(json.dumps(result_line(entry.meta, entry.path, True), ensure_ascii=False))
+        return
+    if not args.json:
+        print(f"training {args.model} on {dataset.source}: {len(dataset.texts):,} distinct texts, "
+              f"{dataset.num_classes} classes", file=sys.stderr)
+        for note in dataset.notes:
+            print(note, file=sys.stderr)
+    from dl.jobs import run_inline
+    from dl.text.train import train_text_classifier
+
+    trained = run_inline(lambda reporter: train_text_classifier(config, dataset, reporter, store), name="text")
+    meta = json.loads((trained.path / "meta.json").read_text())
+    print(json.dumps(result_line(meta, trained.path, trained.from_cache), ensure_ascii=False))
+
+
+def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
+    metrics = meta["metrics"]
+    return {
+        "model": str(path), "kind": meta.get("kind"), "from_cache": from_cache,
+        "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
+        "baseline_accuracy": metrics["baseline"]["accuracy"], "baseline_macro_f1": metrics["baseline"]["macro_f1"],
+        "classes": meta.get("class_names"), "test_size": metrics.get("test_size"), "epochs_run": metrics.get("epochs_run"),
+        "data": meta.get("data", {}).get("source"),
+    }
+
+
+def predict(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from dl.text.models import class_probabilities
+    from dl.text.tokens import prepare_text
+    from dl.text.train import load_text_classifier
+
+    model, classes = load_text_classifier(args.model)
+    probabilities = class_probabilities(model, [prepare_text(text) for text in args.texts])
+    for text, row in zip(args.texts, probabilities, strict=True):
+        best = int(np.argmax(row))
+        print(json.dumps({"text": text, "label": classes[best], "probability": round(float(row[best]), 4)}, ensure_ascii=False))

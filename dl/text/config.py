@@ -1,0 +1,53 @@
+"""The text classifier's settings; the model-store key hashes them together with the texts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dl.data.errors import DataError
+
+MODEL_KINDS = ("seed", "avgpool", "cnn", "bilstm")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")
+
+
+@dataclass(frozen=True)
+class TextClassifierConfig:
+    """Everything that defines a trained text classifier."""
+
+    model: str = "avgpool"  # best held-out accuracy per second of the four on the three built-in sets (docs/benchmarks.md)
+    vocabulary_size: int = 20_000  # covers 95%+ of token occurrences in every built-in set
+    sequence_length: int = 200  # tokens read per text: Fine Foods reviews average ~75 words, Chinese ones ~70 characters
+    ngrams: int = 1  # single tokens: pairs fill the vocabulary and cost 1-2 points on the English sets (benchmarks)
+    embedding_dim: int = 64  # the seed's 128 overfits small sets and doubles the time for no accuracy
+    optimizer: str = "adam"  # the seed's optimizer
+    learning_rate: float = 0.003  # 3x Adam's default: the embedding of a rare token gets few updates an epoch
+    epochs: int = 20  # an upper bound: early stopping ends most runs within 3-6 epochs
+    batch_size: int = 64  # ~160 updates an epoch on Rotten Tomatoes
+    early_stopping: bool = True  # text models overfit after a few epochs: keep the best validation-accuracy epoch
+    patience: int = 2  # epochs without validation improvement before stopping
+    dropout: float = 0.3  # between the text encoding and the output layer
+    validation_split: float = 0.1  # of the training texts, watched by early stopping
+    test_split: float = 0.2  # of every class, held out for the reported metrics (and the baseline)
+    max_texts: int = 0  # 0 = all; a smaller number trains on a stratified sample for a quick run
+    seed: int = 0  # same texts + settings = same model (and the same cache entry)
+
+    def validate(self) -> None:
+        """Raise DataError (a message for the user) when a value is out of range."""
+        checks = [
+            (self.model in MODEL_KINDS, f"model must be one of {MODEL_KINDS}"),
+            (100 <= self.vocabulary_size <= 200_000, "vocabulary_size must be 100-200,000"),
+            (4 <= self.sequence_length <= 2_000, "sequence_length must be 4-2,000"),
+            (1 <= self.ngrams <= 3, "ngrams must be 1-3"),
+            (2 <= self.embedding_dim <= 512, "embedding_dim must be 2-512"),
+            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {OPTIMIZERS}"),
+            (0.0 < self.learning_rate <= 1.0, "learning_rate must be in (0, 1]"),
+            (1 <= self.epochs <= 200, "epochs must be 1-200"),
+            (1 <= self.batch_size <= 4096, "batch_size must be 1-4096"),
+            (0.0 <= self.dropout < 1.0, "dropout must be in [0, 1)"),
+            (0.0 <= self.validation_split < 0.5, "validation_split must be in [0, 0.5)"),
+            (0.0 < self.test_split < 0.5, "test_split must be in (0, 0.5)"),
+            (self.max_texts >= 0, "max_texts must be 0 (all) or more"),
+        ]
+        problems = [message for ok, message in checks if not ok]
+        if problems:
+            raise DataError("Invalid settings: " + "; ".join(problems) + ".")

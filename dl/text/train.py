@@ -1,0 +1,173 @@
+"""Train a text classifier (or load it from the model store) beside the TF-IDF baseline.
+
+One job: a stratified split, tokens (``dl.text.tokens``), the Keras model with early stopping on the
+validation texts, then accuracy, macro F1, per-class precision/recall and the confusion matrix on
+the held-out texts, with the baseline trained and scored on the very same split.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dl.data.errors import DataError
+from dl.data.splits import split_indices
+from dl.jobs import ProgressReporter, keras_progress_callback
+from dl.metrics import classification_metrics
+from dl.store import ModelStore
+from dl.task import Fitted, history_rows, stored_meta, task_key, train_or_load
+from dl.text.baseline import baseline_metrics
+from dl.text.config import TextClassifierConfig
+from dl.text.data import TextDataset
+from dl.text.tokens import prepare_text
+
+TASK = "text"
+MODEL_FILE = "model.keras"
+CLASSES_FILE = "classes.json"
+
+
+@dataclass
+class TrainedTextClassifier:
+    """A trained text classifier and what the Results, Predict and Export tabs need.
+
+    ``test_indices`` index ``working_set(dataset, config)``, the texts the model was trained on.
+    """
+
+    model: Any
+    class_names: list[str]
+    config: TextClassifierConfig
+    metrics: dict[str, Any]
+    history: list[dict[str, float]]
+    test_indices: np.ndarray
+    path: Path
+    from_cache: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def model_path(self) -> Path:
+        return self.path / MODEL_FILE
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        """(n, classes) probabilities for raw texts."""
+        from dl.text.models import class_probabilities
+
+        return class_probabilities(self.model, [prepare_text(text) for text in texts])
+
+
+def working_set(dataset: TextDataset, config: TextClassifierConfig) -> TextDataset:
+    """The texts a config trains on: all of them, or a stratified sample of ``max_texts``."""
+    return dataset.subset(config.max_texts, config.seed)
+
+
+def model_key(config: TextClassifierConfig, dataset: TextDataset) -> str:
+    return task_key(TASK, config, dataset.fingerprint())
+
+
+def stored_text_classifier(store: ModelStore, config: TextClassifierConfig, dataset: TextDataset):
+    """The store entry for this config on this data, read without TensorFlow (None if not trained)."""
+    return stored_meta(store, TASK, config, dataset.fingerprint())
+
+
+def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, reporter: ProgressReporter,
+                          store: ModelStore) -> TrainedTextClassifier:
+    """Train ``config`` on ``dataset`` (or load it from ``store``); see the module docstring."""
+    config.validate()
+    working = working_set(dataset, config)
+
+    def fit(reporter: ProgressReporter) -> Fitted[Any]:
+        reporter.say("loading_tensorflow")
+        import keras
+
+        from dl.device import tensorflow_strategy
+        from dl.text.models import (
+            build_model,
+            build_vectorizer,
+            class_probabilities,
+            is_binary,
+            make_optimizer,
+            text_batches,
+        )
+
+        keras.utils.set_random_seed(config.seed)
+        train, validation, test = split_indices(working.labels, config.test_split, config.validation_split, config.seed)
+        reporter.say("tokenizing")
+        prepared = np.array([prepare_text(text) for text in working.texts], dtype=object)
+        vectorizer = build_vectorizer(config, list(prepared[train]))
+        with tensorflow_strategy().scope():
+            model = build_model(config, vectorizer, working.num_classes)
+            binary = is_binary(model)
+            model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate),
+                          loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy", metrics=["accuracy"])
+        callbacks = [keras_progress_callback(reporter, config.epochs)]
+        validation_data = None
+        if len(validation):
+            validation_data = text_batches(list(prepared[validation]), working.labels[validation], config.batch_size, False)
+        if config.early_stopping:
+            # accuracy, not loss: a text model's validation loss turns up as soon as it grows confident
+            # (often after epoch 1) while its validation accuracy still climbs for a few epochs
+            callbacks.append(keras.callbacks.EarlyStopping(monitor="val_accuracy" if validation_data is not None else "accuracy",
+                                                           mode="max", patience=config.patience, restore_best_weights=True))
+        reporter.say("")
+        started = time.perf_counter()
+        train_data = text_batches(list(prepared[train]), working.labels[train], config.batch_size, True, config.seed)
+        fitted = model.fit(train_data, validation_data=validation_data, epochs=config.epochs, callbacks=callbacks,
+                           shuffle=False, verbose=0)  # the pipeline reshuffles every epoch
+        fit_seconds = time.perf_counter() - started
+        reporter.check_cancelled()
+        reporter.say("evaluating")
+        probabilities = class_probabilities(model, list(prepared[test]))
+        metrics = classification_metrics(working.labels[test], probabilities, working.num_classes)
+        metrics["macro_f1"] = macro_f1(metrics)
+        metrics.update(fit_seconds=round(fit_seconds, 3), train_texts=int(len(train)), epochs_run=len(fitted.history["loss"]),
+                       vocabulary=int(vectorizer.vocabulary_size()))
+        metrics["baseline"] = baseline_metrics(list(prepared[train]), working.labels[train], list(prepared[test]),
+                                               working.labels[test], working.num_classes)
+        extra = {"class_names": list(working.class_names), "test_indices": [int(index) for index in test],
+                 "chinese": working.chinese, "kind": config.model}
+        return Fitted(model, metrics, history_rows(fitted.history), extra)
+
+    def save(model: Any, folder: Path) -> None:
+        model.save(folder / MODEL_FILE)
+        (folder / CLASSES_FILE).write_text(json.dumps(list(working.class_names), ensure_ascii=False))
+
+    result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_model_folder, reporter, store,
+                           {**working.summary(), "source": dataset.source})
+    meta = result.meta
+    return TrainedTextClassifier(result.model, list(meta["class_names"]), config, meta["metrics"], meta["history"],
+                                 np.asarray(meta["test_indices"], dtype=np.int64), result.path, result.from_cache,
+                                 result.notes)
+
+
+def macro_f1(metrics: dict[str, Any]) -> float:
+    """Mean over classes of the harmonic mean of precision and recall."""
+    scores = [2 * p * r / (p + r) if p + r else 0.0 for p, r in zip(metrics["precision"], metrics["recall"], strict=True)]
+    return float(np.mean(scores))
+
+
+def load_model_folder(folder: Path) -> Any:
+    """The Keras model of a store entry or an unzipped export (``safe_mode=True``)."""
+    import keras
+
+    return keras.models.load_model(Path(folder) / MODEL_FILE, safe_mode=True)
+
+
+def load_text_classifier(path: Path | str) -> tuple[Any, list[str]]:
+    """(model, class names) from a model folder, its model.keras, or an unzipped export."""
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    if not (folder / MODEL_FILE).is_file():
+        raise DataError(f"{path} is not a text classifier folder (no {MODEL_FILE} in it).")
+    try:
+        model = load_model_folder(folder)
+        names = json.loads((folder / CLASSES_FILE).read_text())
+    except Exception as error:  # noqa: BLE001 - a broken or foreign file: say so, no traceback
+        raise DataError(f"{folder / MODEL_FILE} could not be loaded as a text classifier ({error}).") from None
+    outputs = int(model.output_shape[-1])
+    if len(names) != (2 if outputs == 1 else outputs):
+        raise DataError(f"{folder}: {CLASSES_FILE} names {len(names)} classes but the model has {outputs} outputs.")
+    return model, [str(name) for name in names]

@@ -1,0 +1,72 @@
+"""AppTest: the text classification page, in English and Chinese.
+
+Train on a sample of a built-in set through the page, see accuracy above chance beside the
+baseline, the confusion matrix and the most confidently wrong texts, classify typed sentences with
+a token explanation, label an uploaded table, download the export; a bad upload shows an error box.
+"""
+
+from __future__ import annotations
+
+import pytest
+from apptest_utils import chart_specs, open_page, run_until
+
+PAGE = "text_classification"
+TEXT = {
+    "en": {"title": "Text classification", "trained": "test accuracy", "problem": "Problem with the data"},
+    "zh": {"title": "文本分类", "trained": "测试准确率", "problem": "数据有问题"},
+}
+
+
+def successes(app) -> str:
+    return " ".join(box.value for box in app.success)
+
+
+def train(app, language: str, source: str, max_texts: int = 2_000):
+    app.radio(key="text_source").set_value(source).run()
+    app.select_slider(key="text_max_texts").set_value(max_texts).run()
+    app.button(key="text_train").click().run()
+    run_until(app, lambda page: TEXT[language]["trained"] in successes(page))
+    return app
+
+
+@pytest.mark.parametrize("language, source, good, bad", [
+    ("en", "rotten_tomatoes", "A moving, beautifully acted film.", "Dull, predictable and far too long."),
+    ("zh", "chinese_reviews", "这本书写得真好，值得一读。", "质量太差，完全不值这个价。"),
+])
+def test_train_on_builtin_reviews_and_predict(language, source, good, bad):
+    app = open_page(PAGE, language)
+    assert not app.exception and TEXT[language]["title"] in app.title[0].value
+    train(app, language, source)
+    accuracy = float(app.metric[4].value.rstrip("%"))  # Results: accuracy after the four data metrics
+    baseline = float(app.metric[6].value.rstrip("%"))
+    assert accuracy > 68 and baseline > 68, (accuracy, baseline)  # chance (the larger class) is 52-58 %
+    titles = [spec["layout"].get("title", {}).get("text", "") for spec in chart_specs(app)]
+    assert any("Confusion" in title or "混淆" in title for title in titles)
+    wrong = [table.value for table in app.dataframe if table.value.shape[1] == 4 and len(table.value) == 10]
+    assert wrong and (wrong[0].iloc[:, 1] != wrong[0].iloc[:, 2]).all()  # actual != predicted on every row
+
+    app.text_area(key="text_predict_input").set_value(f"{good}\n{bad}").run()
+    predictions = next(table.value for table in app.dataframe if len(table.value) == 2 and table.value.shape[1] == 3)
+    assert predictions.iloc[0, 1] != predictions.iloc[1, 1], predictions  # opposite opinions, opposite labels
+    assert any("<span" in element.proto.body for element in app.get("html"))
+    assert app.get("download_button")
+
+
+def test_label_an_uploaded_table():
+    app = train(open_page(PAGE, "en"), "en", "fine_foods", 0)  # all 4,972 reviews: ~10 s
+    table = "id,review\n" + "".join(f"{index},{'Delicious and fresh, my kids love it' if index % 2 else 'Stale, tasteless and overpriced'}\n"
+                                    for index in range(30))
+    app.file_uploader(key="text_label_file").set_value(("new.csv", table.encode(), "text/csv")).run()
+    assert not app.exception
+    labelled = next(table.value for table in app.dataframe if "predicted_label" in table.value.columns)
+    assert set(labelled["predicted_label"]) == {"great", "other"}
+    assert labelled["predicted_label"].iloc[1] == "great" and labelled["predicted_label"].iloc[0] == "other"
+
+
+def test_bad_upload_shows_an_error_box():
+    app = open_page(PAGE, "en")
+    app.radio(key="text_source").set_value("upload").run()
+    app.file_uploader(key="text_file").set_value(("one.csv", b"text,label\n" + b"".join(b"t%d,same\n" % i for i in range(9)),
+                                                  "text/csv")).run()
+    assert not app.exception
+    assert any(TEXT["en"]["problem"] in box.value and "one class" in box.value for box in app.error)

@@ -1,0 +1,78 @@
+"""Text classification, Predict tab: type texts -> label, probability and each token's push
+(occlusion); upload a table -> a labelled table to download."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from dl.data.errors import DataError
+from dl.text import data as text_data
+from dl.text.explain import explain
+from dl.text.train import TrainedTextClassifier
+from ui.errors import show_data_error
+from ui.i18n import t
+
+BATCH = 512
+
+
+def render_predict_tab(trained: TrainedTextClassifier | None) -> None:
+    if trained is None:
+        st.info(t("text_classification.train_first"))
+        return
+    typed = st.text_area(t("text_classification.type_texts"), t("text_classification.example_texts"), key="text_predict_input",
+                         height=120)
+    texts = [line.strip() for line in typed.splitlines() if line.strip()]
+    if texts:
+        probabilities = trained.predict(texts)
+        st.dataframe([{t("text_classification.text"): text, t("text_classification.label"): trained.class_names[row.argmax()],
+                       t("text_classification.probability"): round(float(row.max()), 3)}
+                      for text, row in zip(texts, probabilities, strict=True)], hide_index=True, width="stretch")
+        chosen = st.selectbox(t("text_classification.explain_which"), texts, key="text_explain_choice")
+        show_explanation(trained, chosen)
+    st.subheader(t("text_classification.label_a_table"))
+    label_table(trained)
+
+
+def show_explanation(trained: TrainedTextClassifier, text: str) -> None:
+    """Tokens coloured by how much the predicted class's probability drops without them."""
+    explanation = explain(trained.model, text)
+    label = trained.class_names[explanation.label]
+    scale = max([abs(value) for value in explanation.contributions] + [1e-6])
+    spans = []
+    for token, value in zip(explanation.tokens, explanation.contributions, strict=True):
+        strength = min(1.0, abs(value) / scale)
+        colour = f"rgba(46, 160, 67, {strength:.2f})" if value > 0 else f"rgba(218, 54, 51, {strength:.2f})"
+        spans.append(f'<span title="{value:+.3f}" style="background:{colour};padding:2px 3px;margin:1px;'
+                     f'border-radius:4px;display:inline-block">{html.escape(token)}</span>')
+    st.markdown(t("text_classification.explained", label=label, probability=explanation.probability * 100))
+    st.html(f'<div style="line-height:2.2;font-size:1.05rem">{"".join(spans)}</div>')
+    st.caption(t("text_classification.explain_help"))
+
+
+def label_table(trained: TrainedTextClassifier) -> None:
+    upload = st.file_uploader(t("text_classification.upload_to_label"), type=list(text_data.TABLE_TYPES), key="text_label_file")
+    if upload is None:
+        return
+    try:
+        frame = text_data.read_table(upload.getvalue(), upload.name)
+    except DataError as error:
+        show_data_error(error)
+        return
+    columns = list(frame.columns)
+    guessed = max(columns, key=lambda column: frame[column].astype(str).str.len().mean())
+    column = st.selectbox(t("text_classification.text_column"), columns, columns.index(guessed), key="text_label_col_pick")
+    texts = frame[column].astype(str).tolist()
+    bar = st.progress(0.0, text=t("text_classification.labelling", done=0, total=len(texts)))
+    labels, probabilities = [], []
+    for start in range(0, len(texts), BATCH):
+        rows = trained.predict(texts[start:start + BATCH])
+        labels.extend(trained.class_names[index] for index in rows.argmax(axis=1))
+        probabilities.extend(float(value) for value in rows.max(axis=1))
+        done = min(len(texts), start + BATCH)
+        bar.progress(done / max(1, len(texts)), text=t("text_classification.labelling", done=done, total=len(texts)))
+    labelled = frame.assign(predicted_label=labels, probability=[round(value, 4) for value in probabilities])
+    st.dataframe(labelled.head(20), hide_index=True, width="stretch")
+    st.download_button(t("text_classification.download_labelled"), labelled.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"labelled-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv", key="text_labelled_download")

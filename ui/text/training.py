@@ -1,0 +1,69 @@
+"""Text classification, training step: model, settings -> TextClassifierConfig, the background job."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dl.text.config import MODEL_KINDS, OPTIMIZERS, TextClassifierConfig
+from dl.text.data import TextDataset
+from dl.text.train import TrainedTextClassifier, model_key, train_text_classifier
+from ui.i18n import t
+from ui.loaders import model_store
+from ui.training import page_state, training_section
+
+PAGE = "text"  # page_state("text"); Train button key "text_train"
+VOCABULARY_SIZES = [1_000, 5_000, 10_000, 20_000, 50_000]
+SEQUENCE_LENGTHS = [20, 50, 100, 200, 400]
+LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01]
+BATCH_SIZES = [16, 32, 64, 128, 256]
+MAX_TEXTS = [0, 500, 1_000, 2_000, 5_000, 10_000]
+
+
+def settings_form(dataset: TextDataset) -> TextClassifierConfig:
+    default = TextClassifierConfig()
+    names = {kind: t(f"text_classification.model_{kind}") for kind in MODEL_KINDS}
+    model = st.radio(t("text_classification.model"), MODEL_KINDS, index=MODEL_KINDS.index(default.model), horizontal=True,
+                     key="text_model", format_func=names.get)
+    st.caption(t(f"text_classification.model_{model}_help"))
+    sizes = {count: (t("text_classification.all_texts") if count == 0 else f"{count:,}") for count in MAX_TEXTS}
+    with st.expander(t("text_classification.settings"), expanded=False):
+        left, right = st.columns(2)
+        vocabulary_size = left.select_slider(t("text_classification.vocabulary_size"), VOCABULARY_SIZES, default.vocabulary_size,
+                                             key="text_vocabulary")
+        sequence_length = left.select_slider(t("text_classification.sequence_length"), SEQUENCE_LENGTHS, default.sequence_length,
+                                             key="text_sequence")
+        ngrams = left.radio(t("text_classification.ngrams"), [1, 2, 3], index=default.ngrams - 1, horizontal=True, key="text_ngrams",
+                            help=t("text_classification.ngrams_help"))
+        embedding_dim = left.select_slider(t("text_classification.embedding_dim"), [16, 32, 64, 128], default.embedding_dim,
+                                           key="text_embedding", disabled=model == "seed")
+        optimizer = right.selectbox(t("text_classification.optimizer"), OPTIMIZERS, key="text_optimizer")
+        learning_rate = right.select_slider(t("text_classification.learning_rate"), LEARNING_RATES, default.learning_rate, key="text_lr")
+        epochs = right.slider(t("text_classification.epochs"), 1, 50, default.epochs, key="text_epochs")
+        batch_size = right.select_slider(t("text_classification.batch_size"), BATCH_SIZES, default.batch_size, key="text_batch")
+        early_stopping = right.checkbox(t("text_classification.early_stopping"), default.early_stopping, key="text_early")
+        max_texts = right.select_slider(t("text_classification.max_texts"), [count for count in MAX_TEXTS if count < len(dataset.texts)],
+                                        0, format_func=sizes.get, key="text_max_texts", help=t("text_classification.max_texts_help"))
+    return TextClassifierConfig(model=model, vocabulary_size=vocabulary_size, sequence_length=sequence_length, ngrams=ngrams,
+                                embedding_dim=embedding_dim, optimizer=optimizer, learning_rate=learning_rate, epochs=epochs,
+                                batch_size=batch_size, early_stopping=early_stopping, max_texts=max_texts)
+
+
+def train_and_attach(config: TextClassifierConfig, dataset: TextDataset) -> TrainedTextClassifier | None:
+    key = model_key(config, dataset)
+    trained = training_section(PAGE, key, lambda reporter: train_text_classifier(config, dataset, reporter, model_store()),
+                               f"text · {config.model} · {dataset.source}", dataset.fingerprint())
+    if trained is None:
+        return None
+    metrics = trained.metrics
+    message = "from_cache" if trained.from_cache else "trained"
+    st.success(t(f"text_classification.{message}", accuracy=metrics["accuracy"] * 100,
+                 baseline=metrics["baseline"]["accuracy"] * 100, epochs=metrics.get("epochs_run", 0)))
+    for note in trained.notes:
+        st.info(note)
+    runs = page_state(PAGE).setdefault("runs", {})
+    runs.setdefault(dataset.fingerprint(), {})[str(trained.path)] = trained
+    return trained
+
+
+def runs_on(dataset: TextDataset) -> list[TrainedTextClassifier]:
+    return list(page_state(PAGE).get("runs", {}).get(dataset.fingerprint(), {}).values())
