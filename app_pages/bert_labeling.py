@@ -1,8 +1,42 @@
-"""Placeholder until this page's issue is built."""
+"""BERT sentence labeling: fine-tune a pretrained BERT (offline MiniLM, or any Hugging Face model
+online) on labelled sentences in the background, compare with frozen-embedding baselines, label
+new sentences with word-piece attributions, export the model folder."""
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.bert.data import choose_sentences, show_sentences
+from ui.bert.export import render_export_tab
+from ui.bert.label import render_label_tab
+from ui.bert.results import render_results_tab
+from ui.bert.training import choose_model, settings_form, train_and_attach
+from ui.i18n import current_language, t
 
 st.title(f"🏷️ {t('nav.bert_labeling')}")
-st.info(t("common.coming_soon", what=t("bert_labeling.coming")))
+st.caption(t("bert_labeling.intro"))
+
+data_tab, results_tab, label_tab, export_tab = st.tabs([
+    t("bert_labeling.tab_data"),
+    t("bert_labeling.tab_results"),
+    t("bert_labeling.tab_label"),
+    t("bert_labeling.tab_export"),
+])
+
+trained = None
+with data_tab:
+    st.subheader(t("bert_labeling.step_model"))
+    model = choose_model()
+    st.subheader(t("bert_labeling.step_data"))
+    dataset = choose_sentences(current_language())
+    if dataset is not None:
+        show_sentences(dataset, model)
+        st.subheader(t("bert_labeling.step_train"))
+        trained = train_and_attach(settings_form(dataset, model), dataset)
+
+with results_tab:
+    render_results_tab(trained)
+
+with label_tab:
+    render_label_tab(trained)
+
+with export_tab:
+    render_export_tab(trained)

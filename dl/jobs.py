@@ -40,6 +40,7 @@ STATUS_MESSAGES = {
     "training_head": "training the head…",
     "evaluating": "scoring the held-out data…",
     "tokenizing": "building the vocabulary…",
+    "loading_transformers": "loading PyTorch and the pretrained model…",
     "waiting_for_slot": "Waiting for another training job to finish.",
 }
 

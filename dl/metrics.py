@@ -30,3 +30,9 @@ def classification_metrics(true_labels: np.ndarray, probabilities: np.ndarray, n
         "test_predicted": [int(value) for value in predicted],
         "test_confidence": [float(value) for value in probabilities.max(axis=1)],
     }
+
+
+def macro_f1(metrics: dict[str, Any]) -> float:
+    """Mean over classes of the harmonic mean of precision and recall (from ``classification_metrics``)."""
+    scores = [2 * p * r / (p + r) if p + r else 0.0 for p, r in zip(metrics["precision"], metrics["recall"], strict=True)]
+    return float(np.mean(scores))

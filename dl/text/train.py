@@ -18,7 +18,7 @@ import numpy as np
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
 from dl.jobs import ProgressReporter, keras_progress_callback
-from dl.metrics import classification_metrics
+from dl.metrics import classification_metrics, macro_f1
 from dl.store import ModelStore
 from dl.task import Fitted, history_rows, stored_meta, task_key, train_or_load
 from dl.text.baseline import baseline_metrics
@@ -141,12 +141,6 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
     return TrainedTextClassifier(result.model, list(meta["class_names"]), config, meta["metrics"], meta["history"],
                                  np.asarray(meta["test_indices"], dtype=np.int64), result.path, result.from_cache,
                                  result.notes)
-
-
-def macro_f1(metrics: dict[str, Any]) -> float:
-    """Mean over classes of the harmonic mean of precision and recall."""
-    scores = [2 * p * r / (p + r) if p + r else 0.0 for p, r in zip(metrics["precision"], metrics["recall"], strict=True)]
-    return float(np.mean(scores))
 
 
 def load_model_folder(folder: Path) -> Any:

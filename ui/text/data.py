@@ -17,7 +17,8 @@ UPLOAD = "upload"
 
 
 @st.cache_resource(show_spinner=False)
-def _builtin(name: str) -> TextDataset:
+def builtin_texts(name: str) -> TextDataset:
+    """A built-in text set, loaded once per server (the BERT page shares it)."""
     return text_data.load_builtin(name)
 
 
@@ -37,10 +38,15 @@ def choose_texts() -> TextDataset | None:
     source = st.radio(t("text_classification.source"), sources, key="text_source", format_func=labels.get)
     if source != UPLOAD:
         with st.spinner(t("text_classification.loading")):
-            dataset = _builtin(source)
+            dataset = builtin_texts(source)
         st.caption(dataset.citation)
         return dataset
-    upload = st.file_uploader(t("text_classification.upload"), type=list(text_data.TABLE_TYPES), key="text_file",
+    return uploaded_texts("text")
+
+
+def uploaded_texts(prefix: str) -> TextDataset | None:
+    """The uploader and the two column pickers (widget keys start with ``prefix``); None until usable."""
+    upload = st.file_uploader(t("text_classification.upload"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_file",
                               help=t("text_classification.upload_help"))
     if upload is None:
         st.info(t("text_classification.upload_hint"))
@@ -51,9 +57,10 @@ def choose_texts() -> TextDataset | None:
         guessed_text, guessed_label = text_data.guess_columns(frame)
         columns = list(frame.columns)
         left, right = st.columns(2)
-        text_column = left.selectbox(t("text_classification.text_column"), columns, columns.index(guessed_text), key="text_text_col")
+        text_column = left.selectbox(t("text_classification.text_column"), columns, columns.index(guessed_text),
+                                     key=f"{prefix}_text_col")
         label_column = right.selectbox(t("text_classification.label_column"), columns, columns.index(guessed_label),
-                                       key="text_label_col")
+                                       key=f"{prefix}_label_col")
         return _uploaded(content, upload.name, text_column, label_column)
     except DataError as error:
         show_data_error(error)

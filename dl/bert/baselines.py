@@ -1,0 +1,51 @@
+"""What fine-tuning buys: two baselines on the same split that never change the pretrained weights.
+
+Both use the frozen encoder's sentence embedding (the mean of its last hidden states over the real
+tokens, as sentence-transformers does for MiniLM):
+
+- logistic regression on the embeddings (a linear probe);
+- nearest class centroid by cosine similarity (no training at all).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dl.bert.config import BertConfig
+
+
+def sentence_embeddings(encoder: Any, tokenizer: Any, texts: list[str], max_length: int, batch_size: int = 64) -> np.ndarray:
+    import torch
+
+    rows = []
+    encoder.eval()
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start:start + batch_size], truncation=True, max_length=max_length, padding=True,
+                              return_tensors="pt")
+            hidden = encoder(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            rows.append(((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)).numpy())
+    return np.concatenate(rows)
+
+
+def frozen_baselines(config: BertConfig, train_texts: list[str], train_labels: np.ndarray, test_texts: list[str],
+                     test_labels: np.ndarray, num_classes: int) -> dict[str, dict[str, float]]:
+    """Held-out accuracy of the linear probe and of the nearest centroid."""
+    from sklearn.linear_model import LogisticRegression
+
+    from dl.bert.backbone import load_encoder, load_tokenizer
+
+    encoder, tokenizer = load_encoder(config.model), load_tokenizer(config.model)
+    train_vectors = sentence_embeddings(encoder, tokenizer, train_texts, config.max_length)
+    test_vectors = sentence_embeddings(encoder, tokenizer, test_texts, config.max_length)
+    probe = LogisticRegression(C=1.0, max_iter=2000).fit(train_vectors, train_labels)
+    unit = train_vectors / (np.linalg.norm(train_vectors, axis=1, keepdims=True) + 1e-9)
+    centroids = np.stack([unit[train_labels == label].mean(axis=0) for label in range(num_classes)])
+    nearest = np.argmax((test_vectors / (np.linalg.norm(test_vectors, axis=1, keepdims=True) + 1e-9)) @ centroids.T, axis=1)
+    return {
+        "frozen_logistic_regression": {"accuracy": float(np.mean(probe.predict(test_vectors) == test_labels))},
+        "nearest_centroid": {"accuracy": float(np.mean(nearest == test_labels))},
+    }

@@ -1,0 +1,227 @@
+"""Fine-tune a BERT sentence labeler with transformers' Trainer (or load it from the model store).
+
+One job: a stratified split of the labelled sentences, ``Trainer`` with AdamW, warm-up, weight decay
+and gradient clipping (mixed precision when a GPU is there; several GPUs under ``torchrun``), a
+callback that reports every step and stops at the next one after Cancel, then accuracy, macro F1
+and the confusion matrix on the held-out sentences beside two baselines on the same split (frozen
+sentence embeddings + logistic regression, nearest class centroid). Weights are stored as
+safetensors and loaded back with ``use_safetensors=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dl.bert.config import BertConfig
+from dl.data.errors import DataError
+from dl.data.splits import split_indices
+from dl.jobs import JobCancelled, ProgressReporter
+from dl.metrics import classification_metrics, macro_f1
+from dl.store import ModelStore
+from dl.task import Fitted, stored_meta, task_key, train_or_load
+from dl.text.data import TextDataset
+
+TASK = "bert"
+LABELS_FILE = "labels.json"
+PREDICT_BATCH = 64
+
+
+@dataclass
+class TrainedLabeler:
+    """A fine-tuned model, its tokenizer and what the Results, Label and Export tabs need."""
+
+    model: Any
+    tokenizer: Any
+    class_names: list[str]
+    config: BertConfig
+    metrics: dict[str, Any]
+    history: list[dict[str, float]]
+    test_indices: np.ndarray
+    path: Path
+    from_cache: bool
+    meta: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        return predict_probabilities(self.model, self.tokenizer, texts, self.config.max_length)
+
+
+def working_set(dataset: TextDataset, config: BertConfig) -> TextDataset:
+    return dataset.subset(config.max_sentences, config.seed)
+
+
+def model_key(config: BertConfig, dataset: TextDataset) -> str:
+    return task_key(TASK, config, dataset.fingerprint())
+
+
+def stored_labeler(store: ModelStore, config: BertConfig, dataset: TextDataset):
+    return stored_meta(store, TASK, config, dataset.fingerprint())
+
+
+def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressReporter, store: ModelStore) -> TrainedLabeler:
+    """Fine-tune ``config`` on ``dataset`` (or load it from ``store``); see the module docstring."""
+    config.validate()
+    working = working_set(dataset, config)
+
+    def fit(reporter: ProgressReporter) -> Fitted[tuple[Any, Any]]:
+        reporter.say("loading_transformers")
+        import torch
+        import transformers
+
+        from dl.bert.backbone import describe, load_classifier, load_tokenizer, unknown_share
+        from dl.bert.baselines import frozen_baselines
+
+        transformers.set_seed(config.seed)
+        tokenizer = load_tokenizer(config.model)
+        model = load_classifier(config.model, working.class_names)
+        train, validation, test = split_indices(working.labels, config.test_split, config.validation_split, config.seed)
+        texts = working.texts
+        lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
+        truncated = sum(length > config.max_length for length in lengths)
+        history, seconds = _fine_tune(config, model, tokenizer, working, train, validation, reporter)
+        reporter.check_cancelled()  # Cancel stopped the Trainer at the next step: never store that model
+        reporter.say("evaluating")
+        probabilities = predict_probabilities(model, tokenizer, [texts[index] for index in test], config.max_length)
+        metrics = classification_metrics(working.labels[test], probabilities, working.num_classes)
+        metrics["macro_f1"] = macro_f1(metrics)
+        metrics.update(fit_seconds=round(seconds, 2), train_sentences=int(len(train)), epochs_run=len(history))
+        metrics["baselines"] = frozen_baselines(config, [texts[index] for index in train], working.labels[train],
+                                                [texts[index] for index in test], working.labels[test], working.num_classes)
+        facts = describe(model)
+        extra = {"class_names": list(working.class_names), "test_indices": [int(index) for index in test],
+                 "truncated": int(truncated), "unknown_share": unknown_share(tokenizer, texts[:500]),
+                 "model_facts": facts.__dict__, "device": "cuda" if torch.cuda.is_available() else "cpu"}
+        return Fitted((model, tokenizer), metrics, history, extra)
+
+    def save(model: tuple[Any, Any], folder: Path) -> None:
+        network, tokenizer = model
+        network.save_pretrained(folder, safe_serialization=True)
+        tokenizer.save_pretrained(folder)
+        (folder / LABELS_FILE).write_text(json.dumps(list(working.class_names), ensure_ascii=False))
+
+    result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_folder, reporter, store,
+                           {**working.summary(), "source": dataset.source})
+    model, tokenizer = result.model
+    meta = result.meta
+    return TrainedLabeler(model, tokenizer, list(meta["class_names"]), config, meta["metrics"], meta["history"],
+                          np.asarray(meta["test_indices"], dtype=np.int64), result.path, result.from_cache, meta, result.notes)
+
+
+def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextDataset, train: np.ndarray,
+               validation: np.ndarray, reporter: ProgressReporter) -> tuple[list[dict[str, float]], float]:
+    """``Trainer.train`` with a progress callback; returns one history row per epoch and the seconds."""
+    import torch
+    from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainerCallback, TrainingArguments
+
+    def encode(rows: np.ndarray) -> list[dict[str, Any]]:
+        encoded = tokenizer([working.texts[index] for index in rows], truncation=True, max_length=config.max_length)
+        return [{"input_ids": ids, "attention_mask": mask, "labels": int(working.labels[index])}
+                for ids, mask, index in zip(encoded["input_ids"], encoded["attention_mask"], rows, strict=True)]
+
+    steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    history: list[dict[str, float]] = []
+    losses: list[float] = []
+
+    class ReportProgress(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            reporter.start_training(config.epochs, steps_per_epoch)
+
+        def on_epoch_begin(self, args, state, control, **kwargs):
+            reporter.start_epoch(int(round(state.epoch or 0)) + 1)
+            losses.clear()
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and "loss" in logs:
+                losses.append(float(logs["loss"]))
+
+        def on_step_end(self, args, state, control, **kwargs):
+            step = state.global_step - int(state.epoch or 0) * steps_per_epoch if state.epoch else state.global_step
+            try:
+                reporter.end_batch(max(1, min(steps_per_epoch, step)), losses[-1] if losses else None)
+            except JobCancelled:
+                control.should_training_stop = True  # Trainer stops after this step; the job raises afterwards
+
+        def on_epoch_end(self, args, state, control, **kwargs):
+            if not len(validation) and losses:
+                history.append({"epoch": len(history) + 1, "loss": float(np.mean(losses))})
+                reporter.end_epoch(len(history), history[-1])
+
+        def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+            row = {"epoch": len(history) + 1, "loss": float(np.mean(losses)) if losses else float("nan"),
+                   "val_loss": float(metrics.get("eval_loss", float("nan"))),
+                   "val_accuracy": float(metrics.get("eval_accuracy", float("nan")))}
+            history.append(row)
+            reporter.end_epoch(row["epoch"], row)
+
+    def accuracy(prediction) -> dict[str, float]:
+        return {"accuracy": float(np.mean(np.argmax(prediction.predictions, axis=1) == prediction.label_ids))}
+
+    gpu = torch.cuda.is_available()
+    with tempfile.TemporaryDirectory(prefix="bert-trainer-") as scratch:
+        arguments = TrainingArguments(
+            output_dir=scratch, num_train_epochs=config.epochs, learning_rate=config.learning_rate,
+            per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=PREDICT_BATCH,
+            weight_decay=config.weight_decay, max_grad_norm=config.max_grad_norm, warmup_steps=config.warmup_steps,
+            eval_strategy="epoch" if len(validation) else "no", save_strategy="no", logging_strategy="steps",
+            logging_steps=1, report_to=[], seed=config.seed, use_cpu=not gpu, fp16=gpu, disable_tqdm=True,
+            dataloader_num_workers=0,
+        )
+        trainer = Trainer(model=model, args=arguments, train_dataset=encode(train),
+                          eval_dataset=encode(validation) if len(validation) else None,
+                          data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=accuracy,
+                          callbacks=[ReportProgress()])
+        trainer.remove_callback(PrinterCallback)  # our callback reports; the default one prints every step
+        started = time.perf_counter()
+        trainer.train()
+        seconds = time.perf_counter() - started
+    model.eval()
+    return history, seconds
+
+
+def predict_probabilities(model: Any, tokenizer: Any, texts: list[str], max_length: int,
+                          batch_size: int = PREDICT_BATCH, progress=None) -> np.ndarray:
+    """(n, labels) probabilities; ``progress(done, total)`` after each batch."""
+    import torch
+
+    rows = []
+    model.eval()
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start:start + batch_size], truncation=True, max_length=max_length, padding=True,
+                              return_tensors="pt").to(model.device)
+            rows.append(torch.softmax(model(**batch).logits, dim=-1).float().cpu().numpy())
+            if progress is not None:
+                progress(min(len(texts), start + batch_size), len(texts))
+    return np.concatenate(rows) if rows else np.zeros((0, model.config.num_labels), np.float32)
+
+
+def load_folder(folder: Path) -> tuple[Any, Any]:
+    """(model, tokenizer) of a store entry or an unzipped export: safetensors only, no remote code."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    folder = Path(folder)
+    model = AutoModelForSequenceClassification.from_pretrained(folder, use_safetensors=True, trust_remote_code=False)
+    return model.eval(), AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
+
+
+def load_labeler_folder(path: Path | str) -> tuple[Any, Any, list[str], int]:
+    """(model, tokenizer, labels, max length) from a model folder; DataError if it is not one."""
+    folder = Path(path)
+    folder = folder if folder.is_dir() else folder.parent
+    if not (folder / LABELS_FILE).is_file() or not (folder / "model.safetensors").is_file():
+        raise DataError(f"{path} is not a fine-tuned BERT folder (it needs model.safetensors and {LABELS_FILE}).")
+    try:
+        model, tokenizer = load_folder(folder)
+        meta = json.loads((folder / "meta.json").read_text()) if (folder / "meta.json").is_file() else {}
+    except (OSError, ValueError) as error:
+        raise DataError(f"{folder} could not be loaded ({str(error)[:200]}).") from None
+    labels = json.loads((folder / LABELS_FILE).read_text())
+    return model, tokenizer, [str(label) for label in labels], int(meta.get("config", {}).get("max_length", 128))

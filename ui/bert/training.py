@@ -1,0 +1,67 @@
+"""BERT labeling, fine-tuning step: model choice, settings -> BertConfig, the background job."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dl.bert.config import BUILTIN_MODEL, BertConfig
+from dl.bert.train import TrainedLabeler, model_key, train_labeler
+from dl.text.data import TextDataset
+from ui.i18n import t
+from ui.loaders import model_store
+from ui.training import training_section
+
+PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
+ONLINE = "online"
+MAX_SENTENCES = [0, 100, 300, 600, 1_000, 2_000, 5_000]
+
+
+def choose_model() -> str:
+    """The built-in MiniLM, or a Hugging Face id typed in."""
+    kinds = [BUILTIN_MODEL, ONLINE]
+    names = {BUILTIN_MODEL: t("bert_labeling.model_builtin"), ONLINE: t("bert_labeling.model_online")}
+    kind = st.radio(t("bert_labeling.model"), kinds, horizontal=True, key="bert_model_kind", format_func=names.get)
+    if kind == BUILTIN_MODEL:
+        st.caption(t("bert_labeling.builtin_facts"))
+        return BUILTIN_MODEL
+    model = st.text_input(t("bert_labeling.model_id"), "bert-base-uncased", key="bert_model_id", help=t("bert_labeling.model_id_help"))
+    return model.strip() or BUILTIN_MODEL
+
+
+def settings_form(dataset: TextDataset, model: str) -> BertConfig:
+    default = BertConfig()
+    sizes = {count: (t("bert_labeling.all") if count == 0 else f"{count:,}") for count in MAX_SENTENCES}
+    st.caption(t("bert_labeling.defaults_why"))
+    with st.expander(t("bert_labeling.settings"), expanded=False):
+        left, right = st.columns(2)
+        epochs = left.slider(t("bert_labeling.epochs"), 1, 10, default.epochs, key="bert_epochs")
+        learning_rate = left.select_slider(t("bert_labeling.learning_rate"), [1e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4], default.learning_rate,
+                                           key="bert_lr", format_func=lambda value: f"{value:g}")
+        batch_size = left.select_slider(t("bert_labeling.batch_size"), [4, 8, 16, 32, 64], default.batch_size, key="bert_batch")
+        max_length = left.select_slider(t("bert_labeling.max_length"), [16, 32, 64, 128, 256], default.max_length, key="bert_length")
+        warmup_steps = right.slider(t("bert_labeling.warmup_steps"), 0, 100, default.warmup_steps, key="bert_warmup")
+        weight_decay = right.select_slider(t("bert_labeling.weight_decay"), [0.0, 0.01, 0.05, 0.1], default.weight_decay, key="bert_decay")
+        max_grad_norm = right.select_slider(t("bert_labeling.max_grad_norm"), [0.5, 1.0, 2.0, 5.0], default.max_grad_norm, key="bert_clip")
+        options = [count for count in MAX_SENTENCES if count < len(dataset.texts)]
+        max_sentences = right.select_slider(t("bert_labeling.max_sentences"), options,
+                                            default.max_sentences if default.max_sentences in options else 0,
+                                            format_func=sizes.get, key="bert_max_sentences", help=t("bert_labeling.max_sentences_help"))
+    return BertConfig(model=model, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
+                      warmup_steps=warmup_steps, weight_decay=weight_decay, max_grad_norm=max_grad_norm, max_sentences=max_sentences)
+
+
+def train_and_attach(config: BertConfig, dataset: TextDataset) -> TrainedLabeler | None:
+    key = model_key(config, dataset)
+    trained = training_section(PAGE, key, lambda reporter: train_labeler(config, dataset, reporter, model_store()),
+                               f"bert · {config.model} · {dataset.source}", dataset.fingerprint())
+    if trained is None:
+        return None
+    metrics = trained.metrics
+    message = "from_cache" if trained.from_cache else "trained"
+    st.success(t(f"bert_labeling.{message}", accuracy=metrics["accuracy"] * 100,
+                 baseline=metrics["baselines"]["frozen_logistic_regression"]["accuracy"] * 100, epochs=metrics.get("epochs_run", 0)))
+    if trained.meta.get("truncated"):
+        st.info(t("bert_labeling.truncated", count=trained.meta["truncated"], length=config.max_length))
+    for note in trained.notes:
+        st.info(note)
+    return trained
