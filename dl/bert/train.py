@@ -127,6 +127,8 @@ def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextData
                 for ids, mask, index in zip(encoded["input_ids"], encoded["attention_mask"], rows, strict=True)]
 
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    # warm-up is at most a tenth of all updates: ten warm-up steps on a few-shot set would be the whole run
+    warmup_steps = min(config.warmup_steps, steps_per_epoch * config.epochs // 10)
     history: list[dict[str, float]] = []
     losses: list[float] = []
 
@@ -169,7 +171,7 @@ def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextData
         arguments = TrainingArguments(
             output_dir=scratch, num_train_epochs=config.epochs, learning_rate=config.learning_rate,
             per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=PREDICT_BATCH,
-            weight_decay=config.weight_decay, max_grad_norm=config.max_grad_norm, warmup_steps=config.warmup_steps,
+            weight_decay=config.weight_decay, max_grad_norm=config.max_grad_norm, warmup_steps=warmup_steps,
             eval_strategy="epoch" if len(validation) else "no", save_strategy="no", logging_strategy="steps",
             logging_steps=1, report_to=[], seed=config.seed, use_cpu=not gpu, fp16=gpu, disable_tqdm=True,
             dataloader_num_workers=0,

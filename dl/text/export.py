@@ -29,7 +29,7 @@ Trained by Deep Learning Playground. Held-out test texts: {metrics['test_size']:
 |---|---|---|---|
 {rows}
 
-Settings: vocabulary {config.vocabulary_size:,}, sequence length {config.sequence_length}, n-grams {config.ngrams},
+Settings: vocabulary {config.vocabulary_size:,}, sequence length {config.sequence_length}, n-grams {metrics.get('ngrams', config.ngrams)},
 embedding {config.embedding_dim}, learning rate {config.learning_rate:g}, batch {config.batch_size},
 {metrics.get('epochs_run', 0)} epochs.
 

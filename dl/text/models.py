@@ -17,12 +17,12 @@ import numpy as np
 from dl.text.config import TextClassifierConfig
 
 
-def build_vectorizer(config: TextClassifierConfig, texts: list[str]) -> Any:
+def build_vectorizer(config: TextClassifierConfig, texts: list[str], ngrams: int) -> Any:
     """A TextVectorization layer adapted to the training texts (already prepared: no standardizing)."""
     import keras
 
     vectorizer = keras.layers.TextVectorization(
-        max_tokens=config.vocabulary_size, output_sequence_length=config.sequence_length, ngrams=config.ngrams,
+        max_tokens=config.vocabulary_size, output_sequence_length=config.sequence_length, ngrams=ngrams,
         standardize=None, split="whitespace", name="vectorizer",
     )
     vectorizer.adapt(np.array(texts, dtype=object), batch_size=1024)

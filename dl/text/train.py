@@ -97,7 +97,7 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         train, validation, test = split_indices(working.labels, config.test_split, config.validation_split, config.seed)
         reporter.say("tokenizing")
         prepared = np.array([prepare_text(text) for text in working.texts], dtype=object)
-        vectorizer = build_vectorizer(config, list(prepared[train]))
+        vectorizer = build_vectorizer(config, list(prepared[train]), config.ngrams_for(working.chinese))
         with tensorflow_strategy().scope():
             model = build_model(config, vectorizer, working.num_classes)
             binary = is_binary(model)
@@ -124,7 +124,7 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         metrics = classification_metrics(working.labels[test], probabilities, working.num_classes)
         metrics["macro_f1"] = macro_f1(metrics)
         metrics.update(fit_seconds=round(fit_seconds, 3), train_texts=int(len(train)), epochs_run=len(fitted.history["loss"]),
-                       vocabulary=int(vectorizer.vocabulary_size()))
+                       vocabulary=int(vectorizer.vocabulary_size()), ngrams=config.ngrams_for(working.chinese))
         metrics["baseline"] = baseline_metrics(list(prepared[train]), working.labels[train], list(prepared[test]),
                                                working.labels[test], working.num_classes)
         extra = {"class_names": list(working.class_names), "test_indices": [int(index) for index in test],

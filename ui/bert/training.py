@@ -14,6 +14,7 @@ from ui.training import training_section
 PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
 ONLINE = "online"
 MAX_SENTENCES = [0, 100, 300, 600, 1_000, 2_000, 5_000]
+FEW_SHOT = 50  # fewer sentences than this: a few-shot demo, which needs more and smaller steps (10 epochs, batch 2)
 
 
 def choose_model() -> str:
@@ -31,13 +32,15 @@ def choose_model() -> str:
 def settings_form(dataset: TextDataset, model: str) -> BertConfig:
     default = BertConfig()
     sizes = {count: (t("bert_labeling.all") if count == 0 else f"{count:,}") for count in MAX_SENTENCES}
-    st.caption(t("bert_labeling.defaults_why"))
+    few_shot = len(dataset.texts) < FEW_SHOT
+    st.caption(t("bert_labeling.defaults_why") + (" " + t("bert_labeling.few_shot") if few_shot else ""))
     with st.expander(t("bert_labeling.settings"), expanded=False):
         left, right = st.columns(2)
-        epochs = left.slider(t("bert_labeling.epochs"), 1, 10, default.epochs, key="bert_epochs")
+        epochs = left.slider(t("bert_labeling.epochs"), 1, 20, 10 if few_shot else default.epochs, key="bert_epochs")
         learning_rate = left.select_slider(t("bert_labeling.learning_rate"), [1e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4], default.learning_rate,
                                            key="bert_lr", format_func=lambda value: f"{value:g}")
-        batch_size = left.select_slider(t("bert_labeling.batch_size"), [4, 8, 16, 32, 64], default.batch_size, key="bert_batch")
+        batch_size = left.select_slider(t("bert_labeling.batch_size"), [2, 4, 8, 16, 32, 64], 2 if few_shot else default.batch_size,
+                                        key="bert_batch")
         max_length = left.select_slider(t("bert_labeling.max_length"), [16, 32, 64, 128, 256], default.max_length, key="bert_length")
         warmup_steps = right.slider(t("bert_labeling.warmup_steps"), 0, 100, default.warmup_steps, key="bert_warmup")
         weight_decay = right.select_slider(t("bert_labeling.weight_decay"), [0.0, 0.01, 0.05, 0.1], default.weight_decay, key="bert_decay")

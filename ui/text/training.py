@@ -32,8 +32,9 @@ def settings_form(dataset: TextDataset) -> TextClassifierConfig:
                                              key="text_vocabulary")
         sequence_length = left.select_slider(t("text_classification.sequence_length"), SEQUENCE_LENGTHS, default.sequence_length,
                                              key="text_sequence")
-        ngrams = left.radio(t("text_classification.ngrams"), [1, 2, 3], index=default.ngrams - 1, horizontal=True, key="text_ngrams",
-                            help=t("text_classification.ngrams_help"))
+        ngram_labels = {0: t("text_classification.ngrams_auto", count=default.ngrams_for(dataset.chinese)), 1: "1", 2: "2", 3: "3"}
+        ngrams = left.radio(t("text_classification.ngrams"), [0, 1, 2, 3], index=default.ngrams, horizontal=True, key="text_ngrams",
+                            format_func=ngram_labels.get, help=t("text_classification.ngrams_help"))
         embedding_dim = left.select_slider(t("text_classification.embedding_dim"), [16, 32, 64, 128], default.embedding_dim,
                                            key="text_embedding", disabled=model == "seed")
         optimizer = right.selectbox(t("text_classification.optimizer"), OPTIMIZERS, key="text_optimizer")

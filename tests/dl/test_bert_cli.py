@@ -1,0 +1,67 @@
+"""`python -m dl train bert` / `predict bert` and the exported predict.py, in subprocesses."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (  # runs the CLI in-process, then says on stderr whether PyTorch was imported
+    "import runpy, sys\n"
+    "sys.argv = ['dl', *sys.argv[1:]]\n"
+    "try:\n    runpy.run_module('dl', run_name='__main__')\nexcept SystemExit as exit:\n    if exit.code:\n        sys.exit(exit.code)\n"
+    "print('torch imported:', 'torch' in sys.modules, file=sys.stderr)\n"
+)
+GOOD = ["wonderful", "delightful", "brilliant", "moving", "charming", "superb"]
+BAD = ["dreadful", "boring", "awful", "tedious", "clumsy", "terrible"]
+
+
+def run(arguments, cache, cwd=ROOT, script=None):
+    command = [sys.executable, script] if script else [sys.executable, "-c", PROBE]
+    return subprocess.run([*command, *arguments], cwd=cwd, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "DL_CACHE_DIR": str(cache)})
+
+
+def test_train_predict_cache_hit_and_exported_script(tmp_path):
+    table = tmp_path / "opinions.csv"
+    table.write_text("sentence,verdict\n" + "".join(
+        f"Review {index}: the film was {(GOOD if index % 2 else BAD)[index % 6]} and {(GOOD if index % 2 else BAD)[(index + 3) % 6]},"
+        f"{'up' if index % 2 else 'down'}\n" for index in range(100)))
+    arguments = ["train", "bert", "--data", str(table), "--epochs", "2", "--max-samples", "0", "--json"]
+    first = run(arguments, tmp_path / "cache")
+    assert first.returncode == 0, first.stderr[-3000:]
+    result = json.loads(first.stdout.strip().splitlines()[-1])
+    assert result["from_cache"] is False and result["accuracy"] >= 0.8 and set(result["labels"]) == {"up", "down"}
+    assert {"baseline_accuracy", "model", "labels"} <= set(result)
+    second = run(arguments, tmp_path / "cache")
+    assert json.loads(second.stdout.strip().splitlines()[-1])["from_cache"] is True
+    assert second.stderr.strip().splitlines()[-1] == "torch imported: False"
+
+    sentences = ["a charming and superb film", "a tedious, dreadful mess"]
+    labelled = run(["predict", "bert", "--model", result["model"], *sentences], tmp_path / "cache")
+    assert labelled.returncode == 0, labelled.stderr[-2000:]
+    assert [json.loads(line)["label"] for line in labelled.stdout.strip().splitlines()] == ["up", "down"]
+
+    from dl.bert.config import BertConfig
+    from dl.bert.export import export_zip
+    from dl.bert.train import train_labeler
+    from dl.jobs import run_inline
+    from dl.store import ModelStore
+    from dl.text.data import read_text_file
+
+    dataset = read_text_file(table.read_bytes(), table.name)
+    trained = run_inline(lambda reporter: train_labeler(BertConfig(epochs=2, max_sentences=0), dataset, reporter,
+                                                        ModelStore(tmp_path / "cache")))
+    assert trained.from_cache
+    folder = tmp_path / "export"
+    zipfile.ZipFile(io.BytesIO(export_zip(trained))).extractall(folder)
+    assert {"model.safetensors", "labels.json", "predict.py", "README.md", "tokenizer.json"} <= {path.name for path in folder.iterdir()}
+    exported = run(sentences, tmp_path, cwd=folder, script="predict.py")
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    assert [json.loads(line)["label"] for line in exported.stdout.strip().splitlines()] == ["up", "down"]
+
+    refused = run(["predict", "bert", "--model", str(tmp_path), "hello"], tmp_path / "cache")
+    assert refused.returncode == 2 and "not a fine-tuned BERT folder" in refused.stderr and "Traceback" not in refused.stderr
