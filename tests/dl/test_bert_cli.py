@@ -2,27 +2,16 @@
 
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-PROBE = (  # runs the CLI in-process, then says on stderr whether PyTorch was imported
-    "import runpy, sys\n"
-    "sys.argv = ['dl', *sys.argv[1:]]\n"
-    "try:\n    runpy.run_module('dl', run_name='__main__')\nexcept SystemExit as exit:\n    if exit.code:\n        sys.exit(exit.code)\n"
-    "print('torch imported:', 'torch' in sys.modules, file=sys.stderr)\n"
-)
+from cli_runner import ROOT, run_cli
+
 GOOD = ["wonderful", "delightful", "brilliant", "moving", "charming", "superb"]
 BAD = ["dreadful", "boring", "awful", "tedious", "clumsy", "terrible"]
 
 
 def run(arguments, cache, cwd=ROOT, script=None):
-    command = [sys.executable, script] if script else [sys.executable, "-c", PROBE]
-    return subprocess.run([*command, *arguments], cwd=cwd, capture_output=True, text=True, timeout=900,
-                          env={**os.environ, "DL_CACHE_DIR": str(cache)})
+    return run_cli(arguments, cache, cwd, script, framework="torch")
 
 
 def test_train_predict_cache_hit_and_exported_script(tmp_path):

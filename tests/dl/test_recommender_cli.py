@@ -3,28 +3,16 @@ user would: in subprocesses, on an uploaded-style ratings file and on MovieLens.
 
 import io
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-PROBE = (  # runs the CLI in-process, then says on stderr whether TensorFlow was imported
-    "import runpy, sys\n"
-    "sys.argv = ['dl', *sys.argv[1:]]\n"
-    "try:\n    runpy.run_module('dl', run_name='__main__')\nexcept SystemExit as exit:\n    if exit.code:\n        sys.exit(exit.code)\n"
-    "print('tensorflow imported:', 'tensorflow' in sys.modules, file=sys.stderr)\n"
-)
+from cli_runner import ROOT, run_cli
 
 
 def run(arguments, cache, cwd=ROOT, script=None):
-    command = [sys.executable, script] if script else [sys.executable, "-c", PROBE]
-    return subprocess.run([*command, *arguments], cwd=cwd, capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "DL_CACHE_DIR": str(cache)})
+    return run_cli(arguments, cache, cwd, script, framework="tensorflow")
 
 
 def taste_ratings(path: Path) -> Path:

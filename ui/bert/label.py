@@ -9,10 +9,8 @@ import streamlit as st
 
 from dl.bert.attribution import integrated_gradients
 from dl.bert.train import TrainedLabeler, predict_probabilities
-from dl.data.errors import DataError
-from dl.text import data as text_data
-from ui.errors import show_data_error
 from ui.i18n import t
+from ui.labelling import label_uploaded_table
 
 
 def render_label_tab(trained: TrainedLabeler | None) -> None:
@@ -45,24 +43,6 @@ def show_attribution(trained: TrainedLabeler, text: str) -> None:
 
 
 def label_table(trained: TrainedLabeler) -> None:
-    upload = st.file_uploader(t("bert_labeling.upload_to_label"), type=list(text_data.TABLE_TYPES), key="bert_label_file")
-    if upload is None:
-        return
-    try:
-        frame = text_data.read_table(upload.getvalue(), upload.name)
-    except DataError as error:
-        show_data_error(error)
-        return
-    columns = list(frame.columns)
-    guessed = max(columns, key=lambda column: frame[column].astype(str).str.len().mean())
-    column = st.selectbox(t("bert_labeling.sentence_column"), columns, columns.index(guessed), key="bert_label_col_pick")
-    texts = frame[column].astype(str).tolist()
-    bar = st.progress(0.0, text=t("bert_labeling.labelling", done=0, total=len(texts)))
-    probabilities = predict_probabilities(trained.model, trained.tokenizer, texts, trained.config.max_length,
-                                          progress=lambda done, total: bar.progress(done / max(1, total),
-                                                                                    text=t("bert_labeling.labelling", done=done, total=total)))
-    labelled = frame.assign(predicted_label=[trained.class_names[index] for index in probabilities.argmax(axis=1)],
-                            probability=probabilities.max(axis=1).round(4))
-    st.dataframe(labelled.head(20), hide_index=True, width="stretch")
-    st.download_button(t("bert_labeling.download_labelled"), labelled.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"labelled-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv", key="bert_labelled_download")
+    label_uploaded_table("bert", "bert_labeling", "sentence_column", trained.class_names,
+                         lambda texts, progress: predict_probabilities(trained.model, trained.tokenizer, texts,
+                                                                       trained.config.max_length, progress=progress))

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import streamlit as st
 
-from dl.data.errors import DataError
-from dl.text import data as text_data
 from dl.text.explain import explain
 from dl.text.train import TrainedTextClassifier
-from ui.errors import show_data_error
 from ui.i18n import t
+from ui.labelling import label_uploaded_table
 
 BATCH = 512
 
@@ -52,27 +51,11 @@ def show_explanation(trained: TrainedTextClassifier, text: str) -> None:
 
 
 def label_table(trained: TrainedTextClassifier) -> None:
-    upload = st.file_uploader(t("text_classification.upload_to_label"), type=list(text_data.TABLE_TYPES), key="text_label_file")
-    if upload is None:
-        return
-    try:
-        frame = text_data.read_table(upload.getvalue(), upload.name)
-    except DataError as error:
-        show_data_error(error)
-        return
-    columns = list(frame.columns)
-    guessed = max(columns, key=lambda column: frame[column].astype(str).str.len().mean())
-    column = st.selectbox(t("text_classification.text_column"), columns, columns.index(guessed), key="text_label_col_pick")
-    texts = frame[column].astype(str).tolist()
-    bar = st.progress(0.0, text=t("text_classification.labelling", done=0, total=len(texts)))
-    labels, probabilities = [], []
-    for start in range(0, len(texts), BATCH):
-        rows = trained.predict(texts[start:start + BATCH])
-        labels.extend(trained.class_names[index] for index in rows.argmax(axis=1))
-        probabilities.extend(float(value) for value in rows.max(axis=1))
-        done = min(len(texts), start + BATCH)
-        bar.progress(done / max(1, len(texts)), text=t("text_classification.labelling", done=done, total=len(texts)))
-    labelled = frame.assign(predicted_label=labels, probability=[round(value, 4) for value in probabilities])
-    st.dataframe(labelled.head(20), hide_index=True, width="stretch")
-    st.download_button(t("text_classification.download_labelled"), labelled.to_csv(index=False).encode("utf-8-sig"),
-                       file_name=f"labelled-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv", key="text_labelled_download")
+    def predict(texts: list[str], progress) -> np.ndarray:
+        rows = []
+        for start in range(0, len(texts), BATCH):
+            rows.append(trained.predict(texts[start:start + BATCH]))
+            progress(min(len(texts), start + BATCH), len(texts))
+        return np.concatenate(rows) if rows else np.zeros((0, len(trained.class_names)), np.float32)
+
+    label_uploaded_table("text", "text_classification", "text_column", trained.class_names, predict)

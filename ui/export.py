@@ -1,0 +1,26 @@
+"""The Export tab's download, shared by the training pages: one zip per trained model, built once
+and kept in the page's state (a rerun does not rebuild it), a download button, a note and the model card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from ui.formatting import human_size
+from ui.i18n import t
+from ui.training import page_state
+
+
+def download_section(page: str, model_path: Path, build_zip: Callable[[], bytes], file_name: str, label_key: str,
+                     help_key: str, card: str, card_key: str) -> None:
+    """``label_key`` is a locale key with a ``{size}`` placeholder; ``card`` is the model card's Markdown."""
+    state = page_state(page)
+    if state.get("zip_of") != str(model_path):  # one zip at a time: older ones only hold memory
+        state["zip"], state["zip_of"] = build_zip(), str(model_path)
+    st.download_button(t(label_key, size=human_size(len(state["zip"]))), state["zip"], file_name=file_name,
+                       mime="application/zip", icon="📦", key=f"{page}_download")
+    st.caption(t(help_key))
+    with st.expander(t(card_key)):
+        st.markdown(card)

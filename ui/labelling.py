@@ -1,0 +1,48 @@
+"""Label a whole uploaded table with a trained text model: shared by the text and BERT pages.
+
+The user uploads a table (the text page's readers: CSV, TSV, XLSX, JSON lines), picks the column of
+texts (preset to the one with the longest values), watches a progress bar, sees the first rows and
+downloads the table with two new columns, ``predicted_label`` and ``probability``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from dl.data.errors import DataError
+from dl.text import data as text_data
+from ui.errors import show_data_error
+from ui.i18n import t
+
+Predict = Callable[[list[str], Callable[[int, int], None]], np.ndarray]  # (texts, progress(done, total)) -> probabilities
+
+
+def label_uploaded_table(prefix: str, strings: str, column_key: str, class_names: list[str], predict: Predict) -> None:
+    """``prefix``: widget keys; ``strings``: the page's locale namespace (upload_to_label, labelling,
+    download_labelled and ``column_key``)."""
+    upload = st.file_uploader(t(f"{strings}.upload_to_label"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_label_file")
+    if upload is None:
+        return
+    try:
+        frame = text_data.read_table(upload.getvalue(), upload.name)
+    except DataError as error:
+        show_data_error(error)
+        return
+    columns = list(frame.columns)
+    guessed = max(columns, key=lambda column: frame[column].astype(str).str.len().mean())
+    column = st.selectbox(t(f"{strings}.{column_key}"), columns, columns.index(guessed), key=f"{prefix}_label_col_pick")
+    texts = frame[column].astype(str).tolist()
+    bar = st.progress(0.0, text=t(f"{strings}.labelling", done=0, total=len(texts)))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(1, total), text=t(f"{strings}.labelling", done=done, total=total))
+
+    probabilities = predict(texts, progress)
+    labelled = frame.assign(predicted_label=[class_names[index] for index in probabilities.argmax(axis=1)],
+                            probability=probabilities.max(axis=1).round(4))
+    st.dataframe(labelled.head(20), hide_index=True, width="stretch")
+    st.download_button(t(f"{strings}.download_labelled"), labelled.to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"labelled-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv", key=f"{prefix}_labelled_download")
