@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dl.data.errors import DataError
+from dl.text.cli import add_text_inputs, texts_from_args
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,9 +35,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Label sentences with a fine-tuned BERT folder."
     parser.add_argument("--model", required=True, help="the model folder printed by train (or an unzipped export)")
-    parser.add_argument("texts", nargs="*", help="sentences")
-    parser.add_argument("--csv", help="a table of sentences to label instead")
-    parser.add_argument("--text-col", help="the table's sentence column (default: the one with the longest values)")
+    add_text_inputs(parser)
 
 
 def train(args: argparse.Namespace) -> None:
@@ -85,20 +83,7 @@ def predict(args: argparse.Namespace) -> None:
 
     from dl.bert.train import load_labeler_folder, predict_probabilities
 
-    texts = list(args.texts)
-    if args.csv:
-        from dl.text.data import read_table
-
-        path = Path(args.csv)
-        if not path.is_file():
-            raise DataError(f"--csv {args.csv} is not a file.")
-        frame = read_table(path.read_bytes(), path.name)
-        column = args.text_col or max(frame.columns, key=lambda name: frame[name].astype(str).str.len().mean())
-        if column not in frame.columns:
-            raise DataError(f"{path.name} has no column '{column}'.")
-        texts += frame[column].astype(str).tolist()
-    if not texts:
-        raise DataError("Give sentences to label, or --csv FILE.")
+    texts = texts_from_args(args)
     model, tokenizer, labels, max_length = load_labeler_folder(args.model)
     for text, row in zip(texts, predict_probabilities(model, tokenizer, texts, max_length), strict=True):
         best = int(np.argmax(row))

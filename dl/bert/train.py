@@ -145,9 +145,9 @@ def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextData
                 losses.append(float(logs["loss"]))
 
         def on_step_end(self, args, state, control, **kwargs):
-            step = state.global_step - int(state.epoch or 0) * steps_per_epoch if state.epoch else state.global_step
+            step = (state.global_step - 1) % steps_per_epoch + 1  # 1-based step within the current epoch
             try:
-                reporter.end_batch(max(1, min(steps_per_epoch, step)), losses[-1] if losses else None)
+                reporter.end_batch(step, losses[-1] if losses else None)
             except JobCancelled:
                 control.should_training_stop = True  # Trainer stops after this step; the job raises afterwards
 
@@ -218,8 +218,8 @@ def load_labeler_folder(path: Path | str) -> tuple[Any, Any, list[str], int]:
     """(model, tokenizer, labels, max length) from a model folder; DataError if it is not one."""
     folder = Path(path)
     folder = folder if folder.is_dir() else folder.parent
-    if not (folder / LABELS_FILE).is_file() or not (folder / "model.safetensors").is_file():
-        raise DataError(f"{path} is not a fine-tuned BERT folder (it needs model.safetensors and {LABELS_FILE}).")
+    if not (folder / LABELS_FILE).is_file() or not any(folder.glob("*.safetensors")):
+        raise DataError(f"{path} is not a fine-tuned BERT folder (it needs safetensors weights and {LABELS_FILE}).")
     try:
         model, tokenizer = load_folder(folder)
         meta = json.loads((folder / "meta.json").read_text()) if (folder / "meta.json").is_file() else {}

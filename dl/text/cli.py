@@ -2,7 +2,7 @@
 
     python -m dl train text --data rotten_tomatoes|fine_foods|chinese_reviews|PATH
         [--text-col C --label-col C] [--model seed|avgpool|cnn|bilstm] [--epochs N] [--max-texts N] [--json]
-    python -m dl predict text --model PATH "a text" "another text"
+    python -m dl predict text --model PATH "a text" "another text" | --csv FILE [--text-col C]
 
 ``train`` prints a last line of JSON (accuracy, macro_f1, baseline_accuracy, model, from_cache ...);
 a second identical run is answered from the model cache without TensorFlow. ``predict`` prints one
@@ -36,7 +36,33 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Classify texts with a trained text classifier."
     parser.add_argument("--model", required=True, help="the model folder printed by train (or its model.keras)")
-    parser.add_argument("texts", nargs="+", help="texts to classify")
+    add_text_inputs(parser)
+
+
+def add_text_inputs(parser: argparse.ArgumentParser) -> None:
+    """Texts on the command line and/or a table of them (shared with ``predict bert``)."""
+    parser.add_argument("texts", nargs="*", help="texts to classify")
+    parser.add_argument("--csv", help="a table (CSV, TSV, XLSX, JSON lines) of texts to classify")
+    parser.add_argument("--text-col", help="the table's text column (default: the one with the longest values)")
+
+
+def texts_from_args(args: argparse.Namespace) -> list[str]:
+    """The texts given on the command line plus those of ``--csv``; DataError when there are none."""
+    from dl.text.data import read_table
+
+    texts = list(args.texts)
+    if args.csv:
+        path = Path(args.csv)
+        if not path.is_file():
+            raise DataError(f"--csv {args.csv} is not a file.")
+        frame = read_table(path.read_bytes(), path.name)
+        column = args.text_col or max(frame.columns, key=lambda name: frame[name].astype(str).str.len().mean())
+        if column not in frame.columns:
+            raise DataError(f"{path.name} has no column '{column}'. Columns: {', '.join(frame.columns[:12])}.")
+        texts += frame[column].astype(str).tolist()
+    if not texts:
+        raise DataError("Give texts to classify, or --csv FILE.")
+    return texts
 
 
 def load_data(args: argparse.Namespace):
@@ -99,8 +125,9 @@ def predict(args: argparse.Namespace) -> None:
     from dl.text.tokens import prepare_text
     from dl.text.train import load_text_classifier
 
+    texts = texts_from_args(args)
     model, classes = load_text_classifier(args.model)
-    probabilities = class_probabilities(model, [prepare_text(text) for text in args.texts])
-    for text, row in zip(args.texts, probabilities, strict=True):
+    probabilities = class_probabilities(model, [prepare_text(text) for text in texts])
+    for text, row in zip(texts, probabilities, strict=True):
         best = int(np.argmax(row))
         print(json.dumps({"text": text, "label": classes[best], "probability": round(float(row[best]), 4)}, ensure_ascii=False))

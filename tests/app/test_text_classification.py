@@ -70,3 +70,21 @@ def test_bad_upload_shows_an_error_box():
                                                   "text/csv")).run()
     assert not app.exception
     assert any(TEXT["en"]["problem"] in box.value and "one class" in box.value for box in app.error)
+
+
+def test_upload_a_table_choose_columns_train_and_download_labels():
+    good, bad = ["wonderful", "great", "moving", "lovely"], ["awful", "boring", "dull", "tedious"]
+    rows = "".join(f"{index},the show number {index} was {(good if index % 2 else bad)[index % 4]},{'up' if index % 2 else 'down'}\n"
+                   for index in range(300))
+    app = open_page(PAGE, "en")
+    app.radio(key="text_source").set_value("upload").run()
+    app.file_uploader(key="text_file").set_value(("shows.csv", f"id,comment,verdict\n{rows}".encode(), "text/csv")).run()
+    assert app.selectbox(key="text_text_col").value == "comment" and app.selectbox(key="text_label_col").value == "verdict"
+    app.button(key="text_train").click().run()
+    run_until(app, lambda page: TEXT["en"]["trained"] in successes(page))
+    assert float(app.metric[4].value.rstrip("%")) >= 90  # the label follows one opinion word
+    new = "id,review\n1,it was lovely and moving\n2,dull and tedious\n"
+    app.file_uploader(key="text_label_file").set_value(("new.csv", new.encode(), "text/csv")).run()
+    labelled = next(table.value for table in app.dataframe if "predicted_label" in table.value.columns)
+    assert list(labelled["predicted_label"]) == ["up", "down"]
+    assert any(button.proto.label.startswith("Download the labelled") for button in app.get("download_button"))

@@ -42,6 +42,10 @@ def test_train_predict_cache_hit_and_export(tmp_path):
     assert predicted.returncode == 0, predicted.stderr[-2000:]
     labels = [json.loads(line)["label"] for line in predicted.stdout.strip().splitlines()]
     assert labels == ["好", "差"]
+    table = tmp_path / "new.csv"
+    table.write_text("id,review\n1,it was superb and lovely\n2,so dull and tedious\n")
+    from_table = run(["predict", "text", "--model", result["model"], "--csv", str(table), "--text-col", "review"], tmp_path / "cache")
+    assert [json.loads(line)["label"] for line in from_table.stdout.strip().splitlines()] == ["好", "差"], from_table.stderr[-1000:]
 
     from dl.jobs import run_inline
     from dl.store import ModelStore
