@@ -41,6 +41,8 @@ def test_cache_hit_and_explanation(rotten, store):
     explanation = explain(again.model, "the plot is dull but the acting is wonderful")
     strongest = explanation.tokens[int(np.argmax(np.abs(explanation.contributions)))]
     assert strongest in {"dull", "wonderful"}, list(zip(explanation.tokens, explanation.contributions))
+    praise = explain(again.model, "great wonderful")  # either word alone is enough: removal alone called both neutral
+    assert again.class_names[praise.label] == "fresh" and min(praise.contributions) > 0, praise
 
 
 def test_chinese_reviews_learn_by_character(store):
