@@ -45,3 +45,14 @@ def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any
     if not show_job(job, chart=not job.finished):
         return None
     return job.result
+
+
+def remember_run(page: str, data_fingerprint: str, result: Any) -> None:
+    """Keep a finished result (keyed by its store folder, ``result.path``) for the page's run table."""
+    runs = page_state(page).setdefault("runs", {})
+    runs.setdefault(data_fingerprint, {})[str(result.path)] = result
+
+
+def runs_on(page: str, data_fingerprint: str) -> list[Any]:
+    """Every result this session remembered on this data, oldest first."""
+    return list(page_state(page).get("runs", {}).get(data_fingerprint, {}).values())

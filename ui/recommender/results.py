@@ -9,7 +9,8 @@ from dl.recommender.data import RatingsData
 from dl.recommender.train import TrainedRecommender
 from ui.i18n import t
 from ui.plots import history_figure
-from ui.recommender.training import runs_on
+from ui.recommender.training import PAGE
+from ui.training import runs_on
 
 METRICS = ("rmse", "mae", "precision_at_10", "recall_at_10", "ndcg_at_10")
 
@@ -18,7 +19,7 @@ def render_results_tab(trained: TrainedRecommender | None, data: RatingsData | N
     if trained is None or data is None:
         st.info(t("movie_recommender.train_first"))
         return
-    rows = comparison_rows(trained, runs_on(data))
+    rows = comparison_rows(trained, runs_on(PAGE, data.fingerprint()))
     st.subheader(t("movie_recommender.comparison"))
     st.dataframe(rows, hide_index=True, width="stretch", column_config={
         name: st.column_config.NumberColumn(t(f"movie_recommender.metric_{name}"), format="%.4f") for name in METRICS

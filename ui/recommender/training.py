@@ -9,7 +9,7 @@ from dl.recommender.data import RatingsData
 from dl.recommender.train import TrainedRecommender, model_key, train_recommender
 from ui.i18n import t
 from ui.loaders import model_store
-from ui.training import page_state, training_section
+from ui.training import remember_run, training_section
 
 PAGE = "movie_recommender"
 EMBEDDING_SIZES = [4, 8, 16, 32, 64, 128]
@@ -59,11 +59,6 @@ def train_and_attach(config: RecommenderConfig, data: RatingsData) -> TrainedRec
                  epochs=metrics.get("epochs_run", 0)))
     for note in trained.notes:
         st.info(note)
-    runs = page_state(PAGE).setdefault("runs", {})
-    runs.setdefault(data.fingerprint(), {})[str(trained.path)] = trained
+    remember_run(PAGE, data.fingerprint(), trained)
     return trained
 
-
-def runs_on(data: RatingsData) -> list[TrainedRecommender]:
-    """Every model this session trained (or loaded) on ``data``, oldest first."""
-    return list(page_state(PAGE).get("runs", {}).get(data.fingerprint(), {}).values())

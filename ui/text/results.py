@@ -11,7 +11,8 @@ from dl.text.data import TextDataset
 from dl.text.train import TrainedTextClassifier, working_set
 from ui.i18n import t
 from ui.plots import history_figure
-from ui.text.training import runs_on
+from ui.text.training import PAGE
+from ui.training import runs_on
 
 WRONG_SHOWN = 10
 
@@ -29,7 +30,7 @@ def render_results_tab(trained: TrainedTextClassifier | None, dataset: TextDatas
     cells[3].metric(t("text_classification.test_texts"), f"{metrics['test_size']:,}")
     st.caption(t("text_classification.baseline_help", seconds=baseline.get("seconds", 0)))
     st.subheader(t("text_classification.runs"))
-    st.dataframe(run_rows(runs_on(dataset) or [trained]), hide_index=True, width="stretch")
+    st.dataframe(run_rows(runs_on(PAGE, dataset.fingerprint()) or [trained]), hide_index=True, width="stretch")
     left, right = st.columns(2)
     left.plotly_chart(confusion_figure(trained), key="text_confusion")
     right.dataframe([{t("text_classification.class"): name, t("text_classification.precision"): round(precision, 3),

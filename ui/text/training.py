@@ -9,7 +9,7 @@ from dl.text.data import TextDataset
 from dl.text.train import TrainedTextClassifier, model_key, train_text_classifier
 from ui.i18n import t
 from ui.loaders import model_store
-from ui.training import page_state, training_section
+from ui.training import remember_run, training_section
 
 PAGE = "text"  # page_state("text"); Train button key "text_train"
 VOCABULARY_SIZES = [1_000, 5_000, 10_000, 20_000, 50_000]
@@ -61,10 +61,6 @@ def train_and_attach(config: TextClassifierConfig, dataset: TextDataset) -> Trai
                  baseline=metrics["baseline"]["accuracy"] * 100, epochs=metrics.get("epochs_run", 0)))
     for note in trained.notes:
         st.info(note)
-    runs = page_state(PAGE).setdefault("runs", {})
-    runs.setdefault(dataset.fingerprint(), {})[str(trained.path)] = trained
+    remember_run(PAGE, dataset.fingerprint(), trained)
     return trained
 
-
-def runs_on(dataset: TextDataset) -> list[TrainedTextClassifier]:
-    return list(page_state(PAGE).get("runs", {}).get(dataset.fingerprint(), {}).values())
