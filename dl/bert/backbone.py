@@ -58,16 +58,6 @@ def load_classifier(model: str, labels: list[str]) -> Any:
         raise unreachable(model, error) from None
 
 
-def load_encoder(model: str) -> Any:
-    """The pretrained encoder alone (for the frozen-embedding baselines)."""
-    from transformers import AutoModel
-
-    try:
-        return AutoModel.from_pretrained(model_source(model), trust_remote_code=False, use_safetensors=True)
-    except (OSError, ValueError) as error:
-        raise unreachable(model, error) from None
-
-
 def unreachable(model: str, error: Exception) -> DataError:
     return DataError(
         f"The model '{model}' could not be loaded ({str(error).splitlines()[0][:160]}). A Hugging Face id needs the "

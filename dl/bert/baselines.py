@@ -13,8 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from dl.bert.config import BertConfig
-
 
 def sentence_embeddings(encoder: Any, tokenizer: Any, texts: list[str], max_length: int, batch_size: int = 64) -> np.ndarray:
     import torch
@@ -31,16 +29,14 @@ def sentence_embeddings(encoder: Any, tokenizer: Any, texts: list[str], max_leng
     return np.concatenate(rows)
 
 
-def frozen_baselines(config: BertConfig, train_texts: list[str], train_labels: np.ndarray, test_texts: list[str],
-                     test_labels: np.ndarray, num_classes: int) -> dict[str, dict[str, float]]:
-    """Held-out accuracy of the linear probe and of the nearest centroid."""
+def frozen_baselines(encoder: Any, tokenizer: Any, max_length: int, train_texts: list[str], train_labels: np.ndarray,
+                     test_texts: list[str], test_labels: np.ndarray, num_classes: int) -> dict[str, dict[str, float]]:
+    """Held-out accuracy of the linear probe and of the nearest centroid. ``encoder``: the pretrained
+    encoder before any fine-tuning (the classifier's own, scored before the Trainer changes it)."""
     from sklearn.linear_model import LogisticRegression
 
-    from dl.bert.backbone import load_encoder, load_tokenizer
-
-    encoder, tokenizer = load_encoder(config.model), load_tokenizer(config.model)
-    train_vectors = sentence_embeddings(encoder, tokenizer, train_texts, config.max_length)
-    test_vectors = sentence_embeddings(encoder, tokenizer, test_texts, config.max_length)
+    train_vectors = sentence_embeddings(encoder, tokenizer, train_texts, max_length)
+    test_vectors = sentence_embeddings(encoder, tokenizer, test_texts, max_length)
     probe = LogisticRegression(C=1.0, max_iter=2000).fit(train_vectors, train_labels)
     unit = train_vectors / (np.linalg.norm(train_vectors, axis=1, keepdims=True) + 1e-9)
     centroids = np.stack([unit[train_labels == label].mean(axis=0) for label in range(num_classes)])

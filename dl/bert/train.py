@@ -86,15 +86,18 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         texts = working.texts
         lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
         truncated = sum(length > config.max_length for length in lengths)
+        test_texts = [texts[index] for index in test]
+        # the baselines use the pretrained encoder as loaded: score them before fine-tuning changes it
+        baselines = frozen_baselines(model.base_model, tokenizer, config.max_length, [texts[index] for index in train],
+                                     working.labels[train], test_texts, working.labels[test], working.num_classes)
         history, seconds = _fine_tune(config, model, tokenizer, working, train, validation, reporter)
         reporter.check_cancelled()  # Cancel stopped the Trainer at the next step: never store that model
         reporter.say("evaluating")
-        probabilities = predict_probabilities(model, tokenizer, [texts[index] for index in test], config.max_length)
+        probabilities = predict_probabilities(model, tokenizer, test_texts, config.max_length)
         metrics = classification_metrics(working.labels[test], probabilities, working.num_classes)
         metrics["macro_f1"] = macro_f1(metrics)
         metrics.update(fit_seconds=round(seconds, 2), train_sentences=int(len(train)), epochs_run=len(history))
-        metrics["baselines"] = frozen_baselines(config, [texts[index] for index in train], working.labels[train],
-                                                [texts[index] for index in test], working.labels[test], working.num_classes)
+        metrics["baselines"] = baselines
         facts = describe(model)
         extra = {"class_names": list(working.class_names), "test_indices": [int(index) for index in test],
                  "truncated": int(truncated), "unknown_share": unknown_share(tokenizer, texts[:500]),

@@ -51,6 +51,7 @@ def load_data(name_or_path: str):
 def train(args: argparse.Namespace) -> None:
     from dl.jobs import run_inline
     from dl.store import ModelStore
+    from dl.task import stored_meta
 
     dataset = load_data(args.data)
     store = ModelStore()
@@ -62,7 +63,7 @@ def train(args: argparse.Namespace) -> None:
         except ImportError as error:
             raise DataError(f"Transfer learning is not available in this installation ({error}).") from None
         config = transfer.TransferConfig() if args.epochs is None else transfer.TransferConfig(epochs=args.epochs)
-        key, model_file = transfer.model_key(config, dataset), transfer.HEAD_FILE
+        task, model_file = transfer.TASK, transfer.HEAD_FILE
 
         def work(reporter):
             return transfer.train_transfer_classifier(config, dataset, reporter, store)
@@ -71,12 +72,12 @@ def train(args: argparse.Namespace) -> None:
 
         config = cnn.ImageClassifierConfig() if args.epochs is None else cnn.ImageClassifierConfig(epochs=args.epochs)
         config.validate()
-        key, model_file = cnn.model_key(config, dataset), cnn.MODEL_FILE
+        task, model_file = cnn.TASK, cnn.MODEL_FILE
 
         def work(reporter):
             return cnn.train_image_classifier(config, dataset, reporter, store)
 
-    entry = stored_entry(store, key)
+    entry = stored_meta(store, task, config, dataset.fingerprint())
     if entry is not None:  # a cache hit needs only meta.json: no TensorFlow, no model loading
         print(json.dumps(stored_result(entry, args.model, model_file, dataset), ensure_ascii=False))
         return
@@ -100,17 +101,6 @@ def train(args: argparse.Namespace) -> None:
         for row in trained.history:
             print(json.dumps({"epoch_metrics": row}), file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False))
-
-
-def stored_entry(store, key: str):
-    """The store's verified entry for ``key``, or None (a broken one is left to training, which
-    moves it aside and retrains)."""
-    from dl.store import BrokenEntryError
-
-    try:
-        return store.get(key)
-    except BrokenEntryError:
-        return None
 
 
 def stored_result(entry, kind: str, model_file: str, dataset) -> dict[str, Any]:

@@ -103,8 +103,7 @@ def train(args: argparse.Namespace) -> None:
     from dl.recommender.train import train_recommender
 
     trained = run_inline(lambda reporter: train_recommender(config, data, reporter, store), name="recommender")
-    meta = json.loads((trained.path / "meta.json").read_text())
-    print(json.dumps(result_line(meta, trained.path, trained.from_cache), ensure_ascii=False))
+    print(json.dumps(result_line(trained.meta, trained.path, trained.from_cache), ensure_ascii=False))
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:

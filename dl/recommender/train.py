@@ -86,6 +86,7 @@ class TrainedRecommender:
     history: list[dict[str, float]]
     path: Path
     from_cache: bool
+    meta: dict[str, Any] = field(default_factory=dict)  # the store entry's meta.json
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -105,9 +106,9 @@ def train_recommender(config: RecommenderConfig, data: RatingsData, reporter: Pr
                       store: ModelStore) -> TrainedRecommender:
     """Train ``config`` on ``data`` (or load it from ``store``); see the module docstring."""
     config.validate()
-    split = split_ratings(data, config.split, config.test_fraction, config.validation_fraction, config.seed)
 
     def fit(reporter: ProgressReporter) -> Fitted[tuple[Any, FactorModel, Catalog]]:
+        split = split_ratings(data, config.split, config.test_fraction, config.validation_fraction, config.seed)
         keras_model, history, seconds = fit_keras_model(config, data, split, reporter)
         factors = factors_from_keras(keras_model, config.model, data.rating_range)
         reporter.say("evaluating")
@@ -131,7 +132,7 @@ def train_recommender(config: RecommenderConfig, data: RatingsData, reporter: Pr
                                        data.summary())
     _, factors, catalog = result.model
     return TrainedRecommender(factors, catalog, config, result.metrics, result.history, result.path,
-                              result.from_cache, result.notes)
+                              result.from_cache, result.meta, result.notes)
 
 
 def fit_keras_model(config: RecommenderConfig, data: RatingsData, split: Split,
@@ -180,8 +181,8 @@ def evaluate_all(factors: FactorModel, data: RatingsData, split: Split) -> dict[
 
 def score_baseline(baseline: BiasBaseline, data: RatingsData, split: Split) -> dict[str, float]:
     low, high = data.rating_range
-    return score(lambda users, items: np.clip(baseline.predict(users, items), low, high),  # ranked unclipped
-                 lambda users: np.stack([baseline.scores(user) for user in users]), data, split)
+    return score(lambda users, items: np.clip(baseline.predict(users, items), low, high),
+                 lambda users: np.stack([baseline.scores(user) for user in users]), data, split)  # ranked unclipped
 
 
 def score(predict, score_users, data: RatingsData, split: Split) -> dict[str, float]:

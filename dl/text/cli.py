@@ -103,8 +103,7 @@ def train(args: argparse.Namespace) -> None:
     from dl.text.train import train_text_classifier
 
     trained = run_inline(lambda reporter: train_text_classifier(config, dataset, reporter, store), name="text")
-    meta = json.loads((trained.path / "meta.json").read_text())
-    print(json.dumps(result_line(meta, trained.path, trained.from_cache), ensure_ascii=False))
+    print(json.dumps(result_line(trained.meta, trained.path, trained.from_cache), ensure_ascii=False))
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:

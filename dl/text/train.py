@@ -46,6 +46,7 @@ class TrainedTextClassifier:
     test_indices: np.ndarray
     path: Path
     from_cache: bool
+    meta: dict[str, Any] = field(default_factory=dict)  # the store entry's meta.json
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -140,7 +141,7 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
     meta = result.meta
     return TrainedTextClassifier(result.model, list(meta["class_names"]), config, meta["metrics"], meta["history"],
                                  np.asarray(meta["test_indices"], dtype=np.int64), result.path, result.from_cache,
-                                 result.notes)
+                                 meta, result.notes)
 
 
 def load_model_folder(folder: Path) -> Any:
