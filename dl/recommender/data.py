@@ -127,13 +127,6 @@ class RatingsData:
     def per_item_counts(self) -> np.ndarray:
         return np.bincount(self.items, minlength=self.num_items)
 
-    def find_user(self, user_id: str) -> int:
-        """The index of the user whose own id is ``user_id``; DataError when there is none."""
-        try:
-            return self.user_ids.index(str(user_id))
-        except ValueError:
-            raise DataError(f"There is no user '{user_id}' in {self.source}; ids run like {', '.join(self.user_ids[:5])}.") from None
-
 
 # ------------------------------------------------------------------------------------------- MovieLens
 def movielens_folder() -> Path:

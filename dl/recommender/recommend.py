@@ -56,16 +56,6 @@ def best_rated(catalog: Catalog, user: int, count: int = 10) -> list[tuple[str, 
     return [(catalog.titles[items[index]], float(values[index])) for index in order]
 
 
-def search_titles(catalog: Catalog, query: str, limit: int = 20) -> list[int]:
-    """Movie indices whose title contains ``query`` (any case), most-rated first."""
-    query = query.strip().lower()
-    if not query:
-        return []
-    matches = [index for index, title in enumerate(catalog.titles) if query in title.lower()]
-    counts = np.bincount(catalog.items, minlength=len(catalog.titles))
-    return sorted(matches, key=lambda index: -counts[index])[:limit]
-
-
 def popular_items(catalog: Catalog, limit: int = 40) -> list[int]:
     """The most-rated movies: the ones a new visitor is most likely to have seen."""
     counts = np.bincount(catalog.items, minlength=len(catalog.titles))

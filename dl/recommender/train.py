@@ -93,10 +93,6 @@ class TrainedRecommender:
     def kind(self) -> str:
         return self.config.model
 
-    @property
-    def model_path(self) -> Path:
-        return self.path / MODEL_FILE
-
 
 def model_key(config: RecommenderConfig, data: RatingsData) -> str:
     return task_key(TASK, config, data.fingerprint())

@@ -49,10 +49,6 @@ class TrainedTextClassifier:
     meta: dict[str, Any] = field(default_factory=dict)  # the store entry's meta.json
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def model_path(self) -> Path:
-        return self.path / MODEL_FILE
-
     def predict(self, texts: list[str]) -> np.ndarray:
         """(n, classes) probabilities for raw texts."""
         from dl.text.models import class_probabilities
