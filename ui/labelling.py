@@ -1,4 +1,5 @@
-"""Label a whole uploaded table with a trained text model: shared by the text and BERT pages.
+"""Labelling with a trained text model, shared by the text and BERT pages: a whole uploaded table,
+and one sentence's tokens coloured by how much each pushed the label (``coloured_tokens``).
 
 The user uploads a table (the text page's readers: CSV, TSV, XLSX, JSON lines), picks the column of
 texts (preset to the one with the longest values), watches a progress bar, sees the first rows and
@@ -7,6 +8,7 @@ downloads the table with two new columns, ``predicted_label`` and ``probability`
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import numpy as np
@@ -46,3 +48,15 @@ def label_uploaded_table(prefix: str, strings: str, column_key: str, class_names
     st.dataframe(labelled.head(20), hide_index=True, width="stretch")
     st.download_button(t(f"{strings}.download_labelled"), labelled.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"labelled-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv", key=f"{prefix}_labelled_download")
+
+
+def coloured_tokens(tokens: list[str], scores: list[float]) -> str:
+    """HTML: each token on green (pushed towards the label) or red (against), as strong as its score
+    relative to the largest; the score itself shows on hover."""
+    scale = max([abs(score) for score in scores] + [1e-6])
+    spans = "".join(
+        f'<span title="{score:+.3f}" style="background:rgba({"46,160,67" if score > 0 else "218,54,51"},'
+        f'{min(1.0, abs(score) / scale):.2f});padding:2px 3px;margin:1px;border-radius:4px;display:inline-block">'
+        f"{html.escape(token)}</span>"
+        for token, score in zip(tokens, scores, strict=True))
+    return f'<div style="line-height:2.2;font-size:1.05rem">{spans}</div>'

@@ -3,14 +3,12 @@ a table labelled in batches with a progress bar and a download."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from dl.bert.attribution import integrated_gradients
 from dl.bert.train import TrainedLabeler, predict_probabilities
 from ui.i18n import t
-from ui.labelling import label_uploaded_table
+from ui.labelling import coloured_tokens, label_uploaded_table
 
 
 def render_label_tab(trained: TrainedLabeler | None) -> None:
@@ -32,13 +30,8 @@ def render_label_tab(trained: TrainedLabeler | None) -> None:
 
 def show_attribution(trained: TrainedLabeler, text: str) -> None:
     attribution = integrated_gradients(trained.model, trained.tokenizer, text, trained.config.max_length)
-    scale = max([abs(score) for score in attribution.scores] + [1e-6])
-    spans = "".join(
-        f'<span title="{score:+.3f}" style="background:rgba({"46,160,67" if score > 0 else "218,54,51"},{min(1.0, abs(score) / scale):.2f});'
-        f'padding:2px 3px;margin:1px;border-radius:4px;display:inline-block">{html.escape(piece)}</span>'
-        for piece, score in zip(attribution.pieces, attribution.scores, strict=True))
     st.markdown(t("bert_labeling.explained", label=trained.class_names[attribution.label], probability=attribution.probability * 100))
-    st.html(f'<div style="line-height:2.2;font-size:1.05rem">{spans}</div>')
+    st.html(coloured_tokens(attribution.pieces, attribution.scores))
     st.caption(t("bert_labeling.explain_help"))
 
 

@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import streamlit as st
 
 from dl.text.explain import explain
 from dl.text.train import TrainedTextClassifier
 from ui.i18n import t
-from ui.labelling import label_uploaded_table
+from ui.labelling import coloured_tokens, label_uploaded_table
 
 BATCH = 512
 
@@ -35,18 +33,11 @@ def render_predict_tab(trained: TrainedTextClassifier | None) -> None:
 
 
 def show_explanation(trained: TrainedTextClassifier, text: str) -> None:
-    """Tokens coloured by how much the predicted class's probability drops without them."""
+    """Tokens coloured by their two-sided occlusion score (dl.text.explain)."""
     explanation = explain(trained.model, text)
     label = trained.class_names[explanation.label]
-    scale = max([abs(value) for value in explanation.contributions] + [1e-6])
-    spans = []
-    for token, value in zip(explanation.tokens, explanation.contributions, strict=True):
-        strength = min(1.0, abs(value) / scale)
-        colour = f"rgba(46, 160, 67, {strength:.2f})" if value > 0 else f"rgba(218, 54, 51, {strength:.2f})"
-        spans.append(f'<span title="{value:+.3f}" style="background:{colour};padding:2px 3px;margin:1px;'
-                     f'border-radius:4px;display:inline-block">{html.escape(token)}</span>')
     st.markdown(t("text_classification.explained", label=label, probability=explanation.probability * 100))
-    st.html(f'<div style="line-height:2.2;font-size:1.05rem">{"".join(spans)}</div>')
+    st.html(coloured_tokens(explanation.tokens, explanation.contributions))
     st.caption(t("text_classification.explain_help"))
 
 
