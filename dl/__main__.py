@@ -4,8 +4,11 @@ Task commands live beside their task: every ``dl/<task>/cli.py`` is found by ``t
 becomes ``python -m dl train <task>`` / ``predict <task>`` (adding a task adds a folder, not a line
 here). Each ``cli.py`` exposes ``add_train_arguments(parser)``, ``train(args)``, ``add_predict_arguments(parser)`` and
 ``predict(args)``; a task may add its own top-level commands with ``add_commands(subparsers)`` (the
-recommender's ``python -m dl recommend``). Results are printed as JSON; a DataError prints its
-message to stderr and exits 2.
+recommender's ``python -m dl recommend``). A handler prints its own output (a summary for people,
+or JSON with ``--json``) and returns an exit code, or None for 0.
+
+Exit codes: 0 success; 2 the input was refused (a ``DataError`` or a usage error: one line on
+stderr); 1 anything else (with a hint to run with ``--verbose``); 130 interrupted with Ctrl+C.
 """
 
 from __future__ import annotations
@@ -13,19 +16,24 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-from dl import device  # noqa: E402
-from dl.data.errors import DataError  # noqa: E402
-from dl.store import ModelStore  # noqa: E402
+import dl
+from dl import console
+from dl.data.errors import DataError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+EXIT_CODES_HELP = (
+    "exit codes: 0 success · 2 the input was refused (the reason is printed on one line) · "
+    "1 anything else (run again with --verbose for the traceback) · 130 interrupted"
+)
 
 
 def task_clis() -> dict[str, str]:
@@ -36,30 +44,79 @@ def task_clis() -> dict[str, str]:
 TASK_CLIS = task_clis()
 
 
-def info(args: argparse.Namespace) -> dict[str, Any]:
+def info_report(quick: bool) -> dict[str, Any]:
     """Devices, framework versions and the model cache, as a dict."""
+    from dl import device
+    from dl.store import ModelStore
+
     report: dict[str, Any] = {"hardware": device.hardware_summary()}
-    if not args.quick:
+    if not quick:
         report["frameworks"] = device.framework_devices()
     store = ModelStore()
     report["cache"] = store.summary()
     report["cache"]["models"] = [
-        {"key": entry.key[:16], "task": entry.meta.get("task"), "bytes": entry.size_bytes, "metrics": entry.meta.get("metrics", {})}
+        {"key": entry.key[:16], "task": entry.meta.get("task"), "bytes": entry.size_bytes,
+         "metrics": entry.meta.get("metrics", {}), "data": entry.meta.get("data", {}).get("source")}
         for entry in store.entries()
     ]
     return report
 
 
+def info(args: argparse.Namespace) -> None:
+    report = info_report(args.quick)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return
+    hardware = report["hardware"]
+    gpus = ", ".join(gpu.get("name", "?") for gpu in hardware["gpus"]) or "none (training runs on the CPU)"
+    rows: list[tuple[str, Any]] = [
+        ("CPU", f"{hardware['cpu_cores']} cores ({hardware['cpu_name']})"),
+        ("memory", f"{hardware['memory_gib']} GiB" if hardware["memory_gib"] else None),
+        ("GPUs", gpus),
+        ("Python", hardware["python"]),
+        *[(name, version or "not installed") for name, version in hardware["versions"].items()],
+    ]
+    for framework, seen in report.get("frameworks", {}).items():
+        rows.append((f"{framework} sees", seen.get("error") or describe_framework(seen)))
+    console.print_summary(f"Deep Learning Playground {dl.__version__}", rows)
+    cache = report["cache"]
+    print()
+    console.print_summary("Model cache", [
+        ("folder", cache["folder"]),
+        ("models", f"{cache['entries']} ({cache['bytes'] / 2**20:.1f} MiB of {cache['max_bytes'] / 2**30:.1f} GiB)"),
+        *[(model["task"] or "?", model_line(model)) for model in cache["models"]],
+    ])
+
+
+def describe_framework(seen: dict[str, Any]) -> str:
+    devices = ", ".join(seen.get("gpus") or []) or "no GPU"
+    chosen = seen.get("strategy") or seen.get("device")
+    return f"{devices}; uses {chosen}" if chosen else devices
+
+
+def model_line(model: dict[str, Any]) -> str:
+    metrics = model["metrics"]
+    score = (f"accuracy {console.percent(metrics['accuracy'])}" if isinstance(metrics.get("accuracy"), float)
+             else f"RMSE {metrics['rmse']:.3f}" if isinstance(metrics.get("rmse"), float) else "")
+    return "  ".join(part for part in (model["key"], str(model.get("data") or ""), score, f"{model['bytes'] / 2**20:.1f} MiB") if part)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,  # a subcommand keeps a --verbose given before it
+                        help="show the frameworks' logs and warnings, and the traceback of an unexpected error")
     parser = argparse.ArgumentParser(
-        prog="python -m dl",
+        prog="python -m dl", parents=[common],
         description="Deep Learning Playground from the command line. Tasks: " + ", ".join(TASK_CLIS) + ".",
-        epilog="Examples: python -m dl info --quick · python -m dl train image --data digits --epochs 5 · "
-               "python -m dl train TASK --help",
+        epilog="examples: python -m dl info · python -m dl train image --data digits --epochs 5 · "
+               "python -m dl train TASK --help\n" + EXIT_CODES_HELP,
     )
+    parser.add_argument("--version", action="version", version=f"Deep Learning Playground {dl.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    info_parser = commands.add_parser("info", help="print devices, versions and the model cache as JSON")
+    info_parser = commands.add_parser("info", parents=[common], help="devices, versions and the model cache",
+                                      description="Devices, framework versions and the model cache.", epilog=EXIT_CODES_HELP)
     info_parser.add_argument("--quick", action="store_true", help="skip importing TensorFlow and PyTorch")
+    info_parser.add_argument("--json", action="store_true", help="print the report as JSON")
     info_parser.set_defaults(handler=info)
     train_parser = commands.add_parser("train", help="train a model (or load it from the cache)")
     predict_parser = commands.add_parser("predict", help="predict with a trained or pretrained model")
@@ -68,29 +125,50 @@ def build_parser() -> argparse.ArgumentParser:
     for task, module_name in TASK_CLIS.items():
         module = importlib.import_module(module_name)
         summary = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
-        module.add_train_arguments(train_tasks.add_parser(task, help=summary))
-        module.add_predict_arguments(predict_tasks.add_parser(task, help=summary))
+        options = {"help": summary, "parents": [common], "epilog": EXIT_CODES_HELP}
+        module.add_train_arguments(train_tasks.add_parser(task, **options))
+        module.add_predict_arguments(predict_tasks.add_parser(task, **options))
         if hasattr(module, "add_commands"):
-            module.add_commands(commands)
+            module.add_commands(commands, common)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run(args: argparse.Namespace) -> int | None:
+    handler = getattr(args, "handler", None)
+    if handler is None:  # train / predict TASK
+        handler = getattr(importlib.import_module(TASK_CLIS[args.task]), args.command)
+    return handler(args)
+
+
+def main(argv: Sequence[str] | None = None, hide_native_logs: bool = False) -> int:
+    """Parse, run, and turn the outcome into an exit code (see the module docstring).
+
+    ``hide_native_logs`` (set when run as ``python -m dl``) also sends C++ output on descriptor 2
+    to /dev/null unless ``--verbose``; see ``dl.console``.
+    """
     args = build_parser().parse_args(argv)
+    args.verbose = getattr(args, "verbose", False)
+    if not args.verbose:
+        console.quiet_frameworks()
+        if hide_native_logs:
+            console.native_stderr_to_devnull()
     try:
-        handler = getattr(args, "handler", None)
-        if handler is not None:  # info, and commands a task added (e.g. recommend)
-            result = handler(args)
-        else:
-            module = importlib.import_module(TASK_CLIS[args.task])
-            result = getattr(module, args.command)(args)
+        code = run(args)
     except DataError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
-    if result is not None:
-        print(json.dumps(result, indent=2, default=str))
-    return 0
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - the CLI's last word: a message, not a crash
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
+        if not args.verbose:
+            print(f"({console.VERBOSE_HINT})", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK if code is None else code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(hide_native_logs=True))

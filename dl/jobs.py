@@ -128,7 +128,8 @@ class ProgressReporter:
 class Job:
     """A unit of background work; read ``progress``, ``history``, ``result`` and ``error``."""
 
-    def __init__(self, key: str, name: str, work: Callable[[ProgressReporter], Any]):
+    def __init__(self, key: str, name: str, work: Callable[[ProgressReporter], Any],
+                 listener: Callable[[Progress, dict[str, float] | None], None] | None = None):
         self.id = uuid.uuid4().hex[:12]
         self.key = key
         self.name = name
@@ -144,6 +145,8 @@ class Job:
         self.error: str | None = None  # a message fit to show a user
         self.error_details: str | None = None  # the traceback, for a details expander
         self.thread: threading.Thread | None = None
+        # Called after every change with (progress, the new history row or None): the CLI's bar.
+        self._listener = listener
 
     # ---------------------------------------------------------------- public
     @property
@@ -168,18 +171,21 @@ class Job:
             return self.progress, list(self.history)
 
     # ---------------------------------------------------------------- internals
-    def _update(self, **changes: Any) -> None:
+    def _update(self, epoch_row: dict[str, float] | None = None, **changes: Any) -> None:
         with self._lock:
             elapsed = time.time() - self._started_at if self._started_at else 0.0
             progress = replace(self.progress, **changes, elapsed_seconds=elapsed)
             fraction = progress.fraction
             eta = elapsed * (1 - fraction) / fraction if 0 < fraction < 1 else None
             self.progress = replace(progress, eta_seconds=eta)
+        if self._listener is not None:
+            self._listener(self.progress, epoch_row)
 
     def _record_epoch(self, epoch: int, metrics: dict[str, float]) -> None:
+        row = {"epoch": epoch, **metrics}
         with self._lock:
-            self.history.append({"epoch": epoch, **metrics})
-        self._update(epoch=epoch, metrics=metrics, loss=metrics.get("loss", self.progress.loss))
+            self.history.append(row)
+        self._update(epoch_row=row, epoch=epoch, metrics=metrics, loss=metrics.get("loss", self.progress.loss))
 
     def _run(self, slots: threading.Semaphore) -> None:
         if self._cancel_event.is_set():
@@ -313,9 +319,11 @@ def _is_number(value: Any) -> bool:
     return True
 
 
-def run_inline(work: Callable[[ProgressReporter], Any], name: str = "inline") -> Any:
-    """Run ``work`` in this thread with a real reporter (CLI, notebooks, tests); errors propagate."""
-    job = Job(key=name, name=name, work=work)
+def run_inline(work: Callable[[ProgressReporter], Any], name: str = "inline",
+               listener: Callable[[Progress, dict[str, float] | None], None] | None = None) -> Any:
+    """Run ``work`` in this thread with a real reporter (CLI, notebooks, tests); errors propagate.
+    ``listener(progress, epoch_row)`` sees every change (``dl.console.TrainingProgress`` draws it)."""
+    job = Job(key=name, name=name, work=work, listener=listener)
     job._started_at = time.time()
     job._update(status=RUNNING)
     return work(ProgressReporter(job))

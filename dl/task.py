@@ -15,6 +15,7 @@ file without loading any framework, which is how a CLI cache hit stays well unde
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,9 +85,11 @@ def train_or_load(
     key = task_key(task, config, data_fingerprint)
 
     def train() -> tuple[ModelT, dict[str, Any]]:
+        started = time.perf_counter()
         fitted = fit(reporter)
         reporter.check_cancelled()  # a cancelled run is never cached
         meta = {
+            "train_seconds": round(time.perf_counter() - started, 2),
             "task": task,
             "config": config_to_dict(config),
             "metrics": fitted.metrics,

@@ -4,20 +4,21 @@
         [--model minilm|HF_ID] [--epochs N] [--max-samples N] [--json]
     python -m dl predict bert --model PATH "sentence" ... | --csv FILE --text-col C
 
-``train`` prints a last line of JSON (accuracy, baseline_accuracy, labels, model ...); a second
-identical run is answered from the model cache without loading PyTorch. ``predict`` prints one JSON
-line per sentence: text, label, probability.
+``train`` shows progress on stderr and a summary on stdout, or with ``--json`` one JSON line
+(accuracy, baseline_accuracy, labels, model ...); a second identical run is answered from the model
+cache without loading PyTorch. ``predict`` prints one line per sentence (JSON lines with ``--json``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from dl.text.cli import add_text_inputs, texts_from_args
+from dl import console
+from dl.text.cli import add_text_inputs, print_labels, texts_from_args
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +30,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", default="minilm", help="minilm (built in, offline) or a Hugging Face model id")
     parser.add_argument("--epochs", type=int, default=None, help="epochs (default 3)")
     parser.add_argument("--max-samples", type=int, default=None, help="a stratified sample of this many sentences (default 600; 0 = all)")
-    parser.add_argument("--json", action="store_true", help="print only the JSON result line")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)")
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +45,7 @@ def train(args: argparse.Namespace) -> None:
     from dl.store import ModelStore
     from dl.text.cli import load_data
 
+    started = time.perf_counter()
     settings: dict[str, Any] = {"model": args.model}
     if args.epochs is not None:
         settings["epochs"] = args.epochs
@@ -55,16 +57,23 @@ def train(args: argparse.Namespace) -> None:
     store = ModelStore()
     entry = stored_labeler(store, config, dataset)
     if entry is not None:
-        print(json.dumps(result_line(entry.meta, entry.path, True), ensure_ascii=False))
-        return
-    if not args.json:
-        print(f"fine-tuning {config.model} on {dataset.source}: {min(len(dataset.texts), config.max_sentences or 10**9):,} "
-              f"sentences, {dataset.num_classes} labels", file=sys.stderr)
-    from dl.bert.train import train_labeler
-    from dl.jobs import run_inline
+        result = result_line(entry.meta, entry.path, True)
+    else:
+        if not args.json:
+            print(f"fine-tuning {config.model} on {dataset.source}: {min(len(dataset.texts), config.max_sentences or 10**9):,} "
+                  f"sentences, {dataset.num_classes} labels", file=sys.stderr)
+        from dl.bert.train import train_labeler
 
-    trained = run_inline(lambda reporter: train_labeler(config, dataset, reporter, store), name="bert")
-    print(json.dumps(result_line(trained.meta, trained.path, trained.from_cache), ensure_ascii=False))
+        trained = console.train_with_progress(
+            lambda reporter: train_labeler(config, dataset, reporter, store), "bert", args.json)
+        result = result_line(trained.meta, trained.path, trained.from_cache)
+    console.report_training(args, result, f"{config.model} fine-tuned on {dataset.source}", [
+        ("labels", ", ".join(map(str, result["labels"]))),
+        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} sentences"),
+        ("macro F1", f"{result['macro_f1']:.3f}"),
+        ("frozen-encoder baseline", f"{console.percent(result['baseline_accuracy'])} accuracy (logistic regression)"),
+        ("epochs", result["epochs_run"]),
+    ], started)
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
@@ -74,17 +83,14 @@ def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str,
         "model": str(path), "from_cache": from_cache, "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
         "baseline_accuracy": baselines["frozen_logistic_regression"]["accuracy"],
         "nearest_centroid_accuracy": baselines["nearest_centroid"]["accuracy"], "labels": meta.get("class_names"),
-        "test_size": metrics.get("test_size"), "epochs_run": metrics.get("epochs_run"), "data": meta.get("data", {}).get("source"),
+        "test_size": metrics.get("test_size"), "epochs_run": metrics.get("epochs_run"), "train_seconds": meta.get("train_seconds"),
+        "data": meta.get("data", {}).get("source"),
     }
 
 
 def predict(args: argparse.Namespace) -> None:
-    import numpy as np
-
     from dl.bert.train import load_labeler_folder, predict_probabilities
 
     texts = texts_from_args(args)
     model, tokenizer, labels, max_length = load_labeler_folder(args.model)
-    for text, row in zip(texts, predict_probabilities(model, tokenizer, texts, max_length), strict=True):
-        best = int(np.argmax(row))
-        print(json.dumps({"text": text, "label": labels[best], "probability": round(float(row[best]), 4)}, ensure_ascii=False))
+    print_labels(args, texts, labels, predict_probabilities(model, tokenizer, texts, max_length))

@@ -1,12 +1,12 @@
 """``python -m dl train image`` and ``python -m dl predict image``: the page's code from a terminal.
 
     python -m dl train image --data mnist|digits|PATH [--epochs N] [--model seed|transfer] [--json]
-    python -m dl predict image --model PATH FILE...
-    python -m dl predict image --pretrained FILE...
+    python -m dl predict image --model PATH FILE... [--json]
+    python -m dl predict image --pretrained FILE... [--json]
 
-``train`` prints progress lines to stderr and a last line of JSON (accuracy, classes, model path)
-to stdout. ``predict`` prints one JSON line per file. Handlers print themselves and return None,
-because the output is JSON lines, not one indented document.
+``train`` shows progress on stderr and a summary (accuracy, classes, model path) on stdout, or
+with ``--json`` one JSON line. ``predict`` prints one line per file (JSON lines with ``--json``);
+a file that cannot be read gets an error line and the command exits 2, after the others.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+from dl import console
 from dl.data import DataError
 
 MODEL_KINDS = ("seed", "transfer")
+MODEL_NAMES = {"seed": "seed CNN", "transfer": "EfficientNet-Lite0 transfer model"}
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,7 +30,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, help="mnist, digits, a .zip of class folders, or a folder of class folders")
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the model's own default)")
     parser.add_argument("--model", choices=MODEL_KINDS, default="seed", help="seed CNN or transfer learning on EfficientNet-Lite0")
-    parser.add_argument("--json", action="store_true", help="print only the JSON result line (no progress on stderr)")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)")
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +39,7 @@ def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--model", help="a .keras model file (e.g. the 'model' path printed by train)")
     source.add_argument("--pretrained", action="store_true", help="EfficientNet-Lite0 on the 1,000 ImageNet classes")
     parser.add_argument("files", nargs="+", help="image files")
+    parser.add_argument("--json", action="store_true", help="one JSON line per file")
 
 
 def load_data(name_or_path: str):
@@ -49,10 +53,10 @@ def load_data(name_or_path: str):
 
 
 def train(args: argparse.Namespace) -> None:
-    from dl.jobs import run_inline
     from dl.store import ModelStore
     from dl.task import stored_meta
 
+    started = time.perf_counter()
     dataset = load_data(args.data)
     store = ModelStore()
     if args.epochs is not None and args.epochs < 1:
@@ -79,73 +83,90 @@ def train(args: argparse.Namespace) -> None:
 
     entry = stored_meta(store, task, config, dataset.fingerprint())
     if entry is not None:  # a cache hit needs only meta.json: no TensorFlow, no model loading
-        print(json.dumps(stored_result(entry, args.model, model_file, dataset), ensure_ascii=False))
-        return
-    if not args.json:
-        print(f"training on {dataset.source}: {len(dataset.labels)} images, {dataset.num_classes} classes", file=sys.stderr)
-        for line in dataset.skipped:
-            print(f"skipped {line}", file=sys.stderr)
-    trained = run_inline(work, name=f"image-{args.model}")
-    result = {
-        "accuracy": trained.metrics["accuracy"],
-        "classes": trained.class_names,
-        "model": trained.model_path,
-        "kind": trained.kind,
-        "from_cache": trained.from_cache,
-        "epochs_run": len(trained.history),
-        "test_size": trained.metrics.get("test_size"),
-        "data": dataset.source,
-        "skipped": dataset.skipped,
-    }
-    if not args.json:
-        for row in trained.history:
-            print(json.dumps({"epoch_metrics": row}), file=sys.stderr)
-    print(json.dumps(result, ensure_ascii=False))
+        result = result_line(entry.meta, str(entry.path / model_file), True, args.model, dataset)
+    else:
+        if not args.json:
+            print(f"training the {MODEL_NAMES[args.model]} on {dataset.source}: {len(dataset.labels):,} images, "
+                  f"{dataset.num_classes} classes", file=sys.stderr)
+            for line in dataset.skipped:
+                print(f"skipped {line}", file=sys.stderr)
+        trained = console.train_with_progress(work, f"image-{args.model}", args.json)
+        stored = stored_meta(store, task, config, dataset.fingerprint())  # the meta.json just written
+        meta = stored.meta if stored is not None else {
+            "metrics": trained.metrics, "class_names": trained.class_names, "history": trained.history}
+        result = result_line(meta, trained.model_path, trained.from_cache, args.model, dataset)
+    console.report_training(args, result, f"{MODEL_NAMES[args.model]} on {dataset.source}", [
+        ("classes", ", ".join(result["classes"][:12]) + (" …" if len(result["classes"]) > 12 else "")),
+        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} images"
+                              if result["test_size"] else console.percent(result["accuracy"])),
+        ("epochs", result["epochs_run"]),
+        ("skipped files", len(dataset.skipped) or None),
+    ], started)
 
 
-def stored_result(entry, kind: str, model_file: str, dataset) -> dict[str, Any]:
-    """The same JSON a training prints, read from a store entry's meta.json."""
-    meta = entry.meta
+def result_line(meta: dict[str, Any], model_path: str, from_cache: bool, kind: str, dataset) -> dict[str, Any]:
+    """The JSON a train command prints, from a store entry's meta.json (trained now or earlier)."""
     return {
         "accuracy": meta["metrics"]["accuracy"],
         "classes": meta["class_names"],
-        "model": str(entry.path / model_file),
+        "model": model_path,
         "kind": kind,
-        "from_cache": True,
+        "from_cache": from_cache,
         "epochs_run": len(meta.get("history", [])),
         "test_size": meta["metrics"].get("test_size"),
+        "train_seconds": meta.get("train_seconds"),
         "data": dataset.source,
         "skipped": dataset.skipped,
     }
 
 
-def predict(args: argparse.Namespace) -> None:
+def predict(args: argparse.Namespace) -> int:
+    """One line per file (JSON lines with ``--json``); exit 2 when any file was refused."""
     files = [Path(file) for file in args.files]
     images, failures = _read_images(files)
+    decoded = [image for image in images if image is not None]
     if args.pretrained:
         from dl.image.pretrained import classify_images
 
-        decoded = [image for image in images if image is not None]
-        results = iter(classify_images(decoded, top_k=5) if decoded else [])
-        for file, image in zip(files, images, strict=True):
-            if image is None:
-                print(json.dumps({"file": str(file), "error": failures[file]}, ensure_ascii=False))
-            else:
-                top5 = [[label, round(float(probability), 6)] for label, probability in next(results)]
-                print(json.dumps({"file": str(file), "top5": top5}, ensure_ascii=False))
-        return
+        answers = iter(classify_images(decoded, top_k=5) if decoded else [])
+    elif decoded:
+        answers = iter(_classify_with_model(args.model, decoded))
+    else:
+        answers = iter([])
+    width = max(len(str(file)) for file in files)
+    for file, image in zip(files, images, strict=True):
+        if image is None:
+            print_refused(args, str(file), failures[file])
+            continue
+        top = [(label, round(float(probability), 6)) for label, probability in next(answers)]
+        if args.json:
+            record = {"file": str(file), "top5": [list(pair) for pair in top]} if args.pretrained else \
+                {"file": str(file), "label": top[0][0], "probability": top[0][1]}
+            print(json.dumps(record, ensure_ascii=False))
+        else:
+            print(f"{str(file).ljust(width)}  " + " · ".join(f"{label} {console.percent(probability)}" for label, probability in top[:3]))
+    return 2 if failures else 0
+
+
+def print_refused(args: argparse.Namespace, name: str, reason: str) -> None:
+    """A refused input: a JSON line on stdout with ``--json`` (in order with the others), else a line on stderr."""
+    if args.json:
+        print(json.dumps({"file": name, "error": reason}, ensure_ascii=False))
+    else:
+        print(f"error: {name}: {reason}", file=sys.stderr)
+
+
+def _classify_with_model(model_path: str, images: list[Any]) -> list[list[tuple[str, float]]]:
+    """Top-3 classes of each image with a trained ``.keras`` classifier."""
     from dl.image.cnn import load_classifier_file, predict_probabilities, top_classes
     from dl.image.uploads import DEFAULT_LIMITS, images_to_array
 
-    trained = load_classifier_file(args.model)
-    for file, image in zip(files, images, strict=True):
-        if image is None:
-            print(json.dumps({"file": str(file), "error": failures[file]}, ensure_ascii=False))
-            continue
+    trained = load_classifier_file(model_path)
+    answers = []
+    for image in images:
         pixels = images_to_array([image], DEFAULT_LIMITS.storage_size, 1 if image.mode == "L" else 3)
-        probabilities = predict_probabilities(trained, pixels)[0]
-        label, probability = top_classes(probabilities, trained.class_names, 1)[0]
-        print(json.dumps({"file": str(file), "label": label, "probability": round(probability, 6)}, ensure_ascii=False))
+        answers.append(top_classes(predict_probabilities(trained, pixels)[0], trained.class_names, 3))
+    return answers
 
 
 def _read_images(files: list[Path]) -> tuple[list[Any], dict[Path, str]]:

@@ -338,4 +338,6 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
 
 def _short(error: BaseException) -> str:
     text = str(error) or type(error).__name__
+    if text.startswith("cannot identify image file"):  # PIL names our in-memory buffer, not the file
+        return "not a format Pillow can read"
     return text if len(text) <= 120 else text[:117] + "…"

@@ -2,11 +2,12 @@
 
     python -m dl train recommender --data ml-100k|PATH [--items PATH] [--user-col C --item-col C
         --rating-col C --time-col C] [--model seed|biased|neural] [--split random|time] [--epochs N] [--json]
-    python -m dl recommend --model PATH (--user ID | --rate ITEM=STARS ...) [-k 10]
+    python -m dl recommend --model PATH (--user ID | --rate ITEM=STARS ...) [-k 10] [--json]
 
-``train`` prints a last line of JSON (rmse, mae, baseline_rmse, global_mean_rmse, precision_at_10,
-ndcg_at_10, model ...). ``recommend`` (also ``predict recommender``) prints one JSON line per movie:
-item, title, score, because. ``--model`` is the folder (or any file in it) that ``train`` printed,
+``train`` shows progress on stderr and a summary on stdout, or with ``--json`` one JSON line (rmse,
+mae, baseline_rmse, global_mean_rmse, precision_at_10, ndcg_at_10, model ...). ``recommend`` (also
+``predict recommender``) prints one line per movie, or with ``--json`` JSON lines of item, title,
+score, because. ``--model`` is the folder (or any file in it) that ``train`` printed,
 or an unzipped export; no TensorFlow is loaded for it.
 """
 
@@ -15,9 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+from dl import console
 from dl.data.errors import DataError
 from dl.recommender.config import MODEL_KINDS, SPLITS
 
@@ -35,7 +38,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODEL_KINDS, default="biased", help="seed MF, biased MF (default) or neural")
     parser.add_argument("--split", choices=SPLITS, default="random", help="random 80/20, or each user's latest 20%%")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 30, early stopping)")
-    parser.add_argument("--json", action="store_true", help="print only the JSON result line (no progress on stderr)")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)")
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,11 +49,12 @@ def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--rate", action="append", metavar="ITEM=STARS",
                      help="a new visitor's rating of an item id, repeatable (at least 3)")
     parser.add_argument("-k", type=int, default=10, help="how many movies (default 10)")
+    parser.add_argument("--json", action="store_true", help="one JSON line per movie")
 
 
-def add_commands(commands: Any) -> None:
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     """``python -m dl recommend``: the same as ``python -m dl predict recommender``."""
-    parser = commands.add_parser("recommend", help="recommend movies with a trained recommender (JSON lines)")
+    parser = commands.add_parser("recommend", parents=[common], help="recommend movies with a trained recommender")
     add_predict_arguments(parser)
     parser.set_defaults(handler=predict)
 
@@ -80,6 +84,7 @@ def train(args: argparse.Namespace) -> None:
     from dl.recommender.train import stored_recommender
     from dl.store import ModelStore
 
+    started = time.perf_counter()
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     data = load_data(args)
@@ -91,19 +96,27 @@ def train(args: argparse.Namespace) -> None:
     store = ModelStore()
     entry = stored_recommender(store, config, data)
     if entry is not None:  # a cache hit reads meta.json only: no TensorFlow
-        print(json.dumps(result_line(entry.meta, entry.path, True), ensure_ascii=False))
-        return
-    if not args.json:
-        summary = data.summary()
-        print(f"training {args.model} on {data.source}: {summary['ratings']:,} ratings, {summary['users']:,} users, "
-              f"{summary['items']:,} items", file=sys.stderr)
-        for note in data.notes:
-            print(note, file=sys.stderr)
-    from dl.jobs import run_inline
-    from dl.recommender.train import train_recommender
+        result = result_line(entry.meta, entry.path, True)
+    else:
+        if not args.json:
+            summary = data.summary()
+            print(f"training {args.model} on {data.source}: {summary['ratings']:,} ratings, {summary['users']:,} users, "
+                  f"{summary['items']:,} items", file=sys.stderr)
+            for note in data.notes:
+                print(note, file=sys.stderr)
+        from dl.recommender.train import train_recommender
 
-    trained = run_inline(lambda reporter: train_recommender(config, data, reporter, store), name="recommender")
-    print(json.dumps(result_line(trained.meta, trained.path, trained.from_cache), ensure_ascii=False))
+        trained = console.train_with_progress(
+            lambda reporter: train_recommender(config, data, reporter, store), "recommender", args.json)
+        result = result_line(trained.meta, trained.path, trained.from_cache)
+    console.report_training(args, result, f"{args.model} matrix factorisation on {data.source}", [
+        ("held-out RMSE", f"{result['rmse']:.3f} on {result['test_ratings']:,} ratings ({args.split} split)"
+                          if result["test_ratings"] else f"{result['rmse']:.3f}"),
+        ("baselines RMSE", f"{result['baseline_rmse']:.3f} (user and movie biases), {result['global_mean_rmse']:.3f} (global mean)"),
+        ("precision@10", f"{result['precision_at_10']:.3f} (bias baseline {result['baseline_precision_at_10']:.3f})"),
+        ("NDCG@10", f"{result['ndcg_at_10']:.3f}"),
+        ("epochs", result["epochs_run"]),
+    ], started)
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
@@ -116,7 +129,7 @@ def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str,
         "precision_at_10": metrics["precision_at_10"], "recall_at_10": metrics["recall_at_10"],
         "ndcg_at_10": metrics["ndcg_at_10"], "baseline_precision_at_10": baselines["bias"]["precision_at_10"],
         "epochs_run": metrics.get("epochs_run"), "test_ratings": metrics.get("test_ratings"),
-        "data": meta.get("data", {}).get("source"),
+        "train_seconds": meta.get("train_seconds"), "data": meta.get("data", {}).get("source"),
     }
 
 
@@ -136,9 +149,14 @@ def predict(args: argparse.Namespace) -> None:
         recommendations = recommend_for_user(factors, catalog, user, args.k)
     else:
         recommendations = recommend_for_visitor(factors, catalog, parse_ratings(args.rate, catalog.item_ids), args.k)
-    for item in recommendations:
-        print(json.dumps({"item": item.item_id, "title": item.title, "year": item.year, "genres": item.genres,
-                          "score": round(item.score, 4), "because": item.because}, ensure_ascii=False))
+    for rank, item in enumerate(recommendations, start=1):
+        if args.json:
+            print(json.dumps({"item": item.item_id, "title": item.title, "year": item.year, "genres": item.genres,
+                              "score": round(item.score, 4), "because": item.because}, ensure_ascii=False))
+        else:
+            title = f"{item.title} ({item.year})" if item.year else item.title
+            because = f"  (because you liked {' and '.join(item.because)})" if item.because else ""
+            print(f"{rank:>3}. {item.score:.2f} ★  {title} [{item.item_id}]{because}")
 
 
 def parse_ratings(pairs: list[str], item_ids: list[str]) -> dict[int, float]:

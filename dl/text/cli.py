@@ -4,9 +4,10 @@
         [--text-col C --label-col C] [--model seed|avgpool|cnn|bilstm] [--epochs N] [--max-texts N] [--json]
     python -m dl predict text --model PATH "a text" "another text" | --csv FILE [--text-col C]
 
-``train`` prints a last line of JSON (accuracy, macro_f1, baseline_accuracy, model, from_cache ...);
-a second identical run is answered from the model cache without TensorFlow. ``predict`` prints one
-JSON line per text: text, label, probability.
+``train`` shows progress on stderr and a summary on stdout, or with ``--json`` one JSON line
+(accuracy, macro_f1, baseline_accuracy, model, from_cache ...); a second identical run is answered
+from the model cache without TensorFlow. ``predict`` prints one line per text: label, probability
+and the text (with ``--json``: JSON lines of text, label, probability).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+from dl import console
 from dl.data.errors import DataError
 from dl.text.config import MODEL_KINDS
 
@@ -30,7 +33,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODEL_KINDS, default="avgpool", help="model kind (default avgpool)")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 20, early stopping)")
     parser.add_argument("--max-texts", type=int, default=0, help="train on a stratified sample of this many texts")
-    parser.add_argument("--json", action="store_true", help="print only the JSON result line")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)")
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +47,7 @@ def add_text_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("texts", nargs="*", help="texts to classify")
     parser.add_argument("--csv", help="a table (CSV, TSV, XLSX, JSON lines) of texts to classify")
     parser.add_argument("--text-col", help="the table's text column (default: the one with the longest values)")
+    parser.add_argument("--json", action="store_true", help="one JSON line per text (text, label, probability)")
 
 
 def texts_from_args(args: argparse.Namespace) -> list[str]:
@@ -81,6 +85,7 @@ def train(args: argparse.Namespace) -> None:
     from dl.text.config import TextClassifierConfig
     from dl.text.train import stored_text_classifier
 
+    started = time.perf_counter()
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     dataset = load_data(args)
@@ -92,18 +97,25 @@ def train(args: argparse.Namespace) -> None:
     store = ModelStore()
     entry = stored_text_classifier(store, config, dataset)
     if entry is not None:
-        print(json.dumps(result_line(entry.meta, entry.path, True), ensure_ascii=False))
-        return
-    if not args.json:
-        print(f"training {args.model} on {dataset.source}: {len(dataset.texts):,} distinct texts, "
-              f"{dataset.num_classes} classes", file=sys.stderr)
-        for note in dataset.notes:
-            print(note, file=sys.stderr)
-    from dl.jobs import run_inline
-    from dl.text.train import train_text_classifier
+        result = result_line(entry.meta, entry.path, True)
+    else:
+        if not args.json:
+            print(f"training {args.model} on {dataset.source}: {len(dataset.texts):,} distinct texts, "
+                  f"{dataset.num_classes} classes", file=sys.stderr)
+            for note in dataset.notes:
+                print(note, file=sys.stderr)
+        from dl.text.train import train_text_classifier
 
-    trained = run_inline(lambda reporter: train_text_classifier(config, dataset, reporter, store), name="text")
-    print(json.dumps(result_line(trained.meta, trained.path, trained.from_cache), ensure_ascii=False))
+        trained = console.train_with_progress(
+            lambda reporter: train_text_classifier(config, dataset, reporter, store), "text", args.json)
+        result = result_line(trained.meta, trained.path, trained.from_cache)
+    console.report_training(args, result, f"{args.model} text classifier on {dataset.source}", [
+        ("classes", ", ".join(map(str, result["classes"]))),
+        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} texts"),
+        ("macro F1", f"{result['macro_f1']:.3f}"),
+        ("TF-IDF baseline", f"{console.percent(result['baseline_accuracy'])} accuracy on the same texts"),
+        ("epochs", result["epochs_run"]),
+    ], started)
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
@@ -113,20 +125,31 @@ def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str,
         "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
         "baseline_accuracy": metrics["baseline"]["accuracy"], "baseline_macro_f1": metrics["baseline"]["macro_f1"],
         "classes": meta.get("class_names"), "test_size": metrics.get("test_size"), "epochs_run": metrics.get("epochs_run"),
-        "data": meta.get("data", {}).get("source"),
+        "train_seconds": meta.get("train_seconds"), "data": meta.get("data", {}).get("source"),
     }
 
 
 def predict(args: argparse.Namespace) -> None:
-    import numpy as np
-
     from dl.text.models import class_probabilities
     from dl.text.tokens import prepare_text
     from dl.text.train import load_text_classifier
 
     texts = texts_from_args(args)
     model, classes = load_text_classifier(args.model)
-    probabilities = class_probabilities(model, [prepare_text(text) for text in texts])
+    print_labels(args, texts, classes, class_probabilities(model, [prepare_text(text) for text in texts]))
+
+
+def print_labels(args: argparse.Namespace, texts: list[str], classes: list[str], probabilities) -> None:
+    """One line per text: JSON (text, label, probability) with ``--json``, else label, percent and
+    the text's start (shared with ``predict bert``)."""
+    import numpy as np
+
+    width = max(len(str(name)) for name in classes)
     for text, row in zip(texts, probabilities, strict=True):
         best = int(np.argmax(row))
-        print(json.dumps({"text": text, "label": classes[best], "probability": round(float(row[best]), 4)}, ensure_ascii=False))
+        if args.json:
+            print(json.dumps({"text": text, "label": classes[best], "probability": round(float(row[best]), 4)}, ensure_ascii=False))
+        else:
+            shown = " ".join(text.split())
+            shown = shown if len(shown) <= 70 else shown[:69] + "…"
+            print(f"{str(classes[best]).ljust(width)}  {console.percent(float(row[best])):>7}  {shown}")

@@ -30,7 +30,7 @@ def test_train_predict_cache_hit_and_exported_script(tmp_path):
     assert second.stderr.strip().splitlines()[-1] == "torch imported: False"
 
     sentences = ["a charming and superb film", "a tedious, dreadful mess"]
-    labelled = run(["predict", "bert", "--model", result["model"], *sentences], tmp_path / "cache")
+    labelled = run(["predict", "bert", "--json", "--model", result["model"], *sentences], tmp_path / "cache")
     assert labelled.returncode == 0, labelled.stderr[-2000:]
     assert [json.loads(line)["label"] for line in labelled.stdout.strip().splitlines()] == ["up", "down"]
 

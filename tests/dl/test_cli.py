@@ -16,7 +16,7 @@ def test_info_prints_devices_versions_and_cache(tmp_path):
     store = ModelStore(tmp_path)
     store.put(make_key("demo", {}, "d"), lambda folder: np.save(folder / "w.npy", np.ones(10)), {"task": "demo", "metrics": {"accuracy": 0.9}})
     result = subprocess.run(
-        [sys.executable, "-m", "dl", "info"],
+        [sys.executable, "-m", "dl", "info", "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=180,
         env={**__import__("os").environ, "DL_CACHE_DIR": str(tmp_path)},
     )

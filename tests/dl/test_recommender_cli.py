@@ -43,14 +43,14 @@ def test_train_recommend_and_cache_hit_without_tensorflow(tmp_path):
     assert json.loads(second.stdout.strip().splitlines()[-1])["from_cache"] is True
     assert second.stderr.strip().splitlines()[-1] == "tensorflow imported: False"
 
-    picks = run(["recommend", "--model", result["model"], "--user", "u0", "-k", "5"], tmp_path / "cache")
+    picks = run(["recommend", "--json", "--model", result["model"], "--user", "u0", "-k", "5"], tmp_path / "cache")
     assert picks.returncode == 0, picks.stderr
     lines = [json.loads(line) for line in picks.stdout.strip().splitlines()]
     assert len(lines) == 5 and {"item", "title", "score"} <= set(lines[0])
     assert sum(line["title"].startswith("Even") for line in lines) >= 4  # u0 is in the group that loves even movies
     assert picks.stderr.strip().splitlines()[-1] == "tensorflow imported: False"
 
-    visitor = run(["recommend", "--model", result["model"], "--rate", "m1=5", "--rate", "m3=5", "--rate", "m5=5",
+    visitor = run(["recommend", "--json", "--model", result["model"], "--rate", "m1=5", "--rate", "m3=5", "--rate", "m5=5",
                    "--rate", "m0=1", "--rate", "m2=1", "-k", "5"], tmp_path / "cache")
     assert sum(json.loads(line)["title"].startswith("Odd") for line in visitor.stdout.strip().splitlines()) >= 4
 

@@ -37,14 +37,14 @@ def test_train_predict_cache_hit_and_export(tmp_path):
     assert json.loads(second.stdout.strip().splitlines()[-1])["from_cache"] is True
     assert second.stderr.strip().splitlines()[-1] == "tensorflow imported: False"
 
-    predicted = run(["predict", "text", "--model", result["model"], "it was superb and lovely", "so dull and tedious"],
+    predicted = run(["predict", "text", "--json", "--model", result["model"], "it was superb and lovely", "so dull and tedious"],
                     tmp_path / "cache")
     assert predicted.returncode == 0, predicted.stderr[-2000:]
     labels = [json.loads(line)["label"] for line in predicted.stdout.strip().splitlines()]
     assert labels == ["好", "差"]
     table = tmp_path / "new.csv"
     table.write_text("id,review\n1,it was superb and lovely\n2,so dull and tedious\n")
-    from_table = run(["predict", "text", "--model", result["model"], "--csv", str(table), "--text-col", "review"], tmp_path / "cache")
+    from_table = run(["predict", "text", "--json", "--model", result["model"], "--csv", str(table), "--text-col", "review"], tmp_path / "cache")
     assert [json.loads(line)["label"] for line in from_table.stdout.strip().splitlines()] == ["好", "差"], from_table.stderr[-1000:]
 
     from dl.jobs import run_inline
