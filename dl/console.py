@@ -90,11 +90,13 @@ class TrainingProgress:
         self._position: tuple[int, ...] = ()  # (epochs, steps, epoch, step) last drawn
         self._closed_at: tuple[int, ...] = ()  # the position when a status line closed the bar
         self._last_message = ""
+        self._phase_name = ""  # a status line given after training started names a one-pass phase
         self._interactive = bool(getattr(self.stream, "isatty", lambda: False)())
 
     def __call__(self, progress: Progress, epoch_row: dict[str, float] | None) -> None:
         if progress.message and progress.message != self._last_message:
             self._last_message = progress.message
+            self._phase_name = progress.message.rstrip("…. ") if progress.epochs else ""
             self.close()  # a status line starts a new phase (features, then the head; training, then scoring)
             self._emit({"status": progress.status, "message": progress.message}, progress.message)
         if epoch_row is not None:
@@ -141,8 +143,8 @@ class TrainingProgress:
 
     def _phase(self, progress: Progress) -> str:
         """``epoch 2/10``, or the status line for one-pass work such as extracting features."""
-        if progress.epochs == 1 and self._last_message:
-            return self._last_message.rstrip("…. ")
+        if progress.epochs == 1 and self._phase_name:
+            return self._phase_name
         return f"epoch {progress.epoch}/{progress.epochs}"
 
 
