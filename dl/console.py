@@ -183,14 +183,19 @@ def train_with_progress(work: Callable[[Any], Any], name: str, json_lines: bool)
         progress.close()
 
 
-def report_training(args: Any, result: dict[str, Any], what: str, rows: Sequence[tuple[str, Any]], started: float) -> None:
+def report_training(args: Any, result: dict[str, Any], what: str, rows: Sequence[tuple[str, Any]], started: float,
+                    notes: Sequence[str] = ()) -> None:
     """Print a train command's result: one JSON line with ``--json``, else a summary for people.
 
     ``what`` names the model and data ("seed CNN on digits"); ``rows`` are the task's own figures;
-    the model path and the time (and whether the cache answered) are added here.
+    the model path and the time (and whether the cache answered) are added here. ``notes`` (e.g.
+    "the cache cannot be written") go to stderr, or into the JSON as ``notes``.
     """
     elapsed = time.perf_counter() - started
-    result = {**result, "seconds": round(elapsed, 2)}
+    result = {**result, "seconds": round(elapsed, 2), **({"notes": list(notes)} if notes else {})}
+    if not args.json:
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
         return

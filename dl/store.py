@@ -7,6 +7,10 @@ into place with ``os.replace``, so a crash never leaves half an entry and two wr
 leave exactly one. An entry whose files do not match ``meta.json`` or that fails to load is moved
 aside into ``<root>/_broken/`` and reported, and the caller retrains. The store is size-capped with
 least-recently-used eviction (a hit touches ``<key>/last_used``).
+
+A cache that cannot be written (a read-only folder, a full disk) never costs a training: the entry
+goes to a temporary folder of this process instead, and the result's notes say it was not cached.
+A writer killed mid-write leaves only a ``.tmp-`` folder, which is ignored and removed after an hour.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -30,6 +35,7 @@ LAST_USED_FILE = "last_used"
 BROKEN_FOLDER = "_broken"
 TEMP_PREFIX = ".tmp-"
 KEEP_BROKEN = 3
+STALE_TEMP_SECONDS = 3600  # a temporary folder this old belongs to a writer that died
 DEFAULT_MAX_BYTES = 2 * 2**30  # 2 GiB: dozens of models, small next to a hosted app's disk
 
 ModelT = TypeVar("ModelT")
@@ -80,13 +86,20 @@ class BrokenEntryError(RuntimeError):
     """An entry's files do not match its meta.json."""
 
 
+class StoreWriteError(RuntimeError):
+    """A trained model could be saved neither in the cache nor in a temporary folder."""
+
+
 class ModelStore:
     """A folder of cached models; see the module docstring."""
 
     def __init__(self, root: Path | str | None = None, max_bytes: int = DEFAULT_MAX_BYTES):
         self.root = Path(root) if root is not None else default_cache_dir()
         self.max_bytes = max_bytes
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError:  # reads find nothing, writes fall back to a temporary folder (see put)
+            pass
 
     # ------------------------------------------------------------------ reading
     def get(self, key: str) -> StoreEntry | None:
@@ -102,13 +115,16 @@ class ModelStore:
         except (OSError, ValueError) as error:
             raise BrokenEntryError(f"unreadable {META_FILE}: {error}") from error
         self._verify_files(path, meta)
-        (path / LAST_USED_FILE).write_text(repr(time.time()))
+        try:
+            (path / LAST_USED_FILE).write_text(repr(time.time()))
+        except OSError:  # a read-only cache still answers; only its eviction order goes stale
+            pass
         return StoreEntry(key=key, path=path, meta=meta)
 
     def entries(self) -> list[StoreEntry]:
         """All readable entries, most recently used first."""
         found = []
-        for path in self.root.iterdir():
+        for path in self._children():
             meta_path = path / META_FILE
             if path.name.startswith((TEMP_PREFIX, BROKEN_FOLDER)) or not meta_path.is_file():
                 continue
@@ -121,6 +137,8 @@ class ModelStore:
 
     def total_bytes(self) -> int:
         """Bytes on disk under the store's root (entries, broken and temporary folders)."""
+        if not self.root.is_dir():
+            return 0
         return sum(file.stat().st_size for file in self.root.rglob("*") if file.is_file())
 
     def summary(self) -> dict[str, Any]:
@@ -145,22 +163,14 @@ class ModelStore:
 
         The folder becomes visible under ``key`` only once complete. When another writer finished
         the same key first, its entry is kept and this one discarded: both were trained on the
-        same inputs.
+        same inputs. An ``OSError`` (read-only folder, full disk) propagates; ``get_or_train``
+        then keeps the model in a temporary folder.
         """
+        self.root.mkdir(parents=True, exist_ok=True)
         temporary = self.root / f"{TEMP_PREFIX}{key}-{uuid.uuid4().hex}"
-        temporary.mkdir(parents=True)
+        temporary.mkdir()
         try:
-            write_files(temporary)
-            full_meta = {
-                **meta,
-                "key": key,
-                "store_version": STORE_VERSION,
-                "created": time.time(),
-                "versions": {k: v for k, v in framework_versions().items() if v},
-                "files": self._describe_files(temporary),
-            }
-            (temporary / META_FILE).write_text(json.dumps(full_meta, indent=2, default=str))
-            (temporary / LAST_USED_FILE).write_text(repr(time.time()))
+            self._write_entry(temporary, key, write_files, meta)
             target = self.root / key
             try:
                 os.replace(temporary, target)
@@ -172,6 +182,31 @@ class ModelStore:
             shutil.rmtree(temporary, ignore_errors=True)
         self.evict(keep=key)
         return StoreEntry(key=key, path=self.root / key, meta=json.loads((self.root / key / META_FILE).read_text()))
+
+    def put_uncached(self, key: str, write_files: Callable[[Path], None], meta: dict[str, Any]) -> StoreEntry:
+        """Write the entry into a new temporary folder outside the cache (for when the cache
+        cannot be written): the model works for this session and is retrained next time."""
+        folder = Path(tempfile.mkdtemp(prefix="dl-uncached-"))
+        try:
+            self._write_entry(folder, key, write_files, meta)
+        except OSError as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise StoreWriteError(f"The trained model could not be saved anywhere ({error}). "
+                                  "Free some disk space and train again.") from error
+        return StoreEntry(key=key, path=folder, meta=json.loads((folder / META_FILE).read_text()))
+
+    def _write_entry(self, folder: Path, key: str, write_files: Callable[[Path], None], meta: dict[str, Any]) -> None:
+        write_files(folder)
+        full_meta = {
+            **meta,
+            "key": key,
+            "store_version": STORE_VERSION,
+            "created": time.time(),
+            "versions": {k: v for k, v in framework_versions().items() if v},
+            "files": self._describe_files(folder),
+        }
+        (folder / META_FILE).write_text(json.dumps(full_meta, indent=2, default=str))
+        (folder / LAST_USED_FILE).write_text(repr(time.time()))
 
     def get_or_train(
         self,
@@ -192,10 +227,18 @@ class ModelStore:
             if entry is not None:
                 return CachedResult(model=load(entry.path), entry=entry, from_cache=True)
         except Exception as error:  # noqa: BLE001 - any load failure means: rebuild it
-            moved_to = self.move_aside(key)
-            notes.append(f"The cached model was unreadable ({error}); it was moved to {moved_to} and retrained.")
+            try:
+                moved_to = f"was moved to {self.move_aside(key)}"
+            except OSError as move_error:
+                moved_to = f"could not be moved aside ({move_error.strerror or move_error})"
+            notes.append(f"The cached model was unreadable ({error}); it {moved_to} and was retrained.")
         model, meta = train()
-        entry = self.put(key, lambda folder: save(model, folder), meta)
+        try:
+            entry = self.put(key, lambda folder: save(model, folder), meta)
+        except OSError as error:
+            entry = self.put_uncached(key, lambda folder: save(model, folder), meta)
+            notes.append(f"The model cache {self.root} cannot be written ({error.strerror or error}), so this model "
+                         "is kept in a temporary folder and will be trained again next time.")
         return CachedResult(model=model, entry=entry, from_cache=False, notes=notes)
 
     def move_aside(self, key: str) -> Path | None:
@@ -214,7 +257,7 @@ class ModelStore:
     def clear(self) -> int:
         """Delete every entry (and broken or temporary folders); return the bytes freed."""
         freed = self.total_bytes()
-        for path in self.root.iterdir():
+        for path in self._children():
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
             else:
@@ -238,8 +281,23 @@ class ModelStore:
         return evicted
 
     # ------------------------------------------------------------------ helpers
+    def _children(self) -> list[Path]:
+        """The folders under the root (none when the root is missing or unreadable)."""
+        try:
+            return list(self.root.iterdir())
+        except OSError:
+            return []
+
     def _prune_broken(self) -> None:
-        """Keep only the newest KEEP_BROKEN moved-aside entries: enough to inspect, bounded on disk."""
+        """Keep only the newest KEEP_BROKEN moved-aside entries: enough to inspect, bounded on disk;
+        remove temporary folders of writers that died mid-write (older than STALE_TEMP_SECONDS)."""
+        for path in self._children():
+            try:
+                stale = path.name.startswith(TEMP_PREFIX) and time.time() - path.stat().st_mtime > STALE_TEMP_SECONDS
+            except OSError:
+                continue
+            if stale:
+                shutil.rmtree(path, ignore_errors=True)
         broken = self.root / BROKEN_FOLDER
         if broken.is_dir():
             for old in sorted(broken.iterdir(), key=lambda path: path.stat().st_mtime)[:-KEEP_BROKEN]:

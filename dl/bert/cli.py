@@ -56,6 +56,7 @@ def train(args: argparse.Namespace) -> None:
     dataset = load_data(args)
     store = ModelStore()
     entry = stored_labeler(store, config, dataset)
+    notes: list[str] = []
     if entry is not None:
         result = result_line(entry.meta, entry.path, True)
     else:
@@ -66,6 +67,7 @@ def train(args: argparse.Namespace) -> None:
 
         trained = console.train_with_progress(
             lambda reporter: train_labeler(config, dataset, reporter, store), "bert", args.json)
+        notes = trained.notes
         result = result_line(trained.meta, trained.path, trained.from_cache)
     console.report_training(args, result, f"{config.model} fine-tuned on {dataset.source}", [
         ("labels", ", ".join(map(str, result["labels"]))),
@@ -73,7 +75,7 @@ def train(args: argparse.Namespace) -> None:
         ("macro F1", f"{result['macro_f1']:.3f}"),
         ("frozen-encoder baseline", f"{console.percent(result['baseline_accuracy'])} accuracy (logistic regression)"),
         ("epochs", result["epochs_run"]),
-    ], started)
+    ], started, notes)
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:

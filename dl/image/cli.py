@@ -82,6 +82,7 @@ def train(args: argparse.Namespace) -> None:
             return cnn.train_image_classifier(config, dataset, reporter, store)
 
     entry = stored_meta(store, task, config, dataset.fingerprint())
+    notes: list[str] = []
     if entry is not None:  # a cache hit needs only meta.json: no TensorFlow, no model loading
         result = result_line(entry.meta, str(entry.path / model_file), True, args.model, dataset)
     else:
@@ -91,6 +92,7 @@ def train(args: argparse.Namespace) -> None:
             for line in dataset.skipped:
                 print(f"skipped {line}", file=sys.stderr)
         trained = console.train_with_progress(work, f"image-{args.model}", args.json)
+        notes = trained.notes
         stored = stored_meta(store, task, config, dataset.fingerprint())  # the meta.json just written
         meta = stored.meta if stored is not None else {
             "metrics": trained.metrics, "class_names": trained.class_names, "history": trained.history}
@@ -101,7 +103,7 @@ def train(args: argparse.Namespace) -> None:
                               if result["test_size"] else console.percent(result["accuracy"])),
         ("epochs", result["epochs_run"]),
         ("skipped files", len(dataset.skipped) or None),
-    ], started)
+    ], started, notes)
 
 
 def result_line(meta: dict[str, Any], model_path: str, from_cache: bool, kind: str, dataset) -> dict[str, Any]:

@@ -95,6 +95,7 @@ def train(args: argparse.Namespace) -> None:
     config.validate()
     store = ModelStore()
     entry = stored_recommender(store, config, data)
+    notes: list[str] = []
     if entry is not None:  # a cache hit reads meta.json only: no TensorFlow
         result = result_line(entry.meta, entry.path, True)
     else:
@@ -108,6 +109,7 @@ def train(args: argparse.Namespace) -> None:
 
         trained = console.train_with_progress(
             lambda reporter: train_recommender(config, data, reporter, store), "recommender", args.json)
+        notes = trained.notes
         result = result_line(trained.meta, trained.path, trained.from_cache)
     console.report_training(args, result, f"{args.model} matrix factorisation on {data.source}", [
         ("held-out RMSE", f"{result['rmse']:.3f} on {result['test_ratings']:,} ratings ({args.split} split)"
@@ -116,7 +118,7 @@ def train(args: argparse.Namespace) -> None:
         ("precision@10", f"{result['precision_at_10']:.3f} (bias baseline {result['baseline_precision_at_10']:.3f})"),
         ("NDCG@10", f"{result['ndcg_at_10']:.3f}"),
         ("epochs", result["epochs_run"]),
-    ], started)
+    ], started, notes)
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:

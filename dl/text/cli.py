@@ -96,6 +96,7 @@ def train(args: argparse.Namespace) -> None:
     config.validate()
     store = ModelStore()
     entry = stored_text_classifier(store, config, dataset)
+    notes: list[str] = []
     if entry is not None:
         result = result_line(entry.meta, entry.path, True)
     else:
@@ -108,6 +109,7 @@ def train(args: argparse.Namespace) -> None:
 
         trained = console.train_with_progress(
             lambda reporter: train_text_classifier(config, dataset, reporter, store), "text", args.json)
+        notes = trained.notes
         result = result_line(trained.meta, trained.path, trained.from_cache)
     console.report_training(args, result, f"{args.model} text classifier on {dataset.source}", [
         ("classes", ", ".join(map(str, result["classes"]))),
@@ -115,7 +117,7 @@ def train(args: argparse.Namespace) -> None:
         ("macro F1", f"{result['macro_f1']:.3f}"),
         ("TF-IDF baseline", f"{console.percent(result['baseline_accuracy'])} accuracy on the same texts"),
         ("epochs", result["epochs_run"]),
-    ], started)
+    ], started, notes)
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
