@@ -7,7 +7,12 @@ conftest modules share that name, so importing from "conftest" is ambiguous in a
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +26,52 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def require_chromium() -> None:
+    """Skip without chromium, except on CI, which installs it (.ci/run): there it is a failure."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        message = f"browser tests need chromium at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def start_streamlit(environment: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, str]:
+    """Start ``streamlit run streamlit_app.py`` on a free port with its own model cache; return
+    (process, base URL, log file) once ``/_stcore/health`` answers. Fails the test if it never does."""
+    import pytest
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tempfile.NamedTemporaryFile(prefix="streamlit-e2e-", suffix=".log", delete=False)
+    environment = {**os.environ, "DL_CACHE_DIR": tempfile.mkdtemp(prefix="dl-e2e-cache-"), **(environment or {})}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return server, url, log.name
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    pytest.fail(f"streamlit did not start; see {log.name}")
+
+
+def stop_streamlit(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 def wait_until_idle(page, timeout_ms: int = 120_000) -> None:

@@ -1,0 +1,136 @@
+"""Browser: several people train at once on one server, as on a hosted playground.
+
+Four browser sessions (separate contexts: separate cookies and Streamlit sessions) each click Train
+on a different page with its defaults: image (seed CNN on digits), text (Rotten Tomatoes), the
+recommender (MovieLens 100k) and BERT (the typed sentences). A fifth session starts the image
+page's same default training a moment after the first. One job trains at a time (``DL_MAX_JOBS``
+= 1), the rest say they wait. Checked: every session ends with its own page's result; the fifth
+shares the first's job (it finishes with it, long before the queue behind would have let a second
+training run); the server's peak memory stays under a hosted app's 2.7 GB; the home page still
+answers while the jobs train. The figures are printed as one JSON line (run with -s to see them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+
+import psutil
+import pytest
+from browser_utils import (
+    assert_no_exception,
+    open_app,
+    require_chromium,
+    start_streamlit,
+    stop_streamlit,
+    wait_until_idle,
+)
+
+MEMORY_LIMIT_BYTES = 2.7e9  # Streamlit Community Cloud's limit
+RESULTS = {  # page -> the text of its own result (nothing else shows it)
+    "image_classification": re.compile(r"test accuracy [\d.]+%\."),  # the text page's goes on "% (TF-IDF"
+    "text_classification": re.compile(r"test accuracy [\d.]+% \(TF-IDF"),
+    "movie_recommender": re.compile(r"held-out RMSE \d\.\d+"),
+    "bert_labeling": re.compile(r"held-out accuracy [\d.]+%"),
+}
+WAITING = re.compile("Waiting for another training job to finish|Queued")
+
+
+class PeakMemory:
+    """Samples a process's resident memory (with its children) every 0.2 s in a thread."""
+
+    def __init__(self, pid: int):
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                rss = self.process.memory_info().rss + sum(child.memory_info().rss for child in self.process.children(recursive=True))
+                self.peak = max(self.peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+@pytest.fixture(scope="module")
+def busy_server():
+    require_chromium()
+    server, url, log = start_streamlit({"DL_MAX_JOBS": "1"})
+    yield server, url
+    stop_streamlit(server)
+
+
+def result_text(page, pattern: re.Pattern) -> str | None:
+    found = page.get_by_text(pattern)
+    return found.first.inner_text() if found.count() else None
+
+
+@pytest.mark.timeout(1500)
+def test_four_sessions_train_at_once_each_gets_its_own_result(browser, busy_server):
+    server, url = busy_server
+    memory = PeakMemory(server.pid)
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(len(RESULTS) + 2)]
+    pages = [context.new_page() for context in contexts]
+    for page in pages:
+        page.set_default_timeout(240_000)
+    sessions = [*RESULTS, "image_classification"]  # the fifth repeats the first's training
+    try:
+        for page, path in zip(pages, sessions, strict=False):
+            open_app(page, url, path)
+        started = time.time()
+        for page in pages[: len(sessions)]:
+            page.locator("button").filter(has_text="Train").first.click()
+            page.wait_for_timeout(300)
+
+        # queued jobs say so while the first trains
+        pages[0].wait_for_timeout(2000)
+        waiting = [path for page, path in zip(pages[1:4], sessions[1:4], strict=True) if page.get_by_text(WAITING).count()]
+        assert waiting, "no queued session said it was waiting"
+
+        # the home page answers while the jobs train
+        visitor = pages[-1]
+        load_started = time.time()
+        open_app(visitor, url)
+        visitor.get_by_text("Deep Learning Playground").first.wait_for()
+        home_seconds = time.time() - load_started
+
+        finished: dict[int, float] = {}
+        deadline = time.time() + 1200
+        while len(finished) < len(sessions) and time.time() < deadline:
+            for index, (page, path) in enumerate(zip(pages, sessions, strict=False)):
+                if index not in finished and result_text(page, RESULTS[path]):
+                    finished[index] = time.time() - started
+            time.sleep(1)
+        assert len(finished) == len(sessions), f"unfinished sessions: {set(range(len(sessions))) - set(finished)}"
+        for page, path in zip(pages, sessions, strict=False):
+            wait_until_idle(page)
+            assert_no_exception(page)
+            for other, pattern in RESULTS.items():  # no session shows another page's result
+                if other != path:
+                    assert not page.get_by_text(pattern).count(), (path, other)
+
+        accuracy = [re.search(r"test accuracy ([\d.]+)%", result_text(page, RESULTS["image_classification"])).group(1)
+                    for page in (pages[0], pages[4])]
+        assert accuracy[0] == accuracy[1], accuracy  # the same model ...
+        assert finished[4] < finished[1], finished  # ... from the same job: done before the queue's next one
+        peak = memory.stop()
+        print(json.dumps({"sessions": len(sessions), "peak_rss_mb": round(peak / 2**20), "home_page_seconds_while_training": round(home_seconds, 2),
+                          "finished_seconds": {f"{index + 1}:{sessions[index]}": round(seconds, 1) for index, seconds in sorted(finished.items())},
+                          "queued_said_so": waiting}))
+        assert peak < MEMORY_LIMIT_BYTES, f"peak RSS {peak / 2**30:.2f} GiB"
+        assert home_seconds < 30, home_seconds
+    finally:
+        memory.stop()
+        for context in contexts:
+            context.close()
