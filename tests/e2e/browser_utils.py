@@ -133,3 +133,16 @@ def save_screenshot(page, name: str, max_height: int = 2400) -> Path | None:
     page.screenshot(path=str(path))
     page.set_viewport_size(viewport)
     return path
+
+
+PRETRAINED_TAB_NAMES = {"en": "Pretrained (ImageNet)", "zh": "预训练"}
+PRETRAINED_UPLOADER_LABELS = {"en": "Photos to classify", "zh": "要分类的照片"}
+
+
+def open_pretrained_tab(page, language: str):
+    """Click the tab once its content exists; return the photo uploader, once visible."""
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=PRETRAINED_UPLOADER_LABELS[language]).first
+    uploader.wait_for(state="attached", timeout=120_000)  # tabs render all their content, hidden
+    page.get_by_role("tab", name=PRETRAINED_TAB_NAMES[language]).first.click()
+    uploader.wait_for(state="visible", timeout=30_000)
+    return uploader

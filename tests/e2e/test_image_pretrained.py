@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from browser_utils import assert_no_exception, open_app, save_screenshot, wait_until_idle
+from browser_utils import assert_no_exception, open_app, open_pretrained_tab, save_screenshot, wait_until_idle
 from PIL import Image
 from sklearn.datasets import load_sample_image
-
-TAB_NAMES = {"en": "Pretrained (ImageNet)", "zh": "预训练"}
-
-
-UPLOADER_LABELS = {"en": "Photos to classify", "zh": "要分类的照片"}
-
-
-def open_pretrained_tab(page, language: str):
-    """Click the tab once its content exists; return the photo uploader, once visible."""
-    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=UPLOADER_LABELS[language]).first
-    uploader.wait_for(state="attached", timeout=120_000)  # tabs render all their content, hidden
-    page.get_by_role("tab", name=TAB_NAMES[language]).first.click()
-    uploader.wait_for(state="visible", timeout=30_000)
-    return uploader
 
 
 def test_upload_a_photo_and_see_the_top5_chart(page, app_url, tmp_path):
