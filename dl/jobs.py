@@ -143,6 +143,7 @@ class Job:
         self.history: list[dict[str, float]] = []
         self.result: Any = None
         self.error: str | None = None  # a message fit to show a user
+        self.data_error: DataError | None = None  # the user's input was refused: pages translate it
         self.error_details: str | None = None  # the traceback, for a details expander
         self.thread: threading.Thread | None = None
         # Called after every change with (progress, the new history row or None): the CLI's bar.
@@ -199,7 +200,7 @@ class Job:
             except JobCancelled:
                 self._finish(CANCELLED, "Cancelled.")
             except DataError as error:
-                self.error = str(error)
+                self.error, self.data_error = str(error), error
                 self._finish(FAILED, str(error))
             except Exception as error:  # noqa: BLE001 - a job's failure is shown, never lost
                 self.error = f"{type(error).__name__}: {error}"

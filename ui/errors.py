@@ -11,9 +11,19 @@ from dl.data.errors import DataError
 from ui.i18n import t
 
 
+def data_error_text(error: DataError) -> str:
+    """The error's reason in the page's language: ``errors.<code>`` when it has a code, else its
+    English message (rarer reasons are not translated yet)."""
+    if error.code:
+        translated = t(f"errors.{error.code}", **error.values)
+        if translated != f"errors.{error.code}":
+            return translated
+    return str(error)
+
+
 def show_data_error(error: DataError) -> None:
     """Show a DataError as an error box (its message says what to fix); never a traceback."""
-    st.error(f"{t('common.data_error')} {error}", icon="⚠️")
+    st.error(f"{t('common.data_error')} {data_error_text(error)}", icon="⚠️")
 
 
 @contextlib.contextmanager

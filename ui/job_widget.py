@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from dl import jobs
+from ui.errors import data_error_text
 from ui.i18n import t
 from ui.loaders import job_registry
 from ui.plots import history_figure
@@ -57,7 +58,8 @@ def _draw(job: jobs.Job, chart: bool) -> None:
     progress, history = job.snapshot()
     st.progress(progress.fraction, text=status_line(progress))
     if job.status == jobs.FAILED:
-        st.error(f"{t('jobs.failed')} {job.error}", icon="⚠️")
+        reason = data_error_text(job.data_error) if job.data_error is not None else job.error
+        st.error(f"{t('jobs.failed')} {reason}", icon="⚠️")
         if job.error_details:
             with st.expander(t("jobs.details")):
                 st.code(job.error_details)

@@ -21,7 +21,19 @@ from typing import Any
 import numpy as np
 
 from dl.config import config_to_dict
-from dl.data.errors import DataError
+from dl.data.errors import (
+    DataError,
+    empty_file,
+    empty_value,
+    missing_columns,
+    not_a_number,
+    not_text,
+    one_class,
+    too_few_rows,
+    too_large,
+    too_many_rows,
+    unreadable_table,
+)
 from dl.data.fingerprinting import fingerprint
 from dl.jobs import ProgressReporter, keras_progress_callback
 
@@ -165,23 +177,21 @@ def parse_points_csv(content: bytes | str, source_name: str = "the CSV file") ->
 
     raw = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     if len(raw) > MAX_CSV_BYTES:
-        raise DataError(f"{source_name} is {len(raw) / 2**20:.1f} MB; the playground takes at most "
-                        f"{MAX_CSV_BYTES // 2**20} MB ({MAX_CSV_ROWS:,} points).")
+        raise too_large(source_name, len(raw), MAX_CSV_BYTES)
     text = _decode(raw, source_name)
     if not text.strip():
-        raise DataError(f"{source_name} is empty. Upload a CSV with columns x, y, label and one point per row.")
+        raise empty_file(source_name)
     try:
         table = pd.read_csv(io.StringIO(text), header=None, dtype=str, skip_blank_lines=True, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise DataError(f"{source_name} is not a readable CSV ({error}). Use commas between x, y and label.") from None
+        raise unreadable_table(source_name, f"{error}; use commas between x, y and label") from None
     first_row = [str(value).strip() for value in table.iloc[0]]
     header = [name.lower() for name in first_row]
     if not all(_is_number(value) for value in first_row[:2]) or any(name in ("x", "y", "label") for name in header):
         label_name = next((name for name in ("label", "class", "target") if name in header), None)
         missing = [name for name in ("x", "y") if name not in header] + ([] if label_name else ["label"])
         if missing:
-            raise DataError(f"{source_name} has columns {', '.join(first_row)}; it needs x, y and label "
-                            f"(missing: {', '.join(missing)}).")
+            raise missing_columns(source_name, missing, first_row)
         columns = [header.index("x"), header.index("y"), header.index(label_name)]
         table, first_line = table.iloc[1:], 2
     else:
@@ -189,26 +199,23 @@ def parse_points_csv(content: bytes | str, source_name: str = "the CSV file") ->
             raise DataError(f"{source_name} has {table.shape[1]} column(s); it needs three: x, y, label.")
         columns, first_line = [0, 1, 2], 1
     if len(table) > MAX_CSV_ROWS:
-        raise DataError(f"{source_name} has {len(table):,} rows; the playground takes at most {MAX_CSV_ROWS:,} points. "
-                        "Sample it down first.")
+        raise too_many_rows(source_name, len(table), MAX_CSV_ROWS)
     if len(table) < MIN_POINTS:
-        raise DataError(f"{source_name} has {len(table)} point(s); the playground needs at least {MIN_POINTS}.")
+        raise too_few_rows(source_name, len(table), MIN_POINTS)
     coordinates = table.iloc[:, columns[:2]].apply(lambda column: column.str.strip())
     numbers = coordinates.apply(pd.to_numeric, errors="coerce")
     bad = numbers.isna().to_numpy() | ~np.isfinite(numbers.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
         row, column = np.argwhere(bad)[0]
         value = coordinates.iat[row, column]
-        raise DataError(f"{source_name}, line {row + first_line}: {'xy'[column]} is '{value}', which is not a number. "
-                        "x and y must be numbers.")
+        raise not_a_number(source_name, row + first_line, "xy"[column], value)
     labels_text = table.iloc[:, columns[2]].astype(str).str.strip()
     if (labels_text == "").any():
         row = int(np.flatnonzero((labels_text == "").to_numpy())[0])
-        raise DataError(f"{source_name}, line {row + first_line}: the label is empty. Every point needs a label.")
+        raise empty_value(source_name, row + first_line, "label")
     class_names = sorted(labels_text.unique(), key=_natural_key)
     if len(class_names) < 2:
-        raise DataError(f"{source_name} has only one class ('{class_names[0]}'); a classifier needs points of at "
-                        "least two labels.")
+        raise one_class(source_name, class_names[0])
     if len(class_names) > MAX_CLASSES:
         raise DataError(f"{source_name} has {len(class_names)} different labels; the playground draws at most "
                         f"{MAX_CLASSES} classes.")
@@ -403,7 +410,7 @@ def _decode(raw: bytes, source_name: str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise DataError(f"{source_name} is not text in UTF-8 or GBK; save it as a UTF-8 CSV.")
+    raise not_text(source_name)
 
 
 def _is_number(value: str) -> bool:

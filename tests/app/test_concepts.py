@@ -92,6 +92,10 @@ def test_playground_in_chinese_and_csv_without_upload(chinese_option_labels):
     errors = [error.value for error in app.tabs[PLAYGROUND].error]
     assert errors and "数据有问题" in errors[0] and "Upload a CSV" in errors[0]
     assert not app.tabs[PLAYGROUND].exception
+    one_class = "x,y,label\n" + "".join(f"{index},{index},猫\n" for index in range(20))
+    app.file_uploader(key="playground_upload").set_value(("猫.csv", one_class.encode(), "text/csv")).run()
+    errors = [error.value for error in app.tabs[PLAYGROUND].error]
+    assert any("猫.csv 只有一个类别（'猫'）" in error for error in errors), errors  # the reason in the page's language
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
