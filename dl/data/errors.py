@@ -37,7 +37,7 @@ def empty_file(name: str) -> DataError:
 
 
 def not_text(name: str) -> DataError:
-    return DataError(f"{name} is not text in UTF-8, UTF-16, GBK or Latin-1 (is it a binary file?). Save it as a UTF-8 CSV.",
+    return DataError(f"{name} is not readable text (is it a binary file?). Save it as a UTF-8 CSV.",
                      "not_text", name=name)
 
 

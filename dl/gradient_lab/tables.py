@@ -13,7 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dl.data.errors import DataError
+from dl.data.errors import (
+    DataError,
+    empty_file,
+    empty_value,
+    missing_columns,
+    not_a_number,
+    not_text,
+    one_class,
+    too_large,
+    too_many_rows,
+    unreadable_table,
+)
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, load_dataset, register_dataset
 
@@ -86,9 +97,9 @@ def read_feature_csv(content: bytes, file_name: str = "upload.csv", label_column
     import pandas as pd
 
     if not content:
-        raise DataError(f"{file_name} is empty. Upload a CSV with feature columns and a 'label' column.")
+        raise empty_file(file_name)
     if len(content) > MAX_CSV_BYTES:
-        raise DataError(f"{file_name} is {len(content) / 2**20:.0f} MiB; the limit is {MAX_CSV_BYTES // 2**20} MiB.")
+        raise too_large(file_name, len(content), MAX_CSV_BYTES)
     text = None
     for encoding in CSV_ENCODINGS:
         try:
@@ -97,15 +108,15 @@ def read_feature_csv(content: bytes, file_name: str = "upload.csv", label_column
         except UnicodeDecodeError:
             continue
     if text is None:
-        raise DataError(f"{file_name} is neither UTF-8 nor GBK text. Save it as a UTF-8 CSV.")
+        raise not_text(file_name)
     try:
         frame = pd.read_csv(io.StringIO(text))
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise DataError(f"{file_name} is not a readable CSV ({error}).") from error
+        raise unreadable_table(file_name, str(error)) from error
     if frame.shape[1] < 2:
         raise DataError(f"{file_name} has {frame.shape[1]} column; it needs at least one feature column and a label column.")
     if len(frame) > MAX_CSV_ROWS:
-        raise DataError(f"{file_name} has {len(frame):,} rows; the limit is {MAX_CSV_ROWS:,}. Use a sample.")
+        raise too_many_rows(file_name, len(frame), MAX_CSV_ROWS)
     if frame.shape[1] - 1 > MAX_CSV_FEATURES:
         raise DataError(f"{file_name} has {frame.shape[1] - 1:,} feature columns; the limit is {MAX_CSV_FEATURES:,}.")
     columns = [str(column) for column in frame.columns]
@@ -113,26 +124,25 @@ def read_feature_csv(content: bytes, file_name: str = "upload.csv", label_column
     if label_column is None:
         label_column = "label" if "label" in columns else columns[-1]
     if label_column not in columns:
-        raise DataError(f"{file_name} has no column '{label_column}'. Columns: {', '.join(columns[:20])}.")
+        raise missing_columns(file_name, [label_column], columns)
     labels_raw = frame.pop(label_column)
     missing_label = labels_raw.isna().to_numpy()
     if missing_label.any():
         row = int(np.argmax(missing_label)) + 2  # +1 for the header line, +1 for 1-based rows
-        raise DataError(f"{file_name}: the label column '{label_column}' is empty in row {row}.")
+        raise empty_value(file_name, row, label_column)
     for column in frame.columns:
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna().to_numpy()
         if bad.any():
             row = int(np.argmax(bad))
             shown = frame[column].iloc[row]
-            raise DataError(
-                f"{file_name}: column '{column}' row {row + 2} holds {shown!r}, not a number. "
-                "Every column except the label must be numeric with no blanks."
-            )
+            if pd.isna(shown) or not str(shown).strip():
+                raise empty_value(file_name, row + 2, column)  # +2: the header line and 1-based lines
+            raise not_a_number(file_name, row + 2, column, str(shown))
         frame[column] = values
     class_values = sorted(labels_raw.astype(str).unique())
     if len(class_values) < 2:
-        raise DataError(f"{file_name}: the label column '{label_column}' has only one class; it needs at least two.")
+        raise one_class(file_name, class_values[0])
     counts = labels_raw.astype(str).value_counts()
     rare = counts[counts < MIN_ROWS_PER_CLASS]
     if len(rare):
