@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import dl
-from dl import console
+from dl import console, device
 from dl.data.errors import DataError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -47,7 +47,6 @@ TASK_CLIS = task_clis()
 
 def info_report(quick: bool) -> dict[str, Any]:
     """Devices, framework versions and the model cache, as a dict."""
-    from dl import device
     from dl.store import ModelStore
 
     report: dict[str, Any] = {"hardware": device.hardware_summary()}
@@ -89,10 +88,14 @@ def info(args: argparse.Namespace) -> None:
     ])
 
 
+STRATEGY_NAMES = {device.STRATEGY_DEFAULT: "one device", device.STRATEGY_MIRRORED: "MirroredStrategy over every GPU",
+                  device.STRATEGY_MULTI_WORKER: "MultiWorkerMirroredStrategy (TF_CONFIG)"}
+
+
 def describe_framework(seen: dict[str, Any]) -> str:
     devices = ", ".join(seen.get("gpus") or []) or "no GPU"
     chosen = seen.get("strategy") or seen.get("device")
-    return f"{devices}; uses {chosen}" if chosen else devices
+    return f"{devices}; trains on {STRATEGY_NAMES.get(chosen, chosen)}" if chosen else devices
 
 
 def model_line(model: dict[str, Any]) -> str:
