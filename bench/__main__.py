@@ -158,7 +158,7 @@ def markdown_section(runs: list[Run]) -> str:
         "fresh process; peak RSS is that process's own maximum resident memory. Rows keep the date of their "
         "own run when only some benchmarks were rerun (`--only`).",
         "",
-        "| benchmark | measures | command | run at | wall time | peak RSS | status |",
+        "| benchmark | measures | command | finished | wall time | peak RSS | status |",
         "|---|---|---|---|---|---|---|",
     ]
     measures = {benchmark.name: benchmark.measures for benchmark in BENCHMARKS}
