@@ -157,7 +157,9 @@ def make_keras_multi_worker_strategy() -> Any:
     "Attempt to convert a value (PerReplica...) to a Tensor"), and with ``axis=0`` on scalar
     per-replica logs such as the loss ("Invalid reduction dimension 0 for input with 0
     dimensions"). This subclass reduces each value of a structure on its own, and a scalar across
-    replicas only. Everything else is the stock strategy.
+    replicas only. A batch of strings (the text models' input, which Keras "averages" only to get a
+    sample batch to build the model with) is returned as this worker's batch: collectives refuse
+    strings. Everything else is the stock strategy.
     """
     import tensorflow as tf
 
@@ -166,7 +168,10 @@ def make_keras_multi_worker_strategy() -> Any:
             reduce_one_value = super().reduce
 
             def reduce_value(per_replica):
-                rank = self.experimental_local_results(per_replica)[0].shape.rank
+                local_value = self.experimental_local_results(per_replica)[0]
+                if local_value.dtype == tf.string:  # a batch of texts: nothing to average
+                    return local_value
+                rank = local_value.shape.rank
                 return reduce_one_value(reduce_op, per_replica, None if rank == 0 else axis)
 
             return tf.nest.map_structure(reduce_value, value)
