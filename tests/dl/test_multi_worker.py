@@ -1,9 +1,10 @@
-"""Multi-worker training for real: two `python -m dl train image` processes on localhost form one
-MultiWorkerMirroredStrategy cluster through TF_CONFIG, exactly as two machines would (docs/gpu.md).
+"""Distributed training for real, on localhost, as on several machines (docs/gpu.md).
 
-Each worker has its own model cache, as separate machines would. Both must finish, report the
-same metrics (they trained one synchronised model), and only the chief (worker 0) writes its
-cache; the other keeps its copy in a temporary folder.
+Keras: two `python -m dl train image` processes form one MultiWorkerMirroredStrategy cluster
+through TF_CONFIG, each with its own model cache as separate machines would have. BERT:
+`torchrun --nproc_per_node 2` runs two ranks of `python -m dl train bert` (gloo on the CPU). In both,
+every process must finish with the same metrics (one synchronised model), and only the chief
+(worker 0, rank 0) writes the model cache; the others keep their copy in a temporary folder.
 """
 
 from __future__ import annotations
@@ -67,3 +68,27 @@ def test_two_workers_train_one_image_model(tmp_path):
     assert Path(chief["model"]).is_relative_to(tmp_path / "worker0" / "cache")
     assert Path(helper["model"]).is_relative_to(tmp_path / "worker1" / "tmp")
     assert not (tmp_path / "worker1" / "cache").exists() or not any((tmp_path / "worker1" / "cache").iterdir())
+
+
+@pytest.mark.timeout(420)
+def test_torchrun_two_ranks_fine_tune_bert(tmp_path):
+    torchrun = Path(sys.executable).parent / "torchrun"
+    if not torchrun.exists():
+        pytest.skip("torchrun is not installed")
+    (tmp_path / "tmp").mkdir()
+    environment = {**os.environ, "DL_CACHE_DIR": str(tmp_path / "cache"), "TMPDIR": str(tmp_path / "tmp"),
+                   "CUDA_VISIBLE_DEVICES": ""}
+    environment.pop("TF_CONFIG", None)
+    result = subprocess.run(
+        [str(torchrun), "--nproc_per_node", "2", "--master_port", str(free_ports(1)[0]), "-m", "dl", "train", "bert",
+         "--data", "rotten_tomatoes", "--max-samples", "40", "--epochs", "1", "--json"],
+        cwd=REPO, env=environment, capture_output=True, text=True, timeout=400,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 2  # one result per rank
+    chief = next(line for line in lines if "notes" not in line)
+    helper = next(line for line in lines if "notes" in line)
+    assert helper["accuracy"] == pytest.approx(chief["accuracy"])
+    assert Path(chief["model"]).is_relative_to(tmp_path / "cache")
+    assert Path(helper["model"]).is_relative_to(tmp_path / "tmp")
