@@ -41,17 +41,61 @@ def choose_strategy_kind(num_gpus: int, tf_config: str | None) -> str:
     GPUs mirror the model across them; one GPU or none uses TensorFlow's default strategy, which
     places everything on that single device.
     """
-    if tf_config:
-        try:
-            cluster = json.loads(tf_config).get("cluster", {})
-        except (ValueError, AttributeError):
-            cluster = {}
-        workers = cluster.get("worker", []) if isinstance(cluster, dict) else []
-        if len(workers) >= 2:
-            return STRATEGY_MULTI_WORKER
+    role = cluster_role(tf_config)
+    if role is not None and role.workers >= 2:
+        return STRATEGY_MULTI_WORKER
     if num_gpus >= 2:
         return STRATEGY_MIRRORED
     return STRATEGY_DEFAULT
+
+
+@dataclass(frozen=True)
+class ClusterRole:
+    """This process's place in the cluster TF_CONFIG describes."""
+
+    task_type: str  # "worker" or "chief" (evaluators and parameter servers are not used here)
+    index: int
+    workers: int  # every process that trains: the workers plus the chief, if the cluster names one
+    has_chief: bool
+
+    @property
+    def is_chief(self) -> bool:
+        """TensorFlow's rule: the ``chief`` task, or worker 0 when the cluster names no chief."""
+        if self.has_chief:
+            return self.task_type == "chief"
+        return self.task_type == "worker" and self.index == 0
+
+
+def cluster_role(tf_config: str | None) -> ClusterRole | None:
+    """Parse TF_CONFIG; None when it is unset or unreadable.
+
+    ``{"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 1}}`` gives
+    ``ClusterRole("worker", 1, workers=2, has_chief=False)``.
+    """
+    if not tf_config:
+        return None
+    try:
+        parsed = json.loads(tf_config)
+        cluster, task = parsed.get("cluster", {}), parsed.get("task", {})
+        chiefs = len(cluster.get("chief", []))
+        return ClusterRole(str(task.get("type", "worker")), int(task.get("index", 0)),
+                           len(cluster.get("worker", [])) + chiefs, chiefs > 0)
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def is_chief_process(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether this process may write shared results (the model store): the only process, or the
+    chief of a distributed run.
+
+    TensorFlow (TF_CONFIG): see ``ClusterRole.is_chief``. PyTorch (``torchrun`` sets RANK): rank 0.
+    Every other process trains alongside the chief but must not write the shared store.
+    """
+    environ = os.environ if environ is None else environ
+    role = cluster_role(environ.get("TF_CONFIG"))
+    if role is not None and not role.is_chief:
+        return False
+    return environ.get("RANK", "0") == "0"
 
 
 def should_use_mixed_precision(num_gpus: int) -> bool:
@@ -77,17 +121,62 @@ def tensorflow_gpus() -> list[Any]:
     return gpus
 
 
+_multi_worker_strategy: Any = None
+_multi_worker_lock = threading.Lock()
+
+
 def tensorflow_strategy(environ: Mapping[str, str] | None = None) -> Any:
-    """Return the tf.distribute strategy for this machine (see ``choose_strategy_kind``)."""
+    """Return the tf.distribute strategy for this machine (see ``choose_strategy_kind``).
+
+    With several workers in TF_CONFIG this must run before TensorFlow executes its first operation
+    (MultiWorkerMirroredStrategy configures collective ops at start-up, else "Collective ops must be
+    configured at program startup"); training code therefore asks for the strategy first. The
+    multi-worker strategy is made once per process and then reused: a second one cannot be made.
+    """
     import tensorflow as tf
 
+    global _multi_worker_strategy
     environ = os.environ if environ is None else environ
     kind = choose_strategy_kind(len(tensorflow_gpus()), environ.get("TF_CONFIG"))
     if kind == STRATEGY_MULTI_WORKER:
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        with _multi_worker_lock:
+            if _multi_worker_strategy is None:
+                _multi_worker_strategy = make_keras_multi_worker_strategy()
+            return _multi_worker_strategy
     if kind == STRATEGY_MIRRORED:
         return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()
+
+
+def make_keras_multi_worker_strategy() -> Any:
+    """A ``tf.distribute.MultiWorkerMirroredStrategy`` that Keras 3's ``fit`` and ``predict`` can use.
+
+    Keras 3 (checked: 3.15 with TensorFlow 2.21) calls ``strategy.reduce`` in two ways this strategy
+    rejects, so the plain strategy fails in ``fit`` (keras-team/keras#20585, tensorflow#72388):
+    on an (x, y) tuple of per-replica batches (the strategy reduces one value, not a structure:
+    "Attempt to convert a value (PerReplica...) to a Tensor"), and with ``axis=0`` on scalar
+    per-replica logs such as the loss ("Invalid reduction dimension 0 for input with 0
+    dimensions"). This subclass reduces each value of a structure on its own, and a scalar across
+    replicas only. A batch of strings (the text models' input, which Keras "averages" only to get a
+    sample batch to build the model with) is returned as this worker's batch: collectives refuse
+    strings. Everything else is the stock strategy.
+    """
+    import tensorflow as tf
+
+    class KerasMultiWorkerMirroredStrategy(tf.distribute.MultiWorkerMirroredStrategy):
+        def reduce(self, reduce_op, value, axis):  # noqa: D102 - see the function's docstring
+            reduce_one_value = super().reduce
+
+            def reduce_value(per_replica):
+                local_value = self.experimental_local_results(per_replica)[0]
+                if local_value.dtype == tf.string:  # a batch of texts: nothing to average
+                    return local_value
+                rank = local_value.shape.rank
+                return reduce_one_value(reduce_op, per_replica, None if rank == 0 else axis)
+
+            return tf.nest.map_structure(reduce_value, value)
+
+    return KerasMultiWorkerMirroredStrategy()
 
 
 def configure_keras_precision() -> str:
@@ -207,6 +296,7 @@ def framework_devices() -> dict[str, Any]:
             "gpus": [gpu.name for gpu in gpus],
             "strategy": choose_strategy_kind(len(gpus), os.environ.get("TF_CONFIG")),
             "mixed_precision": should_use_mixed_precision(len(gpus)),
+            **worker_report(os.environ),
         }
     except ImportError as error:
         report["tensorflow"] = {"error": str(error)}
@@ -221,6 +311,14 @@ def framework_devices() -> dict[str, Any]:
     except ImportError as error:
         report["torch"] = {"error": str(error)}
     return report
+
+
+def worker_report(environ: Mapping[str, str]) -> dict[str, Any]:
+    """This process's place in a TF_CONFIG cluster (for ``python -m dl info``), or {} when alone."""
+    role = cluster_role(environ.get("TF_CONFIG"))
+    if role is None:
+        return {}
+    return {"task": f"{role.task_type} {role.index}", "workers": role.workers, "chief": role.is_chief}
 
 
 def _total_memory_gib() -> float | None:

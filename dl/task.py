@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from dl.config import config_to_dict
+from dl.device import is_chief_process
 from dl.store import BrokenEntryError, ModelStore, StoreEntry, make_key
 
 ModelT = TypeVar("ModelT")
@@ -99,9 +100,33 @@ def train_or_load(
         }
         return fitted.model, meta
 
+    if not is_chief_process():
+        return _train_or_load_as_helper(store, key, train, save, load)
     result = store.get_or_train(key, train, save, load)
     return TaskResult(model=result.model, meta=result.entry.meta, path=result.entry.path,
                       from_cache=result.from_cache, notes=list(result.notes))
+
+
+def _train_or_load_as_helper(
+    store: ModelStore,
+    key: str,
+    train: Callable[[], tuple[ModelT, dict[str, Any]]],
+    save: Callable[[ModelT, Path], None],
+    load: Callable[[Path], ModelT],
+) -> TaskResult[ModelT]:
+    """A non-chief process of a distributed run (TF_CONFIG worker > 0, torchrun rank > 0).
+
+    It reads the shared store but never writes it: the chief writes the entry. It still trains
+    (every worker must take part in each step) and saves its copy into a temporary folder of its
+    own, because MultiWorkerMirroredStrategy expects every worker to call ``model.save``.
+    """
+    entry = stored_meta_by_key(store, key)
+    if entry is not None:  # the chief finds the same entry and does not train either
+        return TaskResult(model=load(entry.path), meta=entry.meta, path=entry.path, from_cache=True)
+    model, meta = train()
+    entry = store.put_uncached(key, lambda folder: save(model, folder), meta)
+    note = f"this process is not the chief of the distributed run: its copy of the model is in {entry.path}"
+    return TaskResult(model=model, meta=entry.meta, path=entry.path, from_cache=False, notes=[note])
 
 
 def stored_meta(store: ModelStore, task: str, config: Any, data_fingerprint: str) -> StoreEntry | None:
@@ -109,8 +134,13 @@ def stored_meta(store: ModelStore, task: str, config: Any, data_fingerprint: str
 
     A broken entry also gives None: training then moves it aside and retrains.
     """
+    return stored_meta_by_key(store, task_key(task, config, data_fingerprint))
+
+
+def stored_meta_by_key(store: ModelStore, key: str) -> StoreEntry | None:
+    """``stored_meta`` for a key already computed."""
     try:
-        return store.get(task_key(task, config, data_fingerprint))
+        return store.get(key)
     except BrokenEntryError:
         return None
 

@@ -206,13 +206,14 @@ def train_image_classifier(
     from dl.device import tensorflow_strategy
 
     def fit(reporter: ProgressReporter) -> Fitted[Any]:
+        strategy = tensorflow_strategy()  # first: a multi-worker strategy must exist before any TF op
         reporter.say("preparing_images")
         keras.utils.set_random_seed(config.seed)
         train_index, validation_index, test_index = split_indices(
             dataset.labels, config.test_split, config.validation_split, config.seed
         )
         pixels = prepare_pixels(dataset.images, image_size, channels)
-        with tensorflow_strategy().scope():
+        with strategy.scope():
             model = build_model(config, image_size, channels, dataset.num_classes)
             model.compile(
                 optimizer=make_optimizer(config.optimizer, config.learning_rate),

@@ -140,9 +140,10 @@ def fit_keras_model(config: RecommenderConfig, data: RatingsData, split: Split,
     from dl.device import tensorflow_strategy
     from dl.recommender.models import build_model, make_optimizer
 
+    strategy = tensorflow_strategy()  # first: a multi-worker strategy must exist before any TF op
     keras.utils.set_random_seed(config.seed)
     global_mean = float(data.ratings[split.train].mean())
-    with tensorflow_strategy().scope():
+    with strategy.scope():
         model = build_model(config, data.num_users, data.num_items, global_mean)
         model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate), loss="mse",
                       metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])

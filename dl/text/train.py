@@ -90,12 +90,13 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
             text_batches,
         )
 
+        strategy = tensorflow_strategy()  # first: a multi-worker strategy must exist before any TF op
         keras.utils.set_random_seed(config.seed)
         train, validation, test = split_indices(working.labels, config.test_split, config.validation_split, config.seed)
         reporter.say("tokenizing")
         prepared = np.array([prepare_text(text) for text in working.texts], dtype=object)
         vectorizer = build_vectorizer(config, list(prepared[train]), config.ngrams_for(working.chinese))
-        with tensorflow_strategy().scope():
+        with strategy.scope():
             model = build_model(config, vectorizer, working.num_classes)
             binary = is_binary(model)
             model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate),

@@ -84,3 +84,26 @@ def test_limited_torch_threads_nests_and_restores():
         thread.join()
     assert seen == [1, 1]
     assert torch.get_num_threads() == before  # restored once the last user left
+
+
+def test_cluster_role_and_chief_follow_tensorflow_rules():
+    workers = {"worker": ["a:1", "b:2"]}
+    second = json.dumps({"cluster": workers, "task": {"type": "worker", "index": 1}})
+    first = json.dumps({"cluster": workers, "task": {"type": "worker", "index": 0}})
+    with_chief = {"chief": ["c:3"], **workers}
+    assert device.cluster_role(second) == device.ClusterRole("worker", 1, 2, False)
+    assert device.is_chief_process({"TF_CONFIG": first})
+    assert not device.is_chief_process({"TF_CONFIG": second})
+    # with a chief task, worker 0 is an ordinary worker
+    assert not device.is_chief_process({"TF_CONFIG": json.dumps({"cluster": with_chief, "task": {"type": "worker", "index": 0}})})
+    chief = json.dumps({"cluster": with_chief, "task": {"type": "chief", "index": 0}})
+    assert device.is_chief_process({"TF_CONFIG": chief})
+    assert device.choose_strategy_kind(0, json.dumps({"cluster": {"chief": ["c:3"], "worker": ["a:1"]}})) == device.STRATEGY_MULTI_WORKER
+    assert device.worker_report({"TF_CONFIG": second}) == {"task": "worker 1", "workers": 2, "chief": False}
+    assert device.worker_report({}) == {}
+
+
+def test_torchrun_rank_zero_is_the_only_chief():
+    assert device.is_chief_process({})
+    assert device.is_chief_process({"RANK": "0", "WORLD_SIZE": "2"})
+    assert not device.is_chief_process({"RANK": "1", "WORLD_SIZE": "2"})
