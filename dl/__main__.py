@@ -95,7 +95,12 @@ STRATEGY_NAMES = {device.STRATEGY_DEFAULT: "one device", device.STRATEGY_MIRRORE
 def describe_framework(seen: dict[str, Any]) -> str:
     devices = ", ".join(seen.get("gpus") or []) or "no GPU"
     chosen = seen.get("strategy") or seen.get("device")
-    return f"{devices}; trains on {STRATEGY_NAMES.get(chosen, chosen)}" if chosen else devices
+    if not chosen:
+        return devices
+    where = STRATEGY_NAMES.get(chosen, chosen)
+    if seen.get("task"):  # one process of a TF_CONFIG cluster
+        where += f", as {seen['task']} of {seen['workers']} workers" + (" (chief)" if seen.get("chief") else "")
+    return f"{devices}; trains on {where}"
 
 
 def model_line(model: dict[str, Any]) -> str:
