@@ -18,6 +18,7 @@ from dl.data.errors import DataError
 from dl.text import data as text_data
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.limits import show_limits
 
 Predict = Callable[[list[str], Callable[[int, int], None]], np.ndarray]  # (texts, progress(done, total)) -> probabilities
 
@@ -26,6 +27,7 @@ def label_uploaded_table(prefix: str, strings: str, column_key: str, class_names
     """``prefix``: widget keys; ``strings``: the page's locale namespace (upload_to_label, labelling,
     download_labelled and ``column_key``)."""
     upload = st.file_uploader(t(f"{strings}.upload_to_label"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_label_file")
+    show_limits("table")
     if upload is None:
         return
     try:

@@ -7,20 +7,21 @@ that says so.
 
 from __future__ import annotations
 
-from dl.data.errors import DataError
+from dl.data.errors import DataError, empty_file, not_text, too_large
+from dl.limits import LIMITS
 
-MAX_UPLOAD_BYTES = 200 * 2**20  # Streamlit's default upload cap; MovieLens 1M's ratings.dat is 24 MB
+MAX_UPLOAD_BYTES = LIMITS.upload_bytes
 ENCODINGS = ("utf-8-sig", "gbk", "latin-1")  # utf-8 (BOM or not), Chinese exports, then MovieLens 1M's latin-1
 
 
 def decode_text(content: bytes, file_name: str) -> str:
     """Bytes -> text: UTF-8 (with or without BOM), UTF-16 with a BOM, GBK, else Latin-1."""
     if not content.strip():
-        raise DataError(f"{file_name} is empty.")
+        raise empty_file(file_name)
     if len(content) > MAX_UPLOAD_BYTES:
-        raise DataError(f"{file_name} is {len(content) / 2**20:.0f} MiB; the limit is {MAX_UPLOAD_BYTES // 2**20} MiB.")
+        raise too_large(file_name, len(content), MAX_UPLOAD_BYTES)
     if b"\x00" in content[:4096] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(f"{file_name} is not a text table (it holds binary data). Upload a CSV, TSV or .dat file.")
+        raise not_text(file_name)
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         return content.decode("utf-16")
     for encoding in ENCODINGS:

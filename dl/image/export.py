@@ -33,9 +33,10 @@ from dl.data import DataError
 from dl.image import pretrained
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from dl.image.uploads import DEFAULT_LIMITS
+from dl.limits import LIMITS
 
 PREDICT_SCRIPT = Path(__file__).with_name("predict_script.py")
-MAX_MODEL_UPLOAD_BYTES = 200 * 2**20  # 200 MiB: Streamlit's upload cap; the seed CNN at 128 px is ~30 MB
+MAX_MODEL_UPLOAD_BYTES = LIMITS.model_upload_bytes
 CALIBRATION_IMAGES = 100  # int8 ranges settle after ~100 representative inputs (TFLite's guidance)
 LATENCY_IMAGES = 50  # single-image calls timed after warm-up; enough for a stable mean
 KIND_SEED, KIND_TRANSFER = "seed", "transfer"

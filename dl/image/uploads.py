@@ -27,6 +27,7 @@ import numpy as np
 
 from dl.data import DataError
 from dl.image.dataset import ImageDataset
+from dl.limits import LIMITS
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}  # written by file managers, never data
 IGNORED_FOLDERS = {"__macosx"}  # macOS Finder's resource forks inside zips
@@ -36,12 +37,13 @@ IGNORED_FOLDERS = {"__macosx"}  # macOS Finder's resource forks inside zips
 class UploadLimits:
     """Safety limits for uploads; each default says why."""
 
-    max_upload_bytes: int = 200 * 2**20  # 200 MiB: Streamlit's own default upload cap
-    max_entries: int = 20_000  # thousands of photos are plenty for a CPU demo; far more is an attack
-    max_uncompressed_bytes: int = 1 * 2**30  # 1 GiB decoded files: a hosted app has ~2.7 GB memory
-    max_entry_bytes: int = 64 * 2**20  # 64 MiB: a huge uncompressed TIFF still fits, a bomb does not
-    max_compression_ratio: float = 200.0  # photos hardly compress (JPEG/PNG ~1x); 200x is a bomb
-    max_image_pixels: int = 50_000_000  # 50 megapixels: above any phone camera, below a bomb
+    # the numbers and the reasons for them live in dl/limits.py; tests may pass smaller ones
+    max_upload_bytes: int = LIMITS.upload_bytes
+    max_entries: int = LIMITS.zip_entries
+    max_uncompressed_bytes: int = LIMITS.uncompressed_bytes
+    max_entry_bytes: int = LIMITS.zip_entry_bytes
+    max_compression_ratio: float = LIMITS.compression_ratio
+    max_image_pixels: int = LIMITS.image_pixels
     storage_size: tuple[int, int] = (128, 128)  # pixels kept per image: enough for any model here
 
 

@@ -36,12 +36,13 @@ from dl.data.errors import (
 )
 from dl.data.fingerprinting import fingerprint
 from dl.jobs import ProgressReporter, keras_progress_callback
+from dl.limits import LIMITS
 
 DATASETS = ("circles", "moons", "xor", "spiral", "blobs", "csv")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "gelu")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adamw", "adagrad")
-MAX_CSV_ROWS = 100_000
-MAX_CSV_BYTES = 20 * 2**20  # 100k rows of three numbers fit in ~3 MB; anything far bigger is not a point cloud
+MAX_CSV_ROWS = LIMITS.points_rows
+MAX_CSV_BYTES = LIMITS.points_bytes
 MIN_POINTS = 10
 MAX_CLASSES = 10  # beyond ten colours a boundary map stops being readable
 BLOB_CENTRES = np.array([[-0.6, -0.5], [0.6, -0.5], [0.0, 0.6]])

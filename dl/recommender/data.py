@@ -19,17 +19,18 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError
+from dl.data.errors import DataError, too_many_rows
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import decode_text
+from dl.limits import LIMITS
 
 TASK = "recommender"
 MOVIELENS_NOTE = (
     "MovieLens 100k by GroupLens Research (University of Minnesota), for research use: cite F. Maxwell Harper "
     "and Joseph A. Konstan, 'The MovieLens Datasets: History and Context', ACM TiiS 5(4), 2015."
 )
-MAX_RATINGS = 2_000_000  # ~30 s an epoch on 2 cores; MovieLens 1M (1,000,209) fits
+MAX_RATINGS = LIMITS.ratings_rows
 MIN_RATINGS = 20  # fewer cannot be split into a training and a test part that mean anything
 DELIMITERS = ("::", "\t", ",", ";", "|")
 
@@ -334,7 +335,7 @@ def ratings_from_table(frame, columns: RatingColumns, source: str, item_info: di
     if len({columns.user, columns.item, columns.rating}) < 3:
         raise DataError("The user, item and rating must be three different columns.")
     if len(frame) > MAX_RATINGS:
-        raise DataError(f"{source} has {len(frame):,} ratings; the limit is {MAX_RATINGS:,}. Upload a sample.")
+        raise too_many_rows(source, len(frame), MAX_RATINGS)
     text = frame.astype(str).apply(lambda column: column.str.strip())
     blank = (text[columns.user].isin(["", "nan"]) | text[columns.item].isin(["", "nan"])
              | text[columns.rating].isin(["", "nan", "NaN", "NA"]))

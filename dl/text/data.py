@@ -21,14 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError
+from dl.data.errors import DataError, too_large, too_many_rows
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import MAX_UPLOAD_BYTES, decode_text
+from dl.limits import LIMITS
 
 TASK = "text"
-MAX_TEXTS = 200_000  # an epoch of the default model on 200k reviews takes minutes on 2 cores
-MAX_TEXT_CHARS = 5_000  # longer texts are cut: models read the first few hundred tokens anyway
+MAX_TEXTS = LIMITS.text_rows
+MAX_TEXT_CHARS = LIMITS.text_chars
 MIN_PER_CLASS = 2  # one text for training and one for testing
 TABLE_TYPES = ("csv", "tsv", "txt", "xlsx", "jsonl", "json")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -226,7 +227,7 @@ def read_table(content: bytes, file_name: str):
     if not content.strip():
         raise DataError(f"{file_name} is empty.")
     if len(content) > MAX_UPLOAD_BYTES:
-        raise DataError(f"{file_name} is {len(content) / 2**20:.0f} MiB; the limit is {MAX_UPLOAD_BYTES // 2**20} MiB.")
+        raise too_large(file_name, len(content), MAX_UPLOAD_BYTES)
     suffix = Path(file_name).suffix.lower().lstrip(".")
     try:
         if suffix == "xlsx" or content[:4] == b"PK\x03\x04":
@@ -248,7 +249,7 @@ def read_table(content: bytes, file_name: str):
     if frame.shape[1] < 2:
         raise DataError(f"{file_name} has {frame.shape[1]} column; it needs a text column and a label column.")
     if len(frame) > MAX_TEXTS:
-        raise DataError(f"{file_name} has {len(frame):,} rows; the limit is {MAX_TEXTS:,}. Upload a sample.")
+        raise too_many_rows(file_name, len(frame), MAX_TEXTS)
     frame.columns = [str(column) for column in frame.columns]
     return frame.fillna("").astype(str)
 

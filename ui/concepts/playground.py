@@ -18,6 +18,7 @@ from dl.lessons import playground
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach, status_line
+from ui.limits import show_limits
 from ui.plots import history_figure
 
 # plotly looks pandas up in sys.modules without importing it; on a fresh server, while another
@@ -82,6 +83,7 @@ def _data_controls() -> tuple[playground.PlaygroundDataConfig, object | None]:
     if dataset == "csv":
         upload = st.file_uploader(t("concepts.playground_upload"), type=["csv", "txt"], key="playground_upload",
                                   help=t("concepts.playground_upload_help"))
+        show_limits("points")
     num_points = st.slider(t("concepts.playground_points"), 50, 1000, 400, step=50, key="playground_points",
                            disabled=dataset == "csv")
     noise = st.slider(t("concepts.playground_noise"), 0.0, 0.5, 0.1, step=0.05, key="playground_noise")

@@ -15,6 +15,7 @@ from dl.gradient_lab import trainer as lab
 from dl.gradient_lab.tables import FeatureTable
 from dl.gradient_lab.trainer import GradientLabConfig
 from ui.i18n import t
+from ui.limits import show_limits
 
 PREFIX = "gl_"
 FIELDS = [field.name for field in dataclasses.fields(GradientLabConfig)]
@@ -104,6 +105,7 @@ def config_form() -> GradientLabConfig:
         values["dataset"] = _select("dataset", lab.DATASETS)
         if values["dataset"] == "csv":
             st.file_uploader(t("gradient_lab.upload"), type=["csv"], key="gl_upload", help=t("gradient_lab.upload_help"))
+            show_limits("lab_table")
         st.caption(t(f"gradient_lab.dataset_{values['dataset']}_about"))
     # fields whose widget is hidden keep the value they last had
     kept = {name: st.session_state.get(widget_key(name), getattr(GradientLabConfig(), name)) for name in FIELDS}

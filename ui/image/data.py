@@ -19,6 +19,7 @@ from dl.image.dataset import ImageDataset, load_builtin
 from dl.image.uploads import dataset_from_class_files, read_image_zip
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.limits import show_limits
 
 # pandas is imported above on purpose: plotly looks pandas up in sys.modules without waiting, so
 # while another thread of the server is still importing it, go.Figure(...) fails with "partially
@@ -66,6 +67,7 @@ def choose_dataset() -> ImageDataset | None:
 def _zip_upload() -> ImageDataset | None:
     st.caption(t("image_classification.zip_help"))
     upload = st.file_uploader(t("image_classification.zip_upload"), type=["zip"], key="image_zip")
+    show_limits("zip")
     if upload is None:
         return None
     return zip_dataset(upload.getvalue(), upload.name)

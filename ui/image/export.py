@@ -20,6 +20,7 @@ from ui.errors import show_data_error
 from ui.formatting import human_size
 from ui.i18n import t
 from ui.image.pretrained import PHOTO_TYPES, top_classes_figure
+from ui.limits import show_limits
 
 _STATE = "image_export"  # session_state[_STATE] = {model identity: {"zip": bytes, "compression": ...}}
 
@@ -123,6 +124,7 @@ def render_upload() -> None:
 
     st.subheader(t("image_export.upload_title"))
     upload = st.file_uploader(t("image_export.upload"), type=["keras", "zip"], key="image_export_model_upload", help=t("image_export.upload_help"))
+    show_limits("model")
     if upload is None:
         return
     identity = f"{upload.file_id}-{upload.name}-{upload.size}"

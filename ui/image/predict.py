@@ -12,6 +12,7 @@ from ui.errors import show_data_error
 from ui.i18n import t
 from ui.image.data import IMAGE_TYPES, display_pixels
 from ui.image.results import grad_cam_overlay
+from ui.limits import show_limits
 
 MAX_IMAGES = 12  # a rerun classifies every image again; a dozen keeps it quick
 TOP_COUNT = 5
@@ -38,6 +39,7 @@ def render_predict_tab(trained: TrainedImageClassifier | None) -> None:
     st.caption(t("image_classification.predict_help", classes=", ".join(trained.class_names)))
     uploads = st.file_uploader(t("image_classification.predict_upload"), type=IMAGE_TYPES, accept_multiple_files=True,
                                key="image_predict_files")
+    show_limits("photos")
     photos = [(file.name, file.getvalue()) for file in (uploads or [])[:MAX_IMAGES]]
     if st.toggle(t("image_classification.use_camera"), key="image_use_camera"):
         shot = st.camera_input(t("image_classification.camera"), key="image_camera")

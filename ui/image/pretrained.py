@@ -16,6 +16,7 @@ import streamlit as st
 from dl.data import DataError
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.limits import show_limits
 
 PHOTO_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 SAMPLE_PHOTOS = {"flower.jpg": "sample_flower", "china.jpg": "sample_temple"}  # ship inside scikit-learn
@@ -84,6 +85,7 @@ def _collect_photos() -> list[tuple[str, bytes]]:
         key="pretrained_upload",
         help=t("image_pretrained.upload_help"),
     )
+    show_limits("photos")
     photos = [(upload.name, upload.getvalue()) for upload in uploads or []]
     left, right = st.columns(2)
     with left:

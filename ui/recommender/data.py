@@ -12,6 +12,7 @@ from dl.recommender import data as ratings_data
 from dl.recommender.data import RatingColumns, RatingsData
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.limits import show_limits
 
 SOURCES = ("builtin", "upload")
 NO_COLUMN = "—"
@@ -50,6 +51,7 @@ def _upload() -> RatingsData | None:
                                       key="recommender_ratings_file", help=t("movie_recommender.upload_ratings_help"))
     items_file = right.file_uploader(t("movie_recommender.upload_items"), type=["csv", "tsv", "dat", "txt", "item"],
                                      key="recommender_items_file", help=t("movie_recommender.upload_items_help"))
+    show_limits("ratings")
     if ratings_file is None:
         st.info(t("movie_recommender.upload_hint"))
         return None

@@ -12,6 +12,7 @@ from dl.text.data import TextDataset
 from dl.text.tokens import tokens
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.limits import show_limits
 
 UPLOAD = "upload"
 
@@ -48,6 +49,7 @@ def uploaded_texts(prefix: str) -> TextDataset | None:
     """The uploader and the two column pickers (widget keys start with ``prefix``); None until usable."""
     upload = st.file_uploader(t("text_classification.upload"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_file",
                               help=t("text_classification.upload_help"))
+    show_limits("table")
     if upload is None:
         st.info(t("text_classification.upload_hint"))
         return None
