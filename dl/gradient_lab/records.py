@@ -110,7 +110,7 @@ class GradientRun:
     def load(cls, folder: Path) -> GradientRun:
         """Read what ``save`` wrote."""
         rest = json.loads((folder / "run.json").read_text())
-        with np.load(folder / "run.npz") as arrays:
+        with np.load(folder / "run.npz", allow_pickle=False) as arrays:
             loaded = {name: arrays[name] for name in arrays.files}
         return cls(**rest, **loaded)
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from dl.config import config_from_dict
 from dl.data import DataError
+from dl.data.archives import check_model_file
 from dl.data.splits import split_indices
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
 from dl.jobs import ProgressReporter, keras_progress_callback
@@ -304,6 +305,7 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
         return _load_transfer_entry(path, meta)
     import keras
 
+    check_model_file(path.read_bytes(), path.name)
     try:
         model = keras.models.load_model(path, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any failure means: not a usable model file

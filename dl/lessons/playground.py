@@ -209,6 +209,8 @@ def parse_points_csv(content: bytes | str, source_name: str = "the CSV file") ->
     if bad.any():
         row, column = np.argwhere(bad)[0]
         value = coordinates.iat[row, column]
+        if not value:
+            raise empty_value(source_name, row + first_line, "xy"[column])
         raise not_a_number(source_name, row + first_line, "xy"[column], value)
     labels_text = table.iloc[:, columns[2]].astype(str).str.strip()
     if (labels_text == "").any():

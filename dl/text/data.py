@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError, too_large, too_many_rows
+from dl.data.errors import DataError, one_class, too_few_rows, too_large, too_many_rows
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import MAX_UPLOAD_BYTES, decode_text
@@ -152,9 +152,10 @@ def _is_number(text: str) -> bool:
 
 
 def _check(dataset: TextDataset) -> None:
+    if not dataset.texts:
+        raise too_few_rows(dataset.source, 0, 2 * MIN_PER_CLASS)
     if dataset.num_classes < 2:
-        only = f" ('{dataset.class_names[0]}')" if dataset.class_names else ""
-        raise DataError(f"{dataset.source} has one class{only}; a classifier needs texts of at least two labels.")
+        raise one_class(dataset.source, dataset.class_names[0])
     counts = dataset.class_counts()
     rare = [name for name, count in counts.items() if count < MIN_PER_CLASS]
     if rare:

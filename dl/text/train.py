@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from dl.data.archives import check_model_file
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
 from dl.jobs import ProgressReporter, keras_progress_callback
@@ -154,6 +155,7 @@ def load_text_classifier(path: Path | str) -> tuple[Any, list[str]]:
     folder = path if path.is_dir() else path.parent
     if not (folder / MODEL_FILE).is_file():
         raise DataError(f"{path} is not a text classifier folder (no {MODEL_FILE} in it).")
+    check_model_file((folder / MODEL_FILE).read_bytes(), str(folder / MODEL_FILE))
     try:
         model = load_model_folder(folder)
         names = json.loads((folder / CLASSES_FILE).read_text())

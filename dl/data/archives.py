@@ -1,0 +1,35 @@
+"""Zip archives a user sends as a model (``.keras`` files are zips): refused before unpacking when
+they are broken or would unpack to a bomb."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from dl.data.errors import DataError
+from dl.limits import LIMITS
+
+SMALL_ARCHIVE_BYTES = 16 * 2**20  # below this, any compression ratio is harmless
+
+
+def open_model_archive(data: bytes, file_name: str) -> zipfile.ZipFile:
+    """The zip in ``data``; DataError when it is unreadable, would unpack to more than
+    ``LIMITS.uncompressed_bytes``, or compresses like a zip bomb (``LIMITS.compression_ratio``)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise DataError(f"{file_name} is not a readable model archive ({error}). Export it again.") from None
+    unpacked = sum(info.file_size for info in infos)
+    packed = sum(info.compress_size for info in infos)
+    bomb_ratio = unpacked > SMALL_ARCHIVE_BYTES and unpacked / max(packed, 1) > LIMITS.compression_ratio
+    if unpacked > LIMITS.uncompressed_bytes or bomb_ratio:
+        archive.close()
+        raise DataError(f"{file_name} would unpack to {unpacked / 2**20:,.0f} MB from {packed / 2**20:,.1f} MB "
+                        "(a zip bomb?). The model was refused.")
+    return archive
+
+
+def check_model_file(data: bytes, file_name: str) -> None:
+    """``open_model_archive`` for a file about to be handed to Keras by path."""
+    open_model_archive(data, file_name).close()

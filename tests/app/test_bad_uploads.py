@@ -1,0 +1,58 @@
+"""Every page's upload path, driven through the page with a hostile or broken file: an error box
+that names the problem (in the page's language), never an exception. Files from tests/dl/bad_inputs.py."""
+
+from __future__ import annotations
+
+import pytest
+from apptest_utils import open_page
+from bad_inputs import (  # tests/dl, on sys.path (tests/conftest.py)
+    keras_zip_with_lambda,
+    many_entries,
+    million_row_csv,
+    zip_bomb,
+)
+
+JUNK = bytes(range(256)) * 64
+
+# page, source radio (key, value) or None, uploader key, file name, bytes, words in the English error box
+UPLOADS = [
+    ("image_classification", ("image_source", "zip"), "image_zip", "bomb.zip", zip_bomb, "zip bomb"),
+    ("image_classification", ("image_source", "zip"), "image_zip", "many.zip", many_entries, "20,001 entries"),
+    ("image_classification", None, "image_export_model_upload", "lambda.keras", lambda: keras_zip_with_lambda("/tmp/never"),
+     "could not be loaded"),
+    ("text_classification", ("text_source", "upload"), "text_file", "junk.csv", lambda: JUNK, "not readable text"),
+    ("text_classification", ("text_source", "upload"), "text_file", "huge.csv", million_row_csv, "1,000,000 rows"),
+    ("bert_labeling", ("bert_source", "upload"), "bert_file", "junk.xlsx", lambda: b"PK\x03\x04 not a workbook", "junk.xlsx"),
+    ("movie_recommender", ("recommender_source", "upload"), "recommender_ratings_file", "junk.dat", lambda: JUNK, "not readable text"),
+    ("gradient_lab", None, "gl_upload", "junk.csv", lambda: JUNK, "not readable text"),
+    ("concepts", None, "playground_upload", "junk.csv", lambda: JUNK, "not readable text"),
+]
+
+
+def open_upload(page: str, source: tuple[str, str] | None, uploader: str, language: str):
+    app = open_page(page, language)
+    if source:
+        app.radio(key=source[0]).set_value(source[1]).run()
+    if page == "gradient_lab":
+        app.selectbox(key="gl_dataset").set_value("csv").run()
+    if page == "concepts":
+        app.session_state["playground_dataset"] = "csv"
+        app.run()
+    return app
+
+
+@pytest.mark.parametrize("page, source, uploader, name, content, words", UPLOADS,
+                         ids=[f"{page}-{name}" for page, _, _, name, _, _ in UPLOADS])
+def test_a_bad_upload_shows_an_error_box(page, source, uploader, name, content, words):
+    app = open_upload(page, source, uploader, "en")
+    app.file_uploader(key=uploader).set_value((name, content(), "application/octet-stream")).run()
+    assert not app.exception
+    errors = [box.value for box in app.error]
+    assert any(words in error and "Problem with the data" in error for error in errors), errors
+
+
+def test_the_reason_is_translated_for_chinese_users():
+    app = open_upload("text_classification", ("text_source", "upload"), "text_file", "zh")
+    app.file_uploader(key="text_file").set_value(("junk.csv", JUNK, "text/csv")).run()
+    assert not app.exception
+    assert any("junk.csv 不是可读的文本" in box.value for box in app.error), [box.value for box in app.error]

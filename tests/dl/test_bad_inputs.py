@@ -1,0 +1,175 @@
+"""Every upload path against a corpus of hostile and broken files (tests/dl/bad_inputs.py).
+
+Each file must end in a ``DataError`` whose message names the problem (or, for odd but valid files,
+be read), within a bounded time, and nothing a malicious file holds may run. A summary test counts
+the corpus, and a handful go through the real CLI in a subprocess: exit 2, one ``error:`` line,
+no traceback. Hypothesis throws random bytes and random tables at the readers: a result or a
+DataError, never another exception.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import zipfile
+
+import pytest
+from bad_inputs import Case, corpus, png, two_classes, zip_of
+from cli_runner import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dl.data.errors import DataError
+
+MARKER_NAME = "payload-ran"
+
+
+def read_photo(content: bytes, name: str):
+    from dl.image.uploads import UnreadableImage, decode_image
+
+    try:
+        return decode_image(content, name)
+    except UnreadableImage as error:  # pages and the CLI show this reason for one photo
+        raise DataError(f"{name}: {error}") from None
+
+
+def read_keras(content: bytes, name: str):
+    from dl.image.export import load_uploaded_model
+
+    return load_uploaded_model(content, name)
+
+
+def read_points(content: bytes, name: str):
+    from dl.lessons.playground import parse_points_csv
+
+    return parse_points_csv(content, name)
+
+
+def reader(kind: str):
+    from dl.gradient_lab.tables import read_feature_csv
+    from dl.image.uploads import read_image_zip
+    from dl.recommender.data import read_ratings_file
+    from dl.text.data import read_text_file
+
+    return {"image_zip": read_image_zip, "photo": read_photo, "text_table": read_text_file, "ratings": read_ratings_file,
+            "lab_table": read_feature_csv, "points": read_points, "keras_model": read_keras}[kind]
+
+
+NAMES = [case.name for case in corpus("/unused")]  # for the test ids
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The corpus and the marker file its malicious payloads would create."""
+    marker = tmp_path_factory.mktemp("payloads") / MARKER_NAME
+    return {case.name: case for case in corpus(str(marker))}, marker
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name", NAMES)
+def test_every_bad_input_is_refused_with_a_reason(name, built):
+    cases, marker = built
+    case: Case = cases[name]
+    started = time.perf_counter()
+    if case.refused:
+        with pytest.raises(DataError) as raised:
+            reader(case.reader)(case.data(), case.file_name)
+        message = str(raised.value).lower()
+        for word in case.words:
+            assert word.lower() in message, (case.name, str(raised.value))
+        assert "traceback" not in message and len(message) < 600, message
+    else:
+        reader(case.reader)(case.data(), case.file_name)
+    assert time.perf_counter() - started < 60, "bounded time"
+    assert not marker.exists(), "a payload ran"
+
+
+def test_the_corpus_is_large_and_mostly_refusals():
+    cases = corpus("/tmp/unused")
+    assert len(cases) >= 30 and len({case.name for case in cases}) == len(cases)
+    assert sum(case.refused for case in cases) >= 30
+    assert {case.reader for case in cases} == {"image_zip", "photo", "text_table", "ratings", "lab_table", "points", "keras_model"}
+
+
+def test_a_symlink_in_a_zip_is_skipped_and_listed():
+    from dl.image.uploads import read_image_zip
+
+    dataset = read_image_zip(zip_of(two_classes(), {"dark/link.png": "/etc/passwd"}), "links.zip")
+    assert len(dataset.labels) == 8 and any("symbolic link" in line for line in dataset.skipped)
+
+
+CLI_CASES = ["zip slip", "zip bomb", "binary junk named .csv", "pickle renamed .keras", "text in the rating column", "junk named .zip"]
+
+
+@pytest.mark.timeout(600)
+def test_the_cli_refuses_them_with_one_line_and_exit_2(built, tmp_path):
+    cases, marker = built
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(png())
+    for name in CLI_CASES:
+        case = cases[name]
+        path = tmp_path / case.file_name
+        path.write_bytes(case.data())
+        arguments = {
+            "image_zip": ["train", "image", "--data", str(path), "--json"],
+            "text_table": ["train", "text", "--data", str(path), "--json"],
+            "ratings": ["train", "recommender", "--data", str(path), "--json"],
+            "keras_model": ["predict", "image", "--model", str(path), str(photo)],
+        }[case.reader]
+        done = run_cli(arguments, tmp_path / "cache")
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2, (name, done.stderr[-2000:])
+        assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in done.stderr, (name, done.stderr)
+        assert done.stdout == ""
+    assert not marker.exists()
+
+
+# ------------------------------------------------------------------ property-based
+PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("DL_FUZZ_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY_SETTINGS
+@given(st.binary(max_size=4096), st.sampled_from(["data.csv", "data.tsv", "data.jsonl", "data.xlsx", "data.txt"]))
+def test_any_bytes_give_a_table_or_a_data_error(content, name):
+    from dl.text.data import read_text_file
+
+    try:
+        read_text_file(content, name)
+    except DataError:
+        pass
+
+
+cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.lists(cells, min_size=1, max_size=5), min_size=1, max_size=40), st.sampled_from([",", "\t", ";", "::"]))
+def test_any_table_gives_ratings_texts_or_a_data_error(rows, separator):
+    from dl.recommender.data import read_ratings_file
+    from dl.text.data import read_text_file
+
+    content = "\n".join(separator.join(row) for row in rows).encode()
+    for read in (read_text_file, read_ratings_file):
+        try:
+            read(content, "table.csv")
+        except DataError:
+            pass
+
+
+@PROPERTY_SETTINGS
+@given(st.dictionaries(st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1, max_size=30),
+                       st.binary(max_size=300), max_size=8), st.booleans())
+def test_any_zip_gives_a_dataset_or_a_data_error(files, add_real_images):
+    from dl.image.uploads import read_image_zip
+
+    if add_real_images:
+        files = {**files, **two_classes(2)}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    try:
+        read_image_zip(buffer.getvalue(), "random.zip")
+    except DataError:
+        pass
