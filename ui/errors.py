@@ -15,7 +15,10 @@ def data_error_text(error: DataError) -> str:
     """The error's reason in the page's language: ``errors.<code>`` when it has a code, else its
     English message (rarer reasons are not translated yet)."""
     if error.code:
-        translated = t(f"errors.{error.code}", **error.values)
+        try:
+            translated = t(f"errors.{error.code}", **error.values)
+        except (KeyError, IndexError, ValueError):  # a text whose placeholders drifted: English, not a crash
+            return str(error)
         if translated != f"errors.{error.code}":
             return translated
     return str(error)

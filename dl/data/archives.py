@@ -19,14 +19,16 @@ def open_model_archive(data: bytes, file_name: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise DataError(f"{file_name} is not a readable model archive ({error}). Export it again.") from None
+        raise DataError(f"{file_name} is not a readable model archive ({error}). Export it again.", "not_a_model_archive",
+                        name=file_name, reason=str(error)) from None
     unpacked = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos)
     bomb_ratio = unpacked > SMALL_ARCHIVE_BYTES and unpacked / max(packed, 1) > LIMITS.compression_ratio
     if unpacked > LIMITS.uncompressed_bytes or bomb_ratio:
         archive.close()
         raise DataError(f"{file_name} would unpack to {unpacked / 2**20:,.0f} MB from {packed / 2**20:,.1f} MB "
-                        "(a zip bomb?). The model was refused.")
+                        "(a zip bomb?). The model was refused.", "model_bomb", name=file_name,
+                        unpacked=f"{unpacked / 2**20:,.0f}", packed=f"{packed / 2**20:,.1f}")
     return archive
 
 

@@ -309,7 +309,8 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
     try:
         model = keras.models.load_model(path, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any failure means: not a usable model file
-        raise DataError(f"{path.name} could not be loaded as a Keras model ({error}).") from None
+        raise DataError(f"{path.name} could not be loaded as a Keras model ({error}).", "model_unloadable",
+                        name=path.name, reason=str(error)[:300]) from None
     shape = tuple(model.input_shape)
     if len(shape) != 4 or shape[3] not in (1, 3) or shape[1] is None or shape[2] is None:
         raise DataError(f"{path.name} takes inputs of shape {shape}; an image classifier takes (height, width, 1 or 3).")

@@ -207,13 +207,15 @@ def load_uploaded_model(data: bytes, file_name: str, expected_input: tuple[int, 
     class_names = None
     keras_bytes = data
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise DataError(f"{file_name} is not a Keras model: a .keras file is a zip archive, this is not. Upload the .keras file or the exported zip.")
+        raise DataError(f"{file_name} is not a Keras model: a .keras file is a zip archive, this is not. Upload the .keras file or the exported zip.",
+                        "not_a_model", name=file_name)
     with open_model_archive(data, file_name) as archive:
         names = set(archive.namelist())
         if "config.json" not in names:
             model_files = sorted(name for name in names if name.endswith(".keras") and "/" not in name)
             if not model_files:
-                raise DataError(f"{file_name} holds no Keras model (no config.json, no .keras file). Upload a .keras file or a zip exported here.")
+                raise DataError(f"{file_name} holds no Keras model (no config.json, no .keras file). Upload a .keras file or a zip exported here.",
+                                "no_model_inside", name=file_name)
             keras_bytes = archive.read(model_files[0])
             check_model_file(keras_bytes, f"{model_files[0]} in {file_name}")  # the inner .keras passes the same checks
             if "class_names.json" in names:
@@ -235,7 +237,8 @@ def _load_keras_bytes(keras_bytes: bytes, file_name: str) -> Any:
             return keras.saving.load_model(path, safe_mode=True, compile=False)
         except Exception as error:  # noqa: BLE001 - Keras raises many types for foreign files
             message = str(error).splitlines()[0][:300] if str(error) else type(error).__name__
-            raise DataError(f"{file_name} could not be loaded as a Keras model ({message}).") from None
+            raise DataError(f"{file_name} could not be loaded as a Keras model ({message}).", "model_unloadable",
+                            name=file_name, reason=message) from None
 
 
 def _wrap_uploaded(model: Any, class_names: list[str] | None, file_name: str, expected_input: tuple[int, int, int] | None) -> UploadedImageModel:

@@ -69,7 +69,9 @@ def decode_image(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
     if width * height > limits.max_image_pixels:
         raise DataError(
             f"{name} has {width}x{height} = {width * height:,} pixels, over the limit of "
-            f"{limits.max_image_pixels:,}. Resize it (a few hundred pixels a side is enough) and upload again."
+            f"{limits.max_image_pixels:,}. Resize it (a few hundred pixels a side is enough) and upload again.",
+            "too_many_pixels", name=name, width=width, height=height, pixels=f"{width * height:,}",
+            limit=f"{limits.max_image_pixels:,}",
         )
     try:
         image.load()
@@ -157,7 +159,8 @@ def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLim
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise DataError(f"{file_name} is not a readable zip file ({_short(error)}). Create it again with a zip tool.") from None
+        raise DataError(f"{file_name} is not a readable zip file ({_short(error)}). Create it again with a zip tool.",
+                        "not_zip", name=file_name, reason=_short(error)) from None
     _check_zip_safety(infos, file_name, limits)
     files = [info for info in infos if not info.is_dir() and not _is_ignored(info.filename)]
     paths = [PurePosixPath(info.filename.replace("\\", "/")) for info in files]
@@ -183,13 +186,13 @@ def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLim
         if len(content) > limits.max_entry_bytes or read_total > limits.max_uncompressed_bytes:
             raise DataError(
                 f"{file_name}: {info.filename} unpacks to more data than its header says (a zip bomb?). "
-                "The zip was refused."
+                "The zip was refused.", "zip_lies", name=file_name, entry=info.filename,
             )
         entries.append((class_name, info.filename, content))
     if not any(class_name for class_name, _, _ in entries):
         raise DataError(
             f"{file_name} has no folders. Put each class's images in its own folder "
-            "(e.g. cats/1.jpg, dogs/1.jpg) and zip those folders."
+            "(e.g. cats/1.jpg, dogs/1.jpg) and zip those folders.", "no_folders", name=file_name,
         )
     return _build_dataset(entries, file_name, limits)
 
@@ -240,9 +243,9 @@ def dataset_from_class_files(
     for raw_name, files in files_by_class.items():
         name = raw_name.strip()
         if not name:
-            raise DataError("A class has no name. Type a name for every class.")
+            raise DataError("A class has no name. Type a name for every class.", "class_without_name")
         if name.casefold() in {existing.casefold() for existing in cleaned}:
-            raise DataError(f"Two classes are called '{name}'. Give every class a different name.")
+            raise DataError(f"Two classes are called '{name}'. Give every class a different name.", "duplicate_class", name=name)
         cleaned[name] = files
     total = sum(len(data) for files in cleaned.values() for _, data in files)
     if total > limits.max_upload_bytes:
@@ -279,13 +282,15 @@ def _build_dataset(
     class_names = list(images_by_class) if class_order else sorted(images_by_class)
     if len(class_names) < 2:
         found = f"only '{class_names[0]}'" if class_names else "none"
-        raise DataError(f"{source}: at least two classes with images are needed (found {found}). Add another class.")
+        raise DataError(f"{source}: at least two classes with images are needed (found {found}). Add another class.",
+                        "need_two_classes", name=source, found=", ".join(class_names) or "—")
     for name in class_names:
         count = len(images_by_class[name])
         if count < 2:
             raise DataError(
                 f"{source}: class '{name}' has {count} readable image{'s' if count != 1 else ''}; "
-                "every class needs at least 2. Add images to it or remove it."
+                "every class needs at least 2. Add images to it or remove it.", "class_too_small",
+                name=source, label=name, count=count,
             )
     all_images = [image for name in class_names for image in images_by_class[name]]
     channels = 1 if all(is_greyscale(image) for image in all_images) else 3
@@ -296,13 +301,15 @@ def _build_dataset(
 
 def _check_zip_safety(infos: list[zipfile.ZipInfo], file_name: str, limits: UploadLimits) -> None:
     if len(infos) > limits.max_entries:
-        raise DataError(f"{file_name} has {len(infos):,} entries, over the limit of {limits.max_entries:,}. Use fewer images.")
+        raise DataError(f"{file_name} has {len(infos):,} entries, over the limit of {limits.max_entries:,}. Use fewer images.",
+                        "too_many_entries", name=file_name, entries=f"{len(infos):,}", limit=f"{limits.max_entries:,}")
     for info in infos:
         name = info.filename.replace("\\", "/")
         if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in PurePosixPath(name).parts:
             raise DataError(
                 f"{file_name} contains the unsafe path '{info.filename}' (absolute or with '..'). "
-                "The zip was refused; zip the class folders with relative paths."
+                "The zip was refused; zip the class folders with relative paths.", "unsafe_path",
+                name=file_name, path=info.filename,
             )
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_uncompressed_bytes:
@@ -316,7 +323,8 @@ def _check_zip_safety(infos: list[zipfile.ZipInfo], file_name: str, limits: Uplo
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_compression_ratio and info.file_size > 2**20:
             raise DataError(
-                f"{file_name}: {info.filename} is compressed {ratio:,.0f} times (a zip bomb?). The zip was refused."
+                f"{file_name}: {info.filename} is compressed {ratio:,.0f} times (a zip bomb?). The zip was refused.",
+                "zip_bomb", name=file_name, entry=info.filename, ratio=f"{ratio:,.0f}",
             )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError, too_many_rows
+from dl.data.errors import DataError, too_few_rows, too_many_rows
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import decode_text
@@ -216,7 +216,7 @@ def build_ratings(
 
 def _check_enough(source: str, count: int, users: int, items: int, ratings: np.ndarray) -> None:
     if count < MIN_RATINGS:
-        raise DataError(f"{source} has {count} ratings; at least {MIN_RATINGS} are needed to train and test a recommender.")
+        raise too_few_rows(source, count, MIN_RATINGS)
     if users < 2 or items < 2:
         raise DataError(f"{source} has {users} user(s) and {items} item(s); a recommender needs at least two of each.")
     if len(np.unique(ratings)) < 2:
@@ -360,7 +360,8 @@ def _refuse_non_numbers(values, raw, source: str, column: str) -> None:
     if bad.any():
         row = int(np.argmax(bad))
         raise DataError(f"{source}: column '{column}' row {raw.index[row] + 1} holds {raw.iloc[row]!r}, not a number. "
-                        "Ratings must be numbers such as 1-5 stars.")
+                        "Ratings must be numbers such as 1-5 stars.", "rating_not_a_number", name=source, column=column,
+                        row=int(raw.index[row]) + 1, value=str(raw.iloc[row]))
 
 
 def _parse_times(raw, source: str, column: str) -> np.ndarray:

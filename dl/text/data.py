@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError, one_class, too_few_rows, too_large, too_many_rows
+from dl.data.errors import DataError, one_class, too_few_rows, too_large, too_many_rows, unreadable_table
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import MAX_UPLOAD_BYTES, decode_text
@@ -246,9 +246,10 @@ def read_table(content: bytes, file_name: str):
     except DataError:
         raise
     except Exception as error:  # noqa: BLE001 - any parser failure is the file's problem, said plainly
-        raise DataError(f"{file_name} could not be read as a table ({type(error).__name__}: {str(error)[:200]}).") from None
+        raise unreadable_table(file_name, f"{type(error).__name__}: {str(error)[:200]}") from None
     if frame.shape[1] < 2:
-        raise DataError(f"{file_name} has {frame.shape[1]} column; it needs a text column and a label column.")
+        raise DataError(f"{file_name} has {frame.shape[1]} column; it needs a text column and a label column.",
+                        "need_text_and_label", name=file_name)
     if len(frame) > MAX_TEXTS:
         raise too_many_rows(file_name, len(frame), MAX_TEXTS)
     frame.columns = [str(column) for column in frame.columns]
@@ -271,7 +272,7 @@ def _read_json_lines(text: str, file_name: str):
         try:
             record = json.loads(line)
         except ValueError:
-            raise DataError(f"{file_name}: line {number} is not a JSON object.") from None
+            raise DataError(f"{file_name}: line {number} is not a JSON object.", "not_json_object", name=file_name, line=number) from None
         if not isinstance(record, dict):
             raise DataError(f"{file_name}: line {number} is not a JSON object with fields.")
         records.append(record)

@@ -10,9 +10,11 @@ DataError, never another exception.
 from __future__ import annotations
 
 import io
+import json
 import os
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from bad_inputs import Case, corpus, png, two_classes, zip_of
@@ -23,6 +25,7 @@ from hypothesis import strategies as st
 from dl.data.errors import DataError
 
 MARKER_NAME = "payload-ran"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def read_photo(content: bytes, name: str):
@@ -83,6 +86,25 @@ def test_every_bad_input_is_refused_with_a_reason(name, built):
         reader(case.reader)(case.data(), case.file_name)
     assert time.perf_counter() - started < 60, "bounded time"
     assert not marker.exists(), "a payload ran"
+
+
+def test_every_coded_refusal_has_its_text_in_both_languages(built):
+    """A page shows ``errors.<code>`` formatted with the error's values: each must exist and format."""
+    cases, _ = built
+    texts = {language: json.loads((ROOT / "locales" / language / "errors.json").read_text(encoding="utf-8"))
+             for language in ("en", "zh")}
+    coded = 0
+    for case in cases.values():
+        if not case.refused:
+            continue
+        try:
+            reader(case.reader)(case.data(), case.file_name)
+        except DataError as error:
+            if error.code:
+                coded += 1
+                for language in texts:
+                    assert texts[language][error.code].format(**error.values), (case.name, language)
+    assert coded >= 25, coded  # most refusals are translated
 
 
 def test_the_corpus_is_large_and_mostly_refusals():

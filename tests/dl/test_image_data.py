@@ -57,6 +57,8 @@ def test_mnist_is_shuffled_and_complete():
     assert len(set(data.labels[:500].tolist())) == 10
     assert get_dataset("mnist").task == "image"
     assert get_dataset("digits", task="image").load().images.shape[1:] == (8, 8, 1)
+    import dl.gradient_lab.tables  # noqa: F401 - registers the lab's sets (run alone, nothing else imported it)
+
     assert get_dataset("digits", task="gradient_lab").task == "gradient_lab"  # one registry, two tasks
 
 
