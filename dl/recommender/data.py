@@ -222,7 +222,8 @@ def _check_enough(source: str, count: int, users: int, items: int, ratings: np.n
     if len(np.unique(ratings)) < 2:
         raise DataError(
             f"Every rating in {source} is {ratings[0]:g}: there is nothing to predict. "
-            "Upload explicit ratings (e.g. 1-5 stars), not only 'watched' marks."
+            "Upload explicit ratings (e.g. 1-5 stars), not only 'watched' marks.", "constant_ratings",
+            name=source, value=f"{ratings[0]:g}",
         )
 
 
@@ -319,7 +320,7 @@ def guess_rating_columns(columns: list[str]) -> RatingColumns:
     if missing:
         raise DataError(
             f"Could not tell which column is the {' and the '.join(missing)} (columns: {', '.join(columns[:12])}). "
-            "Choose the columns by hand."
+            "Choose the columns by hand.", "columns_unclear", missing=", ".join(missing), found=", ".join(columns[:12]),
         )
     return RatingColumns(found["user"], found["item"], found["rating"], found["timestamp"])
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError, one_class, too_few_rows, too_large, too_many_rows, unreadable_table
+from dl.data.errors import DataError, empty_file, one_class, too_few_rows, too_large, too_many_rows, unreadable_table
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import MAX_UPLOAD_BYTES, decode_text
@@ -226,7 +226,7 @@ def read_table(content: bytes, file_name: str):
     import pandas as pd
 
     if not content.strip():
-        raise DataError(f"{file_name} is empty.")
+        raise empty_file(file_name)
     if len(content) > MAX_UPLOAD_BYTES:
         raise too_large(file_name, len(content), MAX_UPLOAD_BYTES)
     suffix = Path(file_name).suffix.lower().lstrip(".")
