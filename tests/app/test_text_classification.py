@@ -66,7 +66,7 @@ def test_label_an_uploaded_table():
 def test_bad_upload_shows_an_error_box():
     app = open_page(PAGE, "en")
     app.radio(key="text_source").set_value("upload").run()
-    app.file_uploader(key="text_file").set_value(("one.csv", b"text,label\n" + b"".join(b"t%d,same\n" % i for i in range(9)),
+    app.file_uploader(key="text_file").set_value(("one.csv", b"text,label\n" + b"".join(b"review number %d,same\n" % i for i in range(9)),
                                                   "text/csv")).run()
     assert not app.exception
     assert any(TEXT["en"]["problem"] in box.value and "one class" in box.value for box in app.error)
