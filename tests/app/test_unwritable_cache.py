@@ -15,7 +15,9 @@ def test_pages_open_and_training_works_without_a_writable_cache(tmp_path, monkey
     assert not home.exception
 
     app = open_page("text_classification", "en")
-    app.select_slider(key="text_max_texts").set_value(2_000).run()
+    # settings no other test trains: the process-wide job registry would hand back that test's job
+    app.radio(key="text_source").set_value("fine_foods").run()
+    app.select_slider(key="text_max_texts").set_value(500).run()
     app.button(key="text_train").click().run()
     run_until(app, lambda page: "test accuracy" in " ".join(box.value for box in page.success))
     assert not app.exception
