@@ -65,6 +65,8 @@ def table_lines(text: str, file_name: str, max_rows: int, lines_per_row: int = 1
         number, line = next((number, line) for number, line in enumerate(lines, start=1) if len(line) > max_line_chars)
         raise line_too_long(file_name, number, len(line), max_line_chars)
     non_blank = [line for line in lines if line.strip()]
+    if not non_blank:  # e.g. b"\x85": Latin-1 NEL, a line break to Python, found by the fuzz tests
+        raise empty_file(file_name)
     if len(non_blank) > allowed:
         raise too_many_rows(file_name, len(non_blank) - header_lines, max_rows)
     return non_blank
