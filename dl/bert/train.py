@@ -24,6 +24,7 @@ from dl.bert.config import BertConfig
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
 from dl.jobs import JobCancelled, ProgressReporter
+from dl.limits import LIMITS
 from dl.metrics import classification_metrics, macro_f1
 from dl.store import ModelStore
 from dl.task import Fitted, stored_meta, task_key, train_or_load
@@ -193,14 +194,16 @@ def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextData
 
 def predict_probabilities(model: Any, tokenizer: Any, texts: list[str], max_length: int,
                           batch_size: int = PREDICT_BATCH, progress=None) -> np.ndarray:
-    """(n, labels) probabilities; ``progress(done, total)`` after each batch."""
+    """(n, labels) probabilities; ``progress(done, total)`` after each batch. Texts are cut at
+    ``LIMITS.text_chars`` first: the tokenizer splits a whole text before it truncates the pieces."""
     import torch
 
     rows = []
     model.eval()
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[start:start + batch_size], truncation=True, max_length=max_length, padding=True,
+            batch = tokenizer([text[:LIMITS.text_chars] for text in texts[start:start + batch_size]], truncation=True,
+                              max_length=max_length, padding=True,
                               return_tensors="pt").to(model.device)
             rows.append(torch.softmax(model(**batch).logits, dim=-1).float().cpu().numpy())
             if progress is not None:
