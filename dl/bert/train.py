@@ -227,9 +227,13 @@ def load_labeler_folder(path: Path | str) -> tuple[Any, Any, list[str], int]:
     if not (folder / LABELS_FILE).is_file() or not any(folder.glob("*.safetensors")):
         raise DataError(f"{path} is not a fine-tuned BERT folder (it needs safetensors weights and {LABELS_FILE}).")
     try:
-        model, tokenizer = load_folder(folder)
+        labels = json.loads((folder / LABELS_FILE).read_text())
         meta = json.loads((folder / "meta.json").read_text()) if (folder / "meta.json").is_file() else {}
-    except (OSError, ValueError) as error:
-        raise DataError(f"{folder} could not be loaded ({str(error)[:200]}).") from None
-    labels = json.loads((folder / LABELS_FILE).read_text())
-    return model, tokenizer, [str(label) for label in labels], int(meta.get("config", {}).get("max_length", 128))
+        max_length = int(meta.get("config", {}).get("max_length", 128))
+        model, tokenizer = load_folder(folder)
+    except Exception as error:  # noqa: BLE001 - e.g. SafetensorError for a broken weights file: not a usable folder
+        raise DataError(f"{folder} could not be loaded ({type(error).__name__}: {str(error)[:200]}).",
+                        "model_folder_unloadable", name=str(folder), reason=f"{type(error).__name__}: {str(error)[:200]}") from None
+    if not isinstance(labels, list):
+        raise DataError(f"{folder / LABELS_FILE} is not a list of labels.")
+    return model, tokenizer, [str(label) for label in labels], max_length
