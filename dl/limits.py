@@ -22,8 +22,11 @@ class Limits:
     zip_entry_bytes: int = 64 * MIB  # one file in a zip: a huge uncompressed TIFF still fits, a bomb does not
     compression_ratio: float = 200.0  # photos hardly compress (JPEG/PNG ~1x); 200x is a zip bomb
     image_pixels: int = 50_000_000  # 50 megapixels: above any phone camera, below a decompression bomb
+    total_image_pixels: int = 1_000_000_000  # all images of one upload: 200 MB of phone JPEGs is ~700 MP; 12 big PNGs of 0.1 MB took 2.6 GB
     text_rows: int = 200_000  # texts to classify or label: an epoch of the default model on more takes minutes
     text_chars: int = 5_000  # longer texts are cut: the models read the first few hundred tokens anyway
+    table_columns: int = 1_000  # text and ratings tables use 2-4 columns; a spreadsheet export with extras fits, 200k columns took 50 s
+    table_line_chars: int = 1_000_000  # one line of a text or ratings table; its text is cut at text_chars anyway
     ratings_rows: int = 2_000_000  # ~30 s an epoch on 2 cores; MovieLens 1M (1,000,209 ratings) fits
     lab_table_bytes: int = 50 * MIB  # gradient lab tables: far more than a demo needs
     lab_table_rows: int = 200_000  # one epoch of a 50-layer net on more rows takes minutes on 2 cores

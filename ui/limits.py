@@ -12,10 +12,12 @@ def limits_text(kind: str) -> str:
     """The sentence for one kind of upload: zip, photos, table, ratings, model, lab_table, points."""
     values = {
         "zip": {"size": megabytes(LIMITS.upload_bytes), "entries": f"{LIMITS.zip_entries:,}",
-                "pixels": LIMITS.image_pixels // 1_000_000},
+                "pixels": LIMITS.image_pixels // 1_000_000, "total": f"{LIMITS.total_image_pixels // 1_000_000:,}"},
         "photos": {"size": megabytes(LIMITS.upload_bytes), "pixels": LIMITS.image_pixels // 1_000_000},
-        "table": {"size": megabytes(LIMITS.upload_bytes), "rows": f"{LIMITS.text_rows:,}", "chars": f"{LIMITS.text_chars:,}"},
-        "ratings": {"size": megabytes(LIMITS.upload_bytes), "rows": f"{LIMITS.ratings_rows:,}"},
+        "table": {"size": megabytes(LIMITS.upload_bytes), "rows": f"{LIMITS.text_rows:,}", "chars": f"{LIMITS.text_chars:,}",
+                  "columns": f"{LIMITS.table_columns:,}"},
+        "ratings": {"size": megabytes(LIMITS.upload_bytes), "rows": f"{LIMITS.ratings_rows:,}",
+                    "columns": f"{LIMITS.table_columns:,}"},
         "model": {"size": megabytes(LIMITS.model_upload_bytes)},
         "lab_table": {"size": megabytes(LIMITS.lab_table_bytes), "rows": f"{LIMITS.lab_table_rows:,}",
                       "features": f"{LIMITS.lab_table_features:,}"},

@@ -24,6 +24,7 @@ from dl.bert.config import BertConfig
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
 from dl.jobs import JobCancelled, ProgressReporter
+from dl.limits import LIMITS
 from dl.metrics import classification_metrics, macro_f1
 from dl.store import ModelStore
 from dl.task import Fitted, stored_meta, task_key, train_or_load
@@ -193,14 +194,16 @@ def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextData
 
 def predict_probabilities(model: Any, tokenizer: Any, texts: list[str], max_length: int,
                           batch_size: int = PREDICT_BATCH, progress=None) -> np.ndarray:
-    """(n, labels) probabilities; ``progress(done, total)`` after each batch."""
+    """(n, labels) probabilities; ``progress(done, total)`` after each batch. Texts are cut at
+    ``LIMITS.text_chars`` first: the tokenizer splits a whole text before it truncates the pieces."""
     import torch
 
     rows = []
     model.eval()
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[start:start + batch_size], truncation=True, max_length=max_length, padding=True,
+            batch = tokenizer([text[:LIMITS.text_chars] for text in texts[start:start + batch_size]], truncation=True,
+                              max_length=max_length, padding=True,
                               return_tensors="pt").to(model.device)
             rows.append(torch.softmax(model(**batch).logits, dim=-1).float().cpu().numpy())
             if progress is not None:
@@ -224,9 +227,13 @@ def load_labeler_folder(path: Path | str) -> tuple[Any, Any, list[str], int]:
     if not (folder / LABELS_FILE).is_file() or not any(folder.glob("*.safetensors")):
         raise DataError(f"{path} is not a fine-tuned BERT folder (it needs safetensors weights and {LABELS_FILE}).")
     try:
-        model, tokenizer = load_folder(folder)
+        labels = json.loads((folder / LABELS_FILE).read_text())
         meta = json.loads((folder / "meta.json").read_text()) if (folder / "meta.json").is_file() else {}
-    except (OSError, ValueError) as error:
-        raise DataError(f"{folder} could not be loaded ({str(error)[:200]}).") from None
-    labels = json.loads((folder / LABELS_FILE).read_text())
-    return model, tokenizer, [str(label) for label in labels], int(meta.get("config", {}).get("max_length", 128))
+        max_length = int(meta.get("config", {}).get("max_length", 128))
+        model, tokenizer = load_folder(folder)
+    except Exception as error:  # noqa: BLE001 - e.g. SafetensorError for a broken weights file: not a usable folder
+        raise DataError(f"{folder} could not be loaded ({type(error).__name__}: {str(error)[:200]}).",
+                        "model_folder_unloadable", name=str(folder), reason=f"{type(error).__name__}: {str(error)[:200]}") from None
+    if not isinstance(labels, list):
+        raise DataError(f"{folder / LABELS_FILE} is not a list of labels.")
+    return model, tokenizer, [str(label) for label in labels], max_length

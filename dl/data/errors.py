@@ -73,3 +73,15 @@ def not_a_number(name: str, line: int, column: str, value: str) -> DataError:
 
 def empty_value(name: str, line: int, column: str) -> DataError:
     return DataError(f"{name}, line {line}: {column} is empty.", "empty_value", name=name, line=line, column=column)
+
+
+def too_many_columns(name: str, columns: int, limit: int) -> DataError:
+    return DataError(f"{name} has {columns:,} columns; at most {limit:,} are allowed. Keep the columns you need "
+                     "(a text and a label, or user, item and rating).", "too_many_columns", name=name,
+                     columns=f"{columns:,}", limit=f"{limit:,}")
+
+
+def line_too_long(name: str, line: int, length: int, limit: int) -> DataError:
+    return DataError(f"{name}, line {line}: {length:,} characters, over the limit of {limit:,} for one line. "
+                     "Is it a table with one row per line?", "line_too_long", name=name, line=line,
+                     length=f"{length:,}", limit=f"{limit:,}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError, too_few_rows, too_many_rows
+from dl.data.errors import DataError, too_few_rows, too_many_columns, too_many_rows, unreadable_table
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
-from dl.data.text_files import decode_text
+from dl.data.text_files import decode_text, table_lines
 from dl.limits import LIMITS
 
 TASK = "recommender"
@@ -234,9 +233,12 @@ def read_table(content: bytes, file_name: str):
     import pandas as pd
 
     text = decode_text(content, file_name)
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = table_lines(text, file_name, MAX_RATINGS)
     delimiter = _guess_delimiter(lines[:50])
-    rows = [_split(line, delimiter) for line in lines]
+    header_width = len(_split_lines(lines[:1], delimiter, file_name)[0])
+    if header_width > LIMITS.table_columns:
+        raise too_many_columns(file_name, header_width, LIMITS.table_columns)
+    rows = _split_lines(lines, delimiter, file_name)
     widths = {len(row) for row in rows[:1000]}
     if max(widths) < 2:
         raise DataError(f"{file_name} has one column; a ratings file needs user, item and rating columns "
@@ -267,10 +269,20 @@ def _guess_delimiter(lines: list[str]) -> str:
         return max(counts, key=counts.get)
 
 
-def _split(line: str, delimiter: str) -> list[str]:
+def _split_lines(lines: list[str], delimiter: str, file_name: str) -> list[list[str]]:
+    """Each line's stripped fields. Lines are split one by one (a quote left open stays on its line);
+    without any quote character one csv reader over all lines gives the same fields ~5x faster."""
     if delimiter == "::":
-        return [field.strip() for field in line.split("::")]
-    return [field.strip() for field in next(csv.reader(io.StringIO(line), delimiter=delimiter))]
+        return [[field.strip() for field in line.split("::")] for line in lines]
+    rows: list[list[str]] = []
+    try:
+        if any('"' in line for line in lines):
+            rows.extend([field.strip() for field in next(csv.reader([line], delimiter=delimiter), [])] for line in lines)
+        else:
+            rows.extend([field.strip() for field in row] for row in csv.reader(lines, delimiter=delimiter))
+    except csv.Error as error:  # e.g. a field over the csv module's 131,072-character limit
+        raise unreadable_table(file_name, f"line {len(rows) + 1}: {error}") from None
+    return rows
 
 
 def _looks_like_header(rows: list[list[str]]) -> bool:

@@ -21,16 +21,27 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError, empty_file, one_class, too_few_rows, too_large, too_many_rows, unreadable_table
+from dl.data.archives import check_workbook
+from dl.data.errors import (
+    DataError,
+    empty_file,
+    one_class,
+    too_few_rows,
+    too_large,
+    too_many_columns,
+    too_many_rows,
+    unreadable_table,
+)
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
-from dl.data.text_files import MAX_UPLOAD_BYTES, decode_text
+from dl.data.text_files import MAX_UPLOAD_BYTES, decode_text, table_lines
 from dl.limits import LIMITS
 
 TASK = "text"
 MAX_TEXTS = LIMITS.text_rows
 MAX_TEXT_CHARS = LIMITS.text_chars
 MIN_PER_CLASS = 2  # one text for training and one for testing
+LINES_PER_TEXT = 10  # quoted texts may span lines (paragraphs); a row count check allows for that many
 TABLE_TYPES = ("csv", "tsv", "txt", "xlsx", "jsonl", "json")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 TAGS = re.compile(r"<[^>]{1,40}>")  # <br /> in Fine Foods reviews, stray HTML in uploads
@@ -223,7 +234,6 @@ def load_builtin(name: str) -> TextDataset:
 # ------------------------------------------------------------------------------------------- uploads
 def read_table(content: bytes, file_name: str):
     """An uploaded table as a DataFrame of strings: CSV/TSV/TXT (delimiter sniffed), XLSX, JSON lines."""
-    import pandas as pd
 
     if not content.strip():
         raise empty_file(file_name)
@@ -232,17 +242,11 @@ def read_table(content: bytes, file_name: str):
     suffix = Path(file_name).suffix.lower().lstrip(".")
     try:
         if suffix == "xlsx" or content[:4] == b"PK\x03\x04":
-            frame = pd.read_excel(io.BytesIO(content), dtype=str)
+            frame = _read_workbook(content, file_name)
         elif suffix in ("jsonl", "json"):
             frame = _read_json_lines(decode_text(content, file_name), file_name)
         else:
-            text = decode_text(content, file_name)
-            sample = "\n".join(text.splitlines()[:20])
-            try:
-                delimiter = csv.Sniffer().sniff(sample, delimiters="\t,;|").delimiter
-            except csv.Error:
-                delimiter = "\t" if suffix == "tsv" else ","
-            frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+            frame = _read_delimited(decode_text(content, file_name), file_name, suffix)
     except DataError:
         raise
     except Exception as error:  # noqa: BLE001 - any parser failure is the file's problem, said plainly
@@ -250,10 +254,43 @@ def read_table(content: bytes, file_name: str):
     if frame.shape[1] < 2:
         raise DataError(f"{file_name} has {frame.shape[1]} column; it needs a text column and a label column.",
                         "need_text_and_label", name=file_name)
+    if frame.shape[1] > LIMITS.table_columns:
+        raise too_many_columns(file_name, frame.shape[1], LIMITS.table_columns)
     if len(frame) > MAX_TEXTS:
         raise too_many_rows(file_name, len(frame), MAX_TEXTS)
     frame.columns = [str(column) for column in frame.columns]
     return frame.fillna("").astype(str)
+
+
+def _read_delimited(text: str, file_name: str, suffix: str):
+    """CSV, TSV or TXT with a sniffed delimiter. Rows, line lengths and columns are checked before
+    pandas parses the whole text (a 200,000-column line took 50 s; 30 million tiny rows run out of memory)."""
+    import pandas as pd
+
+    lines = table_lines(text, file_name, MAX_TEXTS, lines_per_row=LINES_PER_TEXT)
+    try:
+        delimiter = csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="\t,;|").delimiter
+    except csv.Error:
+        delimiter = "\t" if suffix == "tsv" else ","
+    columns = len(next(csv.reader(lines[:1], delimiter=delimiter), []))
+    if columns > LIMITS.table_columns:
+        raise too_many_columns(file_name, columns, LIMITS.table_columns)
+    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, nrows=MAX_TEXTS + 1)
+    if len(frame) > MAX_TEXTS:  # counted by lines: a cell with line breaks makes this a little high
+        raise too_many_rows(file_name, len(lines) - 1, MAX_TEXTS)
+    return frame
+
+
+def _read_workbook(content: bytes, file_name: str):
+    """The first sheet of an .xlsx, after a zip-bomb check; reading stops one row past the limit."""
+    import pandas as pd
+
+    check_workbook(content, file_name)
+    frame = pd.read_excel(io.BytesIO(content), dtype=str, nrows=MAX_TEXTS + 1)
+    if len(frame) > MAX_TEXTS:
+        raise DataError(f"{file_name} has more than {MAX_TEXTS:,} rows, the limit. Sample it down first.",
+                        "over_row_limit", name=file_name, limit=f"{MAX_TEXTS:,}")
+    return frame
 
 
 def _read_json_lines(text: str, file_name: str):

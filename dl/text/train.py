@@ -19,6 +19,7 @@ from dl.data.archives import check_model_file
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
 from dl.jobs import ProgressReporter, keras_progress_callback
+from dl.limits import LIMITS
 from dl.metrics import classification_metrics, macro_f1
 from dl.store import ModelStore
 from dl.task import Fitted, history_rows, stored_meta, task_key, train_or_load
@@ -51,10 +52,11 @@ class TrainedTextClassifier:
     notes: list[str] = field(default_factory=list)
 
     def predict(self, texts: list[str]) -> np.ndarray:
-        """(n, classes) probabilities for raw texts."""
+        """(n, classes) probabilities for raw texts, each cut at ``LIMITS.text_chars`` as in training
+        (a labelled table's million-character cell would otherwise be prepared character by character)."""
         from dl.text.models import class_probabilities
 
-        return class_probabilities(self.model, [prepare_text(text) for text in texts])
+        return class_probabilities(self.model, [prepare_text(text[:LIMITS.text_chars]) for text in texts])
 
 
 def working_set(dataset: TextDataset, config: TextClassifierConfig) -> TextDataset:

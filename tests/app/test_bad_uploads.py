@@ -7,8 +7,12 @@ import pytest
 from apptest_utils import open_page
 from bad_inputs import (  # tests/dl, on sys.path (tests/conftest.py)
     keras_zip_with_lambda,
+    long_line_ratings,
     many_entries,
+    many_large_photos,
     million_row_csv,
+    wide_csv,
+    workbook_bomb,
     zip_bomb,
 )
 
@@ -18,12 +22,17 @@ JUNK = bytes(range(256)) * 64
 UPLOADS = [
     ("image_classification", ("image_source", "zip"), "image_zip", "bomb.zip", zip_bomb, "zip bomb"),
     ("image_classification", ("image_source", "zip"), "image_zip", "many.zip", many_entries, "20,001 entries"),
+    ("image_classification", ("image_source", "zip"), "image_zip", "large.zip", many_large_photos, "add up to more than"),
     ("image_classification", None, "image_export_model_upload", "lambda.keras", lambda: keras_zip_with_lambda("/tmp/never"),
      "could not be loaded"),
     ("text_classification", ("text_source", "upload"), "text_file", "junk.csv", lambda: JUNK, "not readable text"),
     ("text_classification", ("text_source", "upload"), "text_file", "huge.csv", million_row_csv, "1,000,000 rows"),
+    ("text_classification", ("text_source", "upload"), "text_file", "wide.csv", lambda: wide_csv(5_000), "5,000 columns"),
     ("bert_labeling", ("bert_source", "upload"), "bert_file", "junk.xlsx", lambda: b"PK\x03\x04 not a workbook", "junk.xlsx"),
+    ("bert_labeling", ("bert_source", "upload"), "bert_file", "bomb.xlsx", workbook_bomb, "zip bomb"),
     ("movie_recommender", ("recommender_source", "upload"), "recommender_ratings_file", "junk.dat", lambda: JUNK, "not readable text"),
+    ("movie_recommender", ("recommender_source", "upload"), "recommender_ratings_file", "field.csv",
+     lambda: long_line_ratings(200_000), "field limit"),  # a csv.Error escaped the reader before
     ("gradient_lab", None, "gl_upload", "junk.csv", lambda: JUNK, "not readable text"),
     ("concepts", None, "playground_upload", "junk.csv", lambda: JUNK, "not readable text"),
 ]

@@ -11,7 +11,9 @@ import io
 import json
 import pickle
 import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -125,6 +127,88 @@ def ratings_rows(rating=lambda index: str(1 + index % 5), count: int = 60) -> by
     return ("user,item,rating\n" + "".join(f"u{index % 7},m{index % 11},{rating(index)}\n" for index in range(count))).encode()
 
 
+def bit_flipped_png() -> bytes:
+    """A PNG whose compressed pixel data has ten flipped bytes (a disk or transfer error)."""
+    data = bytearray(png(size=(64, 64), colour=(90, 120, 150), mode="RGB"))
+    start = data.find(b"IDAT") + 20
+    for index in range(start, start + 10):
+        data[index] ^= 0xFF
+    return bytes(data)
+
+
+def zero_width_png() -> bytes:
+    header = struct.pack(">IIBBBBB", 0, 10, 8, 0, 0, 0, 0)
+    chunk = struct.pack(">I", 13) + b"IHDR" + header + struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return b"\x89PNG\r\n\x1a\n" + chunk + b"\0\0\0\0IEND\xaeB`\x82"
+
+
+def many_large_photos(count: int = 22) -> bytes:
+    """``count`` 7,000 x 7,000 one-bit PNGs (49 megapixels each, under the per-image limit, ~6 kB
+    each): together over the limit for one upload."""
+    buffer = io.BytesIO()
+    Image.new("1", (7_000, 7_000)).save(buffer, format="PNG", optimize=True)
+    return zip_of({f"{label}/{index}.png": buffer.getvalue() for label in ("a", "b") for index in range(count // 2)})
+
+
+def zip_whose_header_lies() -> bytes:
+    """A 10 MB entry whose local and central headers both claim 100 bytes: reading stops at 100 and
+    the CRC check fails, so the entry is skipped and never read whole."""
+    data = bytearray(zip_of({**two_classes(), "dark/big.png": b"\0" * (10 * 2**20)}))
+    central = data.rfind(b"PK\x01\x02")
+    struct.pack_into("<I", data, central + 24, 100)
+    local = data.find(b"dark/big.png") - 30
+    struct.pack_into("<I", data, local + 22, 100)
+    return bytes(data)
+
+
+def workbook(rows: int) -> bytes:
+    """An .xlsx with a text and a label column and ``rows`` rows, its sheet XML written by hand."""
+    cells = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>review %d</t></is></c><c r="B%d"><v>%d</v></c></row>'
+                     % (row, row, row, row, row % 2) for row in range(2, rows + 2))
+    sheet = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>text</t></is></c><c r="B1" t="inlineStr"><is><t>label</t></is></c></row>'
+             + cells + b"</sheetData></worksheet>")
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    return zip_of({
+        "[Content_Types].xml": (
+            b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            b'<Default Extension="xml" ContentType="application/xml"/>'
+            b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            b"</Types>"),
+        "_rels/.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}"><Relationship Id="rId1" '
+                        f'Type="{relationships}/officeDocument" Target="xl/workbook.xml"/></Relationships>').encode(),
+        "xl/workbook.xml": (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{relationships}"><sheets>'
+                            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>').encode(),
+        "xl/_rels/workbook.xml.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{package}"><Relationship '
+                                       f'Id="rId1" Type="{relationships}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>').encode(),
+        "xl/worksheets/sheet1.xml": sheet,
+    })
+
+
+def workbook_bomb() -> bytes:
+    """Half a gigabyte of spaces named as a sheet: ~0.5 MB zipped."""
+    return zip_of({"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b" " * (500 * 2**20)})
+
+
+def wide_csv(columns: int) -> bytes:
+    return (",".join(f"c{index}" for index in range(columns)) + "\n" + ",".join("x" for _ in range(columns)) + "\n").encode()
+
+
+def long_line_ratings(characters: int) -> bytes:
+    return b"user,item,rating\n" + b"u1,m1," + b"5" * characters + b"\n" + ratings_rows()[len(b"user,item,rating\n"):]
+
+
+def keras_zip_naming_os_system(marker: str) -> bytes:
+    """A ``.keras`` config whose class is ``os.system`` with a command that would create ``marker``."""
+    config = {"module": "os", "class_name": "system", "registered_name": None, "config": {"command": f"touch {marker}"}}
+    return zip_of({"metadata.json": json.dumps({"keras_version": "3.15.1"}).encode(),
+                   "config.json": json.dumps(config).encode(), "model.weights.h5": b""})
+
+
 class _WritesMarker:
     """Unpickling this would run ``open(marker, 'w')``: the classic pickle payload."""
 
@@ -224,4 +308,50 @@ def corpus(marker: str) -> list[Case]:
         Case("zip bomb named .keras", "keras_model", "bomb.keras", keras_zip_bomb, words=("zip bomb", "refused")),
         Case("zip without a model", "keras_model", "nothing.zip", zip_of({"readme.txt": b"hi"}), words=("no Keras model",)),
         Case("truncated .keras", "keras_model", "cut.keras", truncated(keras_zip_with_lambda(marker), 0.6), words=("cut.keras",)),
+        # ---- found by the second round (issue 14): each of these crashed, hung or took gigabytes before
+        Case("zip of many large photos", "image_zip", "large.zip", many_large_photos, words=("add up to more than", "1,000,000,000")),
+        Case("backslash zip slip", "image_zip", "backslash.zip", zip_of({**good_zip, "..\\..\\evil.png": png()}),
+             words=("unsafe path",)),
+        Case("drive letter in a zip", "image_zip", "drive.zip", zip_of({**good_zip, "C:/evil.png": png()}), words=("unsafe path",)),
+        Case("zip whose header lies", "image_zip", "lying.zip", zip_whose_header_lies, refused=False),  # skipped, listed
+        Case("zip inside the zip", "image_zip", "nested.zip", zip_of({"inner/a.zip": zip_of(good_zip), **good_zip}),
+             words=("class 'inner' has 0",)),
+        Case("bit-flipped PNG", "photo", "flipped.png", bit_flipped_png(), words=("corrupt image",)),
+        Case("zero-width PNG", "photo", "zero.png", zero_width_png(), words=("not an image",)),
+        Case("SVG named .png", "photo", "vector.png", b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>',
+             words=("not an image",)),
+        Case("5,000 columns", "text_table", "wide.csv", wide_csv(5_000), words=("5,000 columns", "1,000")),
+        Case("a 1.5-million-character line", "text_table", "line.csv", wide_csv(200_000), words=("line 1", "1,000,000")),
+        Case("workbook over the row limit", "text_table", "rows.xlsx", lambda: workbook(200_001), words=("more than 200,000 rows",)),
+        Case("workbook bomb", "text_table", "bomb.xlsx", workbook_bomb, words=("zip bomb",)),
+        Case("a one-line CSV", "text_table", "one-line.csv", b"hello,1\n", words=("0 usable row",)),
+        Case("a quote never closed", "text_table", "quote.csv", b'text,label\n"never closed,1\n' + b"more,0\n" * 50,
+             words=("not a readable table", "EOF inside string")),
+        Case("JSON nested 100,000 deep", "text_table", "deep.json", b"[" * 100_000 + b"]" * 100_000, words=("not a readable table",)),
+        Case("NaN labels", "text_table", "nan.csv", b"text,label\n" + b"".join(
+            b"review %d,%s\n" % (index, [b"pos", b"neg", b"NaN", b""][index % 4]) for index in range(40)), refused=False),
+        Case("old Mac line ends (CR only)", "text_table", "cr.csv", b"text,label\r" + b"".join(
+            b"line %d,%d\r" % (index, index % 2) for index in range(20)), refused=False),
+        Case("five million tiny ratings lines", "ratings", "lines.csv", lambda: b"user,item,rating\n" + b"1,2,3\n" * 5_000_000,
+             words=("5,000,000 rows", "2,000,000")),
+        Case("a million ratings", "ratings", "million.csv", lambda: b"user,item,rating\n" + b"".join(
+            b"%d,%d,%d\n" % (index % 5000, index % 3001, 1 + index % 5) for index in range(1_000_000)), refused=False),
+        Case("a 200,000-character rating", "ratings", "field.csv", long_line_ratings(200_000),
+             words=("not a readable table", "line 2", "field limit")),
+        Case("a 2-million-character line", "ratings", "line.csv", long_line_ratings(2_000_000), words=("line 2", "1,000,000")),
+        Case("5,000 rating columns", "ratings", "wide.csv", wide_csv(5_000), words=("5,000 columns",)),
+        Case("a NaN rating", "ratings", "nan.csv", ratings_rows(lambda index: "NaN" if index == 5 else str(1 + index % 5)),
+             refused=False),  # skipped like a blank one
+        Case("an infinite rating", "ratings", "inf.csv", ratings_rows(lambda index: "inf" if index == 5 else str(1 + index % 5)),
+             words=("infinite",)),
+        Case("GBK ratings with Chinese headers", "ratings", "gbk.csv", ("用户,电影,评分\n" + "".join(
+            f"用户{index % 7},电影{index % 11},{1 + index % 5}\n" for index in range(60))).encode("gbk"), refused=False),
+        Case("UTF-16 ratings", "ratings", "utf16.tsv", ("user\titem\trating\n" + "".join(
+            f"u{index % 7}\tm{index % 11}\t{1 + index % 5}\n" for index in range(60))).encode("utf-16"), refused=False),
+        Case("a one-line ratings file", "ratings", "one-line.csv", b"u1,m1,5\n", words=("1 usable row", "20")),
+        Case("os.system as a Keras class", "keras_model", "os.keras", keras_zip_naming_os_system(marker), words=("could not be loaded",)),
+        Case("HDF5 named .keras", "keras_model", "legacy.keras", b"\x89HDF\r\n\x1a\n" + b"\0" * 100, words=("not a Keras model",)),
+        Case("JSON nested 200,000 deep in a .keras", "keras_model", "deep.keras", zip_of({
+            "metadata.json": b"{}", "config.json": b"[" * 200_000 + b"]" * 200_000, "model.weights.h5": b""}),
+             words=("could not be loaded",)),
     ]

@@ -92,6 +92,7 @@ def _class_slots() -> ImageDataset | None:
                 slots.remove(slot)
                 st.rerun()
             named_files.append((name, [(file.name, file.getvalue()) for file in uploads or []]))
+    show_limits("photos")
     if st.button(t("image_classification.add_class"), icon="➕", key="image_slot_add"):
         slots.append(uuid.uuid4().hex[:8])
         st.rerun()

@@ -144,6 +144,7 @@ def render_upload() -> None:
           height=height, channels=uploaded.channels, classes=", ".join(uploaded.class_names))
     )
     photo = st.file_uploader(t("image_export.try_photo"), type=PHOTO_TYPES, key="image_export_photo")
+    show_limits("photos")
     if photo is None:
         return
     try:
