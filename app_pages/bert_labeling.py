@@ -10,11 +10,12 @@ from ui.bert.label import render_label_tab
 from ui.bert.results import render_results_tab
 from ui.bert.training import choose_model, settings_form, train_and_attach
 from ui.i18n import current_language, t
+from ui.tabs import lazy_tabs
 
 st.title(f"🏷️ {t('nav.bert_labeling')}")
 st.caption(t("bert_labeling.intro"))
 
-data_tab, results_tab, label_tab, export_tab = st.tabs([
+data_tab, results_tab, label_tab, export_tab = lazy_tabs("bert_labeling", [
     t("bert_labeling.tab_data"),
     t("bert_labeling.tab_results"),
     t("bert_labeling.tab_label"),
@@ -22,7 +23,7 @@ data_tab, results_tab, label_tab, export_tab = st.tabs([
 ])
 
 trained = None
-with data_tab:
+with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
     st.subheader(t("bert_labeling.step_model"))
     model = choose_model()
     st.subheader(t("bert_labeling.step_data"))
@@ -32,11 +33,14 @@ with data_tab:
         st.subheader(t("bert_labeling.step_train"))
         trained = train_and_attach(settings_form(dataset, model), dataset)
 
-with results_tab:
-    render_results_tab(trained)
+if results_tab.open:
+    with results_tab:
+        render_results_tab(trained)
 
-with label_tab:
-    render_label_tab(trained)
+if label_tab.open:
+    with label_tab:
+        render_label_tab(trained)
 
-with export_tab:
-    render_export_tab(trained)
+if export_tab.open:
+    with export_tab:
+        render_export_tab(trained)

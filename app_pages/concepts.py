@@ -1,7 +1,8 @@
 """Concepts: eight interactive lessons on deep-learning basics, one tab each.
 
-Each tab's module is imported only when its tab runs, so a missing or broken lesson cannot take the
-page down, and the heavy frameworks load only inside the lessons (and jobs) that need them.
+Only the open tab runs (``ui.tabs.lazy_tabs``): picking a tab reruns the page with that lesson. Each
+tab's module is imported only when its tab runs, so a missing or broken lesson cannot take the page
+down, and the heavy frameworks load only inside the lessons (and jobs) that need them.
 """
 
 import importlib
@@ -9,6 +10,7 @@ import importlib
 import streamlit as st
 
 from ui.i18n import t
+from ui.tabs import lazy_tabs
 
 # (tab title key, module under ui/concepts/ exposing render()) in the order a learner meets them
 SECTIONS = [
@@ -25,7 +27,10 @@ SECTIONS = [
 st.title(f"📚 {t('nav.concepts')}")
 st.caption(t("concepts.subtitle"))
 
-for tab, (title_key, module_name) in zip(st.tabs([t(f"concepts.{key}") for key, _ in SECTIONS]), SECTIONS, strict=True):
+tabs = lazy_tabs("concepts", [t(f"concepts.{key}") for key, _ in SECTIONS])
+for tab, (title_key, module_name) in zip(tabs, SECTIONS, strict=True):
+    if not tab.open:  # the optimizer race alone takes 1-2 s: run only the lesson the user looks at
+        continue
     with tab:
         try:
             section = importlib.import_module(f"ui.concepts.{module_name}")

@@ -3,6 +3,7 @@ it did and where it looked, classify new photos, try a pretrained ImageNet model
 
 import streamlit as st
 
+from ui.errors import data_errors_stop_page
 from ui.i18n import t
 from ui.image.data import choose_dataset, show_dataset
 from ui.image.export import render_export_tab
@@ -10,11 +11,12 @@ from ui.image.predict import render_predict_tab
 from ui.image.pretrained import render_pretrained_tab
 from ui.image.results import render_results_tab
 from ui.image.training import choose_model_kind, seed_work, settings_form, train_and_attach, transfer_work
+from ui.tabs import lazy_tabs
 
 st.title(f"🖼️ {t('nav.image_classification')}")
 st.caption(t("image_classification.intro"))
 
-data_tab, results_tab, predict_tab, pretrained_tab, export_tab = st.tabs([
+data_tab, results_tab, predict_tab, pretrained_tab, export_tab = lazy_tabs("image_classification", [
     t("image_classification.tab_data"),
     t("image_classification.tab_results"),
     t("image_classification.tab_predict"),
@@ -23,7 +25,7 @@ data_tab, results_tab, predict_tab, pretrained_tab, export_tab = st.tabs([
 ])
 
 trained = None
-with data_tab:
+with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
     st.subheader(t("image_classification.step_data"))
     dataset = choose_dataset()
     if dataset is not None:
@@ -36,14 +38,19 @@ with data_tab:
         if job_spec is not None:
             trained = train_and_attach(*job_spec, dataset)
 
-with results_tab:
-    render_results_tab(trained, dataset)
+# a cached model is loaded when one of these tabs first needs it; one that will not load is a DataError
+if results_tab.open:
+    with results_tab, data_errors_stop_page():
+        render_results_tab(trained, dataset)
 
-with predict_tab:
-    render_predict_tab(trained)
+if predict_tab.open:
+    with predict_tab, data_errors_stop_page():
+        render_predict_tab(trained)
 
-with pretrained_tab:
-    render_pretrained_tab()
+if pretrained_tab.open:
+    with pretrained_tab:
+        render_pretrained_tab()
 
-with export_tab:
-    render_export_tab(trained, dataset)
+if export_tab.open:
+    with export_tab, data_errors_stop_page():
+        render_export_tab(trained, dataset)

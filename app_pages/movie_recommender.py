@@ -11,11 +11,12 @@ from ui.recommender.export import render_export_tab
 from ui.recommender.recommend import render_recommend_tab, render_visitor_tab
 from ui.recommender.results import render_results_tab
 from ui.recommender.training import settings_form, train_and_attach
+from ui.tabs import lazy_tabs
 
 st.title(f"🎬 {t('nav.movie_recommender')}")
 st.caption(t("movie_recommender.intro"))
 
-data_tab, results_tab, recommend_tab, visitor_tab, explore_tab, export_tab = st.tabs([
+data_tab, results_tab, recommend_tab, visitor_tab, explore_tab, export_tab = lazy_tabs("movie_recommender", [
     t("movie_recommender.tab_data"),
     t("movie_recommender.tab_results"),
     t("movie_recommender.tab_recommend"),
@@ -25,7 +26,7 @@ data_tab, results_tab, recommend_tab, visitor_tab, explore_tab, export_tab = st.
 ])
 
 trained = None
-with data_tab:
+with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
     st.subheader(t("movie_recommender.step_data"))
     data = choose_ratings()
     if data is not None:
@@ -33,17 +34,22 @@ with data_tab:
         st.subheader(t("movie_recommender.step_model"))
         trained = train_and_attach(settings_form(data), data)
 
-with results_tab:
-    render_results_tab(trained, data)
+if results_tab.open:
+    with results_tab:
+        render_results_tab(trained, data)
 
-with recommend_tab:
-    render_recommend_tab(trained)
+if recommend_tab.open:
+    with recommend_tab:
+        render_recommend_tab(trained)
 
-with visitor_tab:
-    render_visitor_tab(trained)
+if visitor_tab.open:
+    with visitor_tab:
+        render_visitor_tab(trained)
 
-with explore_tab:
-    render_explore_tab(trained)
+if explore_tab.open:
+    with explore_tab:
+        render_explore_tab(trained)
 
-with export_tab:
-    render_export_tab(trained)
+if export_tab.open:
+    with export_tab:
+        render_export_tab(trained)

@@ -4,6 +4,7 @@ trained in the background beside a TF-IDF baseline, per-token explanations, expo
 import streamlit as st
 
 from ui.i18n import t
+from ui.tabs import lazy_tabs
 from ui.text.data import choose_texts, show_texts
 from ui.text.export import render_export_tab
 from ui.text.predict import render_predict_tab
@@ -13,7 +14,7 @@ from ui.text.training import settings_form, train_and_attach
 st.title(f"📝 {t('nav.text_classification')}")
 st.caption(t("text_classification.intro"))
 
-data_tab, results_tab, predict_tab, export_tab = st.tabs([
+data_tab, results_tab, predict_tab, export_tab = lazy_tabs("text_classification", [
     t("text_classification.tab_data"),
     t("text_classification.tab_results"),
     t("text_classification.tab_predict"),
@@ -21,7 +22,7 @@ data_tab, results_tab, predict_tab, export_tab = st.tabs([
 ])
 
 trained = None
-with data_tab:
+with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
     st.subheader(t("text_classification.step_data"))
     dataset = choose_texts()
     if dataset is not None:
@@ -29,11 +30,14 @@ with data_tab:
         st.subheader(t("text_classification.step_model"))
         trained = train_and_attach(settings_form(dataset), dataset)
 
-with results_tab:
-    render_results_tab(trained, dataset)
+if results_tab.open:
+    with results_tab:
+        render_results_tab(trained, dataset)
 
-with predict_tab:
-    render_predict_tab(trained)
+if predict_tab.open:
+    with predict_tab:
+        render_predict_tab(trained)
 
-with export_tab:
-    render_export_tab(trained)
+if export_tab.open:
+    with export_tab:
+        render_export_tab(trained)

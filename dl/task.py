@@ -11,10 +11,13 @@ there is one, otherwise runs ``fit``, refuses to store a cancelled run, and writ
 with the same fields for every task: ``task``, ``config``, ``metrics``, ``history``, ``data`` plus
 the task's ``extra`` (class names, test indices, vocabulary size, ...). ``stored_meta`` reads that
 file without loading any framework, which is how a CLI cache hit stays well under a second.
+With ``defer_load=True`` a cache hit returns a ``StoredModel`` in place of the model: the page shows
+the stored metrics and charts at once, and the framework loads when the model is first used.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from dl.config import config_to_dict
+from dl.data.errors import DataError
 from dl.device import is_chief_process
 from dl.store import BrokenEntryError, ModelStore, StoreEntry, make_key
 
@@ -61,6 +65,41 @@ class TaskResult(Generic[ModelT]):
         return self.meta.get("history", [])
 
 
+class StoredModelUnreadable(DataError):
+    """A cached model that passed the store's checks could not be loaded when it was first used."""
+
+
+class StoredModel:
+    """A model in the store that is loaded the first time ``get()`` is called (once, thread-safe).
+
+    A cache hit then costs reading meta.json, not importing TensorFlow and rebuilding the network.
+    If the files cannot be loaded after all (e.g. written by an incompatible Keras), the entry is
+    moved aside and ``StoredModelUnreadable`` says to train again, as an eager load would have.
+    """
+
+    def __init__(self, load: Callable[[Path], Any], folder: Path, store: ModelStore):
+        self.folder = folder
+        self._load, self._store = load, store
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    self._model = self._load(self.folder)
+                except Exception as error:  # noqa: BLE001 - any failure: the entry is unusable, retrain it
+                    self._store.move_aside(self.folder.name)
+                    raise StoredModelUnreadable(
+                        f"The stored model in {self.folder} could not be loaded ({error}); it was moved aside. "
+                        "Train again to rebuild it.", "stored_model_unreadable", reason=str(error)) from error
+            return self._model
+
+
 def task_key(task: str, config: Any, data_fingerprint: str) -> str:
     """The store key of ``config`` (a config dataclass) trained for ``task`` on this data."""
     return make_key(task, config_to_dict(config), data_fingerprint)
@@ -76,14 +115,21 @@ def train_or_load(
     reporter: Any,
     store: ModelStore,
     data_summary: dict[str, Any] | None = None,
+    defer_load: bool = False,
 ) -> TaskResult[ModelT]:
     """Load the model of (task, config, data) from ``store``, or ``fit`` it and store it.
 
     ``reporter`` is the job's ``dl.jobs.ProgressReporter``; a run cancelled during ``fit`` raises
     ``JobCancelled`` here, before anything is written. ``data_summary`` (source, rows, ...) is
-    recorded under ``meta["data"]`` next to the fingerprint.
+    recorded under ``meta["data"]`` next to the fingerprint. ``defer_load``: on a cache hit the
+    result's ``model`` is a ``StoredModel`` (``load`` runs on its first ``get()``).
     """
     key = task_key(task, config, data_fingerprint)
+    if defer_load and is_chief_process():
+        entry = stored_meta_by_key(store, key)
+        if entry is not None:
+            return TaskResult(model=StoredModel(load, entry.path, store), meta=entry.meta, path=entry.path,
+                              from_cache=True)
 
     def train() -> tuple[ModelT, dict[str, Any]]:
         started = time.perf_counter()

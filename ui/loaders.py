@@ -7,6 +7,8 @@ from typing import Any
 import streamlit as st
 
 from dl import device, jobs, store
+from dl.task import StoredModel
+from ui.i18n import t
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,3 +26,12 @@ def hardware() -> dict[str, Any]:
 def job_registry() -> jobs.JobRegistry:
     """The process-wide training-job registry (already a singleton inside ``dl.jobs``)."""
     return jobs.registry()
+
+
+def load_model_once(trained: Any) -> None:
+    """Load a cache hit's model, if it is still in the store, under a spinner (TensorFlow's import and
+    the network take seconds the first time); the result's metrics were shown without it."""
+    source = getattr(trained, "model_or_loader", None)
+    if isinstance(source, StoredModel) and not source.loaded:
+        with st.spinner(t("common.loading_model")):
+            source.get()

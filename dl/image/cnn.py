@@ -201,12 +201,13 @@ def train_image_classifier(
     config.validate()
     channels = output_channels(config, dataset.channels)
     image_size = (config.image_size, config.image_size)
-    reporter.say("loading_tensorflow")
-    import keras
-
-    from dl.device import tensorflow_strategy
 
     def fit(reporter: ProgressReporter) -> Fitted[Any]:
+        reporter.say("loading_tensorflow")  # only when training: a cache hit needs meta.json alone
+        import keras
+
+        from dl.device import tensorflow_strategy
+
         strategy = tensorflow_strategy()  # first: a multi-worker strategy must exist before any TF op
         reporter.say("preparing_images")
         keras.utils.set_random_seed(config.seed)
@@ -267,9 +268,12 @@ def train_image_classifier(
         (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
 
     def load(folder: Path) -> Any:
+        import keras
+
         return keras.models.load_model(folder / MODEL_FILE, safe_mode=True)
 
-    result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset))
+    result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset),
+                           defer_load=True)
     return TrainedImageClassifier.from_store_result(result, "seed", result.meta["image_size"], result.meta["channels"], MODEL_FILE)
 
 

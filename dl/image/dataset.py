@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from dl.data import DatasetInfo, dataset_names, fingerprint, load_dataset, register_dataset
+from dl.task import StoredModel
 
 TASK = "image"
 MNIST_SHUFFLE_SEED = 0  # fixed: the same shuffled order (and so the same split) every run
@@ -77,7 +78,7 @@ class ImageDataset:
 class TrainedImageClassifier:
     """A trained classifier with everything the Results, Predict and Export tabs need.
 
-    ``model``: a keras.Model taking uint8-valued pixels (float32 tensor, 0-255) of shape
+    ``model``: a keras.Model (or, for a transfer model, a ``TransferImageModel``) taking uint8-valued pixels (float32 tensor, 0-255) of shape
     (batch, height, width, channels) and returning class probabilities. ``metrics``:
     ``accuracy``, ``precision`` and ``recall`` (per class, lists in class order),
     ``confusion_matrix`` (rows = true class, columns = predicted), ``test_size``.
@@ -85,9 +86,11 @@ class TrainedImageClassifier:
     ``kind``: "seed" or "transfer". ``test_indices``: indices into the dataset of the held-out
     test images the metrics were computed on. ``model_path``: the saved .keras file in the store
     (None when not stored). ``from_cache``: whether the model came from the store.
+    ``model_or_loader`` holds the model, or for a cache hit a ``dl.task.StoredModel`` that loads it
+    the first time ``model`` is read (the Results tab shows the stored metrics without TensorFlow).
     """
 
-    model: Any
+    model_or_loader: Any
     class_names: list[str]
     image_size: tuple[int, int]
     channels: int
@@ -100,6 +103,12 @@ class TrainedImageClassifier:
     config: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def model(self) -> Any:
+        """The model itself, loaded from the store on first use after a cache hit."""
+        source = self.model_or_loader
+        return source.get() if isinstance(source, StoredModel) else source
+
     @classmethod
     def from_saved_file(
         cls, model: Any, meta: dict[str, Any], kind: str, class_names: list[str],
@@ -108,7 +117,7 @@ class TrainedImageClassifier:
         """Build one for a model loaded from a file, whose ``meta`` (a meta.json beside it, or
         nothing for an uploaded .keras) may lack metrics, history, config and test indices."""
         return cls(
-            model=model,
+            model_or_loader=model,
             class_names=class_names,
             image_size=(int(image_size[0]), int(image_size[1])),
             channels=int(channels),
@@ -128,7 +137,7 @@ class TrainedImageClassifier:
         names, metrics, history, config and test indices (the same for seed and transfer models)."""
         meta = result.meta
         return cls(
-            model=result.model,
+            model_or_loader=result.model,
             class_names=list(meta["class_names"]),
             image_size=(int(image_size[0]), int(image_size[1])),
             channels=int(channels),

@@ -190,7 +190,7 @@ def train_transfer_classifier(
         (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
 
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_transfer_model, reporter, store,
-                           data_summary(dataset))
+                           data_summary(dataset), defer_load=True)
     size = (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE)
     return TrainedImageClassifier.from_store_result(result, "transfer", size, 3, HEAD_FILE)
 

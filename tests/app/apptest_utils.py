@@ -46,3 +46,13 @@ def run_until(app, condition, seconds: float = 240) -> None:
         assert not app.exception, app.exception
         time.sleep(1.0)
         app.run()
+
+
+def show_tab(app: AppTest, index: int, page: str = "concepts") -> AppTest:
+    """Open tab ``index`` of a page's lazy tabs (``ui.tabs.lazy_tabs``) and rerun.
+
+    AppTest cannot click a tab; the tabs' widget state holds the selected label, so set that. Only
+    the open tab (and a training page's Data tab) has content afterwards.
+    """
+    app.session_state[f"{page}_tab"] = app.tabs[index].label
+    return app.run()

@@ -4,7 +4,7 @@ that names the problem (in the page's language), never an exception. Files from 
 from __future__ import annotations
 
 import pytest
-from apptest_utils import open_page
+from apptest_utils import open_page, show_tab
 from bad_inputs import (  # tests/dl, on sys.path (tests/conftest.py)
     keras_zip_with_lambda,
     long_line_ratings,
@@ -47,6 +47,8 @@ def open_upload(page: str, source: tuple[str, str] | None, uploader: str, langua
     if page == "concepts":
         app.session_state["playground_dataset"] = "csv"
         app.run()
+    if uploader == "image_export_model_upload":
+        show_tab(app, 4, page)  # the Export tab runs only when open
     return app
 
 

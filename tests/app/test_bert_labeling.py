@@ -5,9 +5,10 @@ offline and a one-label table each show an error box, never a traceback."""
 from __future__ import annotations
 
 import pytest
-from apptest_utils import open_page, run_until
+from apptest_utils import open_page, run_until, show_tab
 
 PAGE = "bert_labeling"
+RESULTS, LABEL, EXPORT = 1, 2, 3  # tab positions; only the open tab (and Data) runs
 TEXT = {"en": {"title": "BERT sentence labeling", "trained": "held-out accuracy"},
         "zh": {"title": "BERT 句子标注", "trained": "留出集准确率"}}
 
@@ -21,14 +22,16 @@ def test_fine_tune_on_typed_sentences_and_label(language):
     app.button(key="bert_train").click().run()
     run_until(app, lambda page: any(TEXT[language]["trained"] in box.value for box in page.success))
     assert not app.exception
+    show_tab(app, RESULTS, PAGE)
     comparison = next(table.value for table in app.dataframe if len(table.value) == 3)
     assert comparison.iloc[:, 1].between(0, 1).all()
 
+    show_tab(app, LABEL, PAGE)
     app.text_area(key="bert_predict_input").set_value("I loved it, a wonderful film.\nBoring and badly written.").run()
     labelled = next(table.value for table in app.dataframe if len(table.value) == 2 and table.value.shape[1] == 3)
     assert labelled.iloc[:, 2].between(0.5, 1.0).all()
     assert any("<span" in element.proto.body for element in app.get("html"))  # word-piece attributions
-    assert app.get("download_button")
+    assert show_tab(app, EXPORT, PAGE).get("download_button")
 
 
 def test_unknown_model_id_offline_says_so():

@@ -5,7 +5,7 @@ import json
 import time
 
 import pytest
-from apptest_utils import open_page
+from apptest_utils import open_page, show_tab
 
 PLAYGROUND, REGULARIZATION = 0, 5
 
@@ -48,13 +48,16 @@ def test_page_has_eight_tabs_and_my_lessons_render(language, titles):
     app = open_page("concepts", language)
     assert len(app.tabs) == 8
     assert (app.tabs[PLAYGROUND].label, app.tabs[REGULARIZATION].label) == titles
-    for index in (PLAYGROUND, REGULARIZATION):
-        assert not app.tabs[index].exception
     tip = "Try this" if language == "en" else "试试看"
-    assert sum(tip in info.value for info in app.tabs[REGULARIZATION].info) == 3
-    assert tip in app.tabs[PLAYGROUND].info[0].value
+    assert tip in app.tabs[PLAYGROUND].info[0].value and not app.tabs[PLAYGROUND].exception
     # before training: points only, no boundary yet
     assert [trace["type"] for trace in figure_data(app, "playground_boundary")] == ["scatter"] * 4
+    # only the open tab runs: the regularization lesson draws nothing until it is opened
+    assert len(app.tabs[REGULARIZATION].children) == 0
+    show_tab(app, REGULARIZATION)
+    assert not app.tabs[REGULARIZATION].exception
+    assert sum(tip in info.value for info in app.tabs[REGULARIZATION].info) == 3
+    assert len(app.tabs[PLAYGROUND].children) == 0
 
 
 def test_playground_dataset_train_and_step_in_english():
@@ -84,6 +87,25 @@ def test_playground_dataset_train_and_step_in_english():
     assert metrics(app.tabs[PLAYGROUND])["Epoch"] == "0"
 
 
+
+def test_settings_and_training_survive_other_tabs_and_pages():
+    """Only the open tab runs, yet nothing set in a closed tab is lost (persist_state on its widgets)."""
+    app = open_page("concepts", "en")
+    app.selectbox(key="playground_dataset").set_value("xor").run()
+    app.slider(key="playground_epochs").set_value(5).run()
+    app.button(key="playground_train").click().run()
+    wait_for_epoch(app, 5, "Epoch")
+    show_tab(app, REGULARIZATION)
+    app.select_slider(key="regularization_alpha").set_value(0.3).run()
+    app.switch_page("app_pages/home.py").run()
+    app.switch_page("app_pages/concepts.py").run()
+    assert len(app.tabs[REGULARIZATION].children) > 0  # back on the lesson the user left
+    assert app.select_slider(key="regularization_alpha").value == 0.3
+    show_tab(app, PLAYGROUND)
+    assert app.selectbox(key="playground_dataset").value == "xor"
+    assert app.slider(key="playground_epochs").value == 5
+    assert metrics(app.tabs[PLAYGROUND])["Epoch"] == "5"  # the trained network is still there
+
 def test_playground_in_chinese_and_csv_without_upload(chinese_option_labels):
     app = open_page("concepts", "zh")
     assert "轮次" in metrics(app.tabs[PLAYGROUND])
@@ -102,7 +124,7 @@ def test_playground_in_chinese_and_csv_without_upload(chinese_option_labels):
 def test_regularization_controls_change_the_figures(language, request):
     if language == "zh":
         request.getfixturevalue("chinese_option_labels")
-    app = open_page("concepts", language)
+    app = show_tab(open_page("concepts", language), REGULARIZATION)
     zero_label = "Weights exactly 0 at this α" if language == "en" else "此 α 下恰好为 0 的权重"
     lasso_zeros = int(metrics(app.tabs[REGULARIZATION])[zero_label].split("/")[0])
     assert lasso_zeros >= 1

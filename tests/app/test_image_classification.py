@@ -11,10 +11,11 @@ import re
 import zipfile
 
 import pytest
-from apptest_utils import chart_specs, open_page, plotly_array, run_until
+from apptest_utils import chart_specs, open_page, plotly_array, run_until, show_tab
 from image_photos import shape_png
 
 PAGE = "image_classification"
+RESULTS, PREDICT, EXPORT = 1, 2, 4  # tab positions; only the open tab (and Data) runs
 TEXT = {
     "en": {"title": "Image classification", "confusion": "Confusion matrix", "problem": "Problem with the data"},
     "zh": {"title": "图像分类", "confusion": "混淆矩阵", "problem": "数据有问题"},
@@ -67,6 +68,7 @@ def test_upload_zip_train_and_predict(language):
     app.select_slider(key="image_size").set_value(16)
     app.slider(key="image_epochs").set_value(EPOCHS)
     app.button(key="image_train").click().run()
+    show_tab(app, RESULTS, PAGE)
     # wait for what is asserted: the results (a job can finish between two reruns of the page)
     run_until(app, lambda page: any(TEXT[language]["confusion"] in title for title in chart_titles(page)))
     assert not app.error
@@ -77,6 +79,7 @@ def test_upload_zip_train_and_predict(language):
     assert float(accuracy.value.rstrip("%")) >= 80.0  # shape only; chance is 50 %
     assert float(accuracy.value.rstrip("%")) == pytest.approx(100 * (matrix[0][0] + matrix[1][1]) / 16, abs=0.1)
 
+    show_tab(app, PREDICT, PAGE)
     app.file_uploader(key="image_predict_files").set_value([
         ("new_bar.png", shape_png("bars", 999), "image/png"),
         ("new_stripe.png", shape_png("stripes", 998), "image/png"),
@@ -90,6 +93,7 @@ def test_upload_zip_train_and_predict(language):
     assert sum(probability_axis in axis.lower() for axis in axes) == 2  # one bar chart per readable image
 
     # the Export tab, after a training on the page: the zip, then int8 compression with its table
+    show_tab(app, EXPORT, PAGE)
     downloads = [button for button in app.get("download_button") if "image_export_download" in button.proto.id]
     assert len(downloads) == 1
     app.button(key="image_export_compress").click().run()

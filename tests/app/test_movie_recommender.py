@@ -11,9 +11,10 @@ import io
 import zipfile
 
 import pytest
-from apptest_utils import chart_specs, open_page, plotly_array, run_until
+from apptest_utils import chart_specs, open_page, plotly_array, run_until, show_tab
 
 PAGE = "movie_recommender"
+RESULTS, RECOMMEND, VISITOR, EXPLORE, EXPORT = 1, 2, 3, 4, 5  # tab positions; only the open tab (and Data) runs
 TEXT = {
     "en": {"title": "Movie recommender", "problem": "Problem with the data", "trained": "held-out RMSE"},
     "zh": {"title": "电影推荐", "problem": "数据有问题", "trained": "留出集 RMSE"},
@@ -40,6 +41,7 @@ def test_train_on_movielens_and_recommend(language):
     assert [metric.value for metric in app.metric][:3] == ["100,000", "943", "1,682"]
     train(app, language)
 
+    show_tab(app, RESULTS, PAGE)
     table = app.dataframe[0].value  # Results: this model, then the bias and global-mean baselines
     model_rmse, bias_rmse, mean_rmse = table.iloc[:, 1].tolist()
     assert model_rmse < bias_rmse - 0.01 < mean_rmse - 0.1, table  # MF beats both baselines by a margin
@@ -47,17 +49,20 @@ def test_train_on_movielens_and_recommend(language):
     curves = [spec for spec in chart_specs(app) if any(trace.get("name") == "val_rmse" for trace in spec["data"])]
     assert curves, "learning curves with validation RMSE"
 
-    user_table, recommendations = app.dataframe[1].value, app.dataframe[2].value
+    show_tab(app, RECOMMEND, PAGE)
+    user_table, recommendations = app.dataframe[0].value, app.dataframe[1].value
     assert len(user_table) == 10 and len(recommendations) == 10
     assert not set(recommendations.iloc[:, 0]) & set(user_table.iloc[:, 0])  # never recommends what was rated
     assert recommendations.iloc[:, 3].between(1, 5).all() and recommendations.iloc[:, 4].str.len().min() > 0
 
+    show_tab(app, EXPLORE, PAGE)
     map_points = sum(len(plotly_array(trace["x"])) for spec in chart_specs(app) for trace in spec["data"]
                      if trace.get("type") == "scattergl")
     assert 800 < map_points < 1682  # movies with at least 20 ratings
     app.selectbox(key="recommender_map_genre").set_value("Sci-Fi").run()
     traces = [trace for spec in chart_specs(app) for trace in spec["data"] if trace.get("type") == "scattergl"]
     assert len(traces) == 2 and "Star Wars" in traces[1]["text"] and "Star Wars" not in traces[0]["text"]
+    show_tab(app, EXPORT, PAGE)
     assert app.get("download_button"), "the Export tab offers the zip"
 
 
@@ -69,11 +74,11 @@ def visitor_recommendations(app, stars: dict[int, float]):
     app.run()
     assert not app.exception
     tables = [table.value for table in app.dataframe if "Because they liked" in table.value.columns]
-    return tables[-1]  # the Recommend tab's table comes first, the visitor's last
+    return tables[-1]
 
 
 def test_new_visitor_gets_recommendations_from_their_ratings():
-    app = train(open_page(PAGE, "en"), "en")
+    app = show_tab(train(open_page(PAGE, "en"), "en"), VISITOR, PAGE)
     picker = app.multiselect(key="recommender_visitor_movies")
     popular = picker.options[:12]  # most-rated first
     items = [item for item in range(1682) if picker.format_func(item) in popular]
@@ -114,8 +119,8 @@ def test_upload_movielens_style_dat_files_with_titles():
     assert [metric.value for metric in app.metric][:3] == ["600", "40", "15"]
     assert app.selectbox(key="recommender_time_col").value == "column_4"
     train(app, "en", epochs=3)
-    assert app.dataframe[0].value.shape[0] == 3
-    assert any("Movie number" in title for title in app.dataframe[2].value.iloc[:, 0])
+    assert show_tab(app, RESULTS, PAGE).dataframe[0].value.shape[0] == 3
+    assert any("Movie number" in title for title in show_tab(app, RECOMMEND, PAGE).dataframe[1].value.iloc[:, 0])
 
 
 def _zip_names(data: bytes) -> set[str]:

@@ -8,9 +8,10 @@ a token explanation, label an uploaded table, download the export; a bad upload 
 from __future__ import annotations
 
 import pytest
-from apptest_utils import chart_specs, open_page, run_until
+from apptest_utils import chart_specs, open_page, run_until, show_tab
 
 PAGE = "text_classification"
+RESULTS, PREDICT, EXPORT = 1, 2, 3  # tab positions; only the open tab (and Data) runs
 TEXT = {
     "en": {"title": "Text classification", "trained": "test accuracy", "problem": "Problem with the data"},
     "zh": {"title": "文本分类", "trained": "测试准确率", "problem": "数据有问题"},
@@ -37,6 +38,7 @@ def test_train_on_builtin_reviews_and_predict(language, source, good, bad):
     app = open_page(PAGE, language)
     assert not app.exception and TEXT[language]["title"] in app.title[0].value
     train(app, language, source)
+    show_tab(app, RESULTS, PAGE)
     accuracy = float(app.metric[4].value.rstrip("%"))  # Results: accuracy after the four data metrics
     baseline = float(app.metric[6].value.rstrip("%"))
     assert accuracy > 68 and baseline > 68, (accuracy, baseline)  # chance (the larger class) is 52-58 %
@@ -45,10 +47,12 @@ def test_train_on_builtin_reviews_and_predict(language, source, good, bad):
     wrong = [table.value for table in app.dataframe if table.value.shape[1] == 4 and len(table.value) == 10]
     assert wrong and (wrong[0].iloc[:, 1] != wrong[0].iloc[:, 2]).all()  # actual != predicted on every row
 
+    show_tab(app, PREDICT, PAGE)
     app.text_area(key="text_predict_input").set_value(f"{good}\n{bad}").run()
     predictions = next(table.value for table in app.dataframe if len(table.value) == 2 and table.value.shape[1] == 3)
     assert predictions.iloc[0, 1] != predictions.iloc[1, 1], predictions  # opposite opinions, opposite labels
     assert any("<span" in element.proto.body for element in app.get("html"))
+    show_tab(app, EXPORT, PAGE)
     assert app.get("download_button")
 
 
@@ -56,6 +60,7 @@ def test_label_an_uploaded_table():
     app = train(open_page(PAGE, "en"), "en", "fine_foods", 0)  # all 4,972 reviews: ~10 s
     table = "id,review\n" + "".join(f"{index},{'Delicious and fresh, my kids love it' if index % 2 else 'Stale, tasteless and overpriced'}\n"
                                     for index in range(30))
+    show_tab(app, PREDICT, PAGE)
     app.file_uploader(key="text_label_file").set_value(("new.csv", table.encode(), "text/csv")).run()
     assert not app.exception
     labelled = next(table.value for table in app.dataframe if "predicted_label" in table.value.columns)
@@ -82,8 +87,10 @@ def test_upload_a_table_choose_columns_train_and_download_labels():
     assert app.selectbox(key="text_text_col").value == "comment" and app.selectbox(key="text_label_col").value == "verdict"
     app.button(key="text_train").click().run()
     run_until(app, lambda page: TEXT["en"]["trained"] in successes(page))
+    show_tab(app, RESULTS, PAGE)
     assert float(app.metric[4].value.rstrip("%")) >= 90  # the label follows one opinion word
     new = "id,review\n1,it was lovely and moving\n2,dull and tedious\n"
+    show_tab(app, PREDICT, PAGE)
     app.file_uploader(key="text_label_file").set_value(("new.csv", new.encode(), "text/csv")).run()
     labelled = next(table.value for table in app.dataframe if "predicted_label" in table.value.columns)
     assert list(labelled["predicted_label"]) == ["up", "down"]

@@ -7,7 +7,7 @@ import pytest
 
 from dl.jobs import Job, JobCancelled, ProgressReporter, run_inline
 from dl.store import ModelStore
-from dl.task import Fitted, stored_meta, task_key, train_or_load
+from dl.task import Fitted, StoredModel, StoredModelUnreadable, stored_meta, task_key, train_or_load
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,44 @@ def test_a_cancelled_run_is_never_stored(tmp_path, data):
     with pytest.raises(JobCancelled):
         train_or_load("ridge", config, "data-1", ridge_fit(config, *data, calls), save, load, ProgressReporter(job), store)
     assert calls == [1] and stored_meta(store, "ridge", config, "data-1") is None
+
+
+def test_a_deferred_hit_loads_the_model_only_when_it_is_used(tmp_path, data):
+    """defer_load: a cache hit returns meta at once; load runs once, on the first get()."""
+    store, calls, loads, config = ModelStore(tmp_path), [], [], RidgeConfig()
+
+    def counting_load(folder):
+        loads.append(folder)
+        return load(folder)
+
+    def work(reporter):
+        return train_or_load("ridge", config, "data-1", ridge_fit(config, *data, calls), save, counting_load,
+                             reporter, store, defer_load=True)
+
+    first = run_inline(work)
+    assert not isinstance(first.model, StoredModel)  # trained now: the model itself
+    hit = run_inline(work)
+    assert hit.from_cache and isinstance(hit.model, StoredModel) and not hit.model.loaded and loads == []
+    assert hit.metrics == first.metrics  # what a page shows first needs no load
+    np.testing.assert_array_equal(hit.model.get(), first.model)
+    hit.model.get()
+    assert loads == [hit.path] and calls == [1]
+
+
+def test_a_deferred_model_that_cannot_be_loaded_is_moved_aside(tmp_path, data):
+    store, calls, config = ModelStore(tmp_path), [], RidgeConfig()
+
+    def broken_load(folder):
+        raise OSError("written by an incompatible version")
+
+    def work(reporter):
+        return train_or_load("ridge", config, "data-1", ridge_fit(config, *data, calls), save, broken_load,
+                             reporter, store, defer_load=True)
+
+    run_inline(work)
+    hit = run_inline(work)
+    with pytest.raises(StoredModelUnreadable, match="incompatible version.*Train again") as caught:
+        hit.model.get()
+    assert caught.value.code == "stored_model_unreadable"
+    assert stored_meta(store, "ridge", config, "data-1") is None  # moved aside: the next run trains again
+    assert not run_inline(work).from_cache and calls == [1, 1]

@@ -9,20 +9,21 @@ from dl.bert.attribution import integrated_gradients
 from dl.bert.train import TrainedLabeler, predict_probabilities
 from ui.i18n import t
 from ui.labelling import coloured_tokens, label_uploaded_table
+from ui.tabs import KEEP
 
 
 def render_label_tab(trained: TrainedLabeler | None) -> None:
     if trained is None:
         st.info(t("bert_labeling.train_first"))
         return
-    typed = st.text_area(t("bert_labeling.type_sentences"), t("bert_labeling.example_sentences"), key="bert_predict_input", height=110)
+    typed = st.text_area(t("bert_labeling.type_sentences"), t("bert_labeling.example_sentences"), key="bert_predict_input", persist_state=KEEP, height=110)
     texts = [line.strip() for line in typed.splitlines() if line.strip()]
     if texts:
         probabilities = trained.predict(texts)
         st.dataframe([{t("bert_labeling.sentence"): text, t("bert_labeling.label"): trained.class_names[row.argmax()],
                        t("bert_labeling.probability"): round(float(row.max()), 3)}
                       for text, row in zip(texts, probabilities, strict=True)], hide_index=True, width="stretch")
-        chosen = st.selectbox(t("bert_labeling.explain_which"), texts, key="bert_explain_choice")
+        chosen = st.selectbox(t("bert_labeling.explain_which"), texts, key="bert_explain_choice", persist_state=KEEP)
         show_attribution(trained, chosen)
     st.subheader(t("bert_labeling.label_a_table"))
     label_table(trained)

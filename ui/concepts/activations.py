@@ -9,22 +9,23 @@ from plotly.subplots import make_subplots
 from dl.lessons import activations
 from ui.concepts.common import colour, explain, labels, tidy, try_this
 from ui.i18n import t
+from ui.tabs import KEEP
 
 
 def render() -> None:
     explain("activations")
     names = list(activations.ACTIVATIONS)
     chosen = st.multiselect(t("lessons.activations_pick"), names, default=["sigmoid", "tanh", "relu"],
-                            format_func=labels("activation_"), key="lessons_activations_pick")
+                            format_func=labels("activation_"), key="lessons_activations_pick", persist_state=KEEP)
     chosen = [name for name in names if name in chosen] or ["relu"]
     st.plotly_chart(_curves_figure(chosen), key="lessons_activations_curves")
 
     st.markdown(f"#### {t('lessons.activations_saturation_title')}")
     st.markdown(t("lessons.activations_saturation_intro"))
     depth_column, scale_column = st.columns(2)
-    depth = depth_column.slider(t("lessons.activations_depth"), 2, 40, 15, key="lessons_activations_depth")
+    depth = depth_column.slider(t("lessons.activations_depth"), 2, 40, 15, key="lessons_activations_depth", persist_state=KEEP)
     weight_scale = scale_column.select_slider(t("lessons.activations_weight_scale"), [0.25, 0.5, 1.0, 2.0, 4.0],
-                                              value=1.0, key="lessons_activations_scale",
+                                              value=1.0, key="lessons_activations_scale", persist_state=KEEP,
                                               help=t("lessons.activations_weight_scale_help"))
     table = activations.gradient_through_layers(chosen, depth, weight_scale)
     st.plotly_chart(_gradient_figure(table, chosen), key="lessons_activations_gradients")
@@ -38,10 +39,10 @@ def render() -> None:
     st.markdown(f"#### {t('lessons.activations_softmax_title')}")
     st.markdown(t("lessons.activations_softmax_intro"))
     z2_column, z3_column, temperature_column = st.columns(3)
-    z2 = z2_column.slider("z₂", -4.0, 4.0, 1.0, 0.5, key="lessons_softmax_z2")
-    z3 = z3_column.slider("z₃", -4.0, 4.0, -1.0, 0.5, key="lessons_softmax_z3")
+    z2 = z2_column.slider("z₂", -4.0, 4.0, 1.0, 0.5, key="lessons_softmax_z2", persist_state=KEEP)
+    z3 = z3_column.slider("z₃", -4.0, 4.0, -1.0, 0.5, key="lessons_softmax_z3", persist_state=KEEP)
     temperature = temperature_column.select_slider(t("lessons.activations_temperature"), [0.25, 0.5, 1.0, 2.0, 5.0],
-                                                   value=1.0, key="lessons_softmax_temperature")
+                                                   value=1.0, key="lessons_softmax_temperature", persist_state=KEEP)
     st.plotly_chart(_softmax_figure(activations.softmax_sweep((z2, z3), temperature)), key="lessons_softmax")
     try_this("activations")
 

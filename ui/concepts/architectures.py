@@ -17,6 +17,7 @@ from dl.lessons import architectures
 from ui.concepts.common import colour, explain, labels, tidy, try_this
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.tabs import KEEP
 
 PARTS = ["mlp", "cnn", "rnn", "attention", "gan"]
 DEFAULT_SENTENCE = "The cat sat on the mat because it was tired"  # English in every language: MiniLM reads English
@@ -44,7 +45,7 @@ def _image(name: str) -> np.ndarray:
 def render() -> None:
     explain("architectures")
     part = st.radio(t("lessons.architectures_part"), PARTS, horizontal=True,
-                    format_func=labels("architecture_"), key="lessons_arch_part")
+                    format_func=labels("architecture_"), key="lessons_arch_part", persist_state=KEEP)
     st.markdown(t(f"lessons.architecture_{part}_intro"))
     {"mlp": _mlp, "cnn": _cnn, "rnn": _rnn, "attention": _attention, "gan": _gan_section}[part]()
     try_this(f"architecture_{part}")
@@ -53,10 +54,10 @@ def render() -> None:
 # --- MLP -----------------------------------------------------------------------------------------
 def _mlp() -> None:
     columns = st.columns(4)
-    inputs = columns[0].slider(t("lessons.mlp_inputs"), 1, 8, 2, key="lessons_mlp_inputs")
-    layers = columns[1].slider(t("lessons.mlp_layers"), 0, 4, 2, key="lessons_mlp_layers")
-    width = columns[2].slider(t("lessons.mlp_width"), 1, 12, 4, key="lessons_mlp_width")
-    outputs = columns[3].slider(t("lessons.mlp_outputs"), 1, 6, 1, key="lessons_mlp_outputs")
+    inputs = columns[0].slider(t("lessons.mlp_inputs"), 1, 8, 2, key="lessons_mlp_inputs", persist_state=KEEP)
+    layers = columns[1].slider(t("lessons.mlp_layers"), 0, 4, 2, key="lessons_mlp_layers", persist_state=KEEP)
+    width = columns[2].slider(t("lessons.mlp_width"), 1, 12, 4, key="lessons_mlp_width", persist_state=KEEP)
+    outputs = columns[3].slider(t("lessons.mlp_outputs"), 1, 6, 1, key="lessons_mlp_outputs", persist_state=KEEP)
     table = architectures.mlp_layer_table(inputs, [width] * layers, outputs)
     sizes = [inputs, *[width] * layers, outputs]
     figure = go.Figure()
@@ -85,10 +86,10 @@ def _mlp() -> None:
 def _cnn() -> None:
     image_column, kernel_column = st.columns(2)
     image_name = image_column.selectbox(t("lessons.cnn_image"), architectures.IMAGES,
-                                        format_func=labels("cnn_image_"), key="lessons_cnn_image")
+                                        format_func=labels("cnn_image_"), key="lessons_cnn_image", persist_state=KEEP)
     kernel_names = [*architectures.KERNELS, "custom"]
     kernel_name = kernel_column.selectbox(t("lessons.cnn_kernel"), kernel_names,
-                                          format_func=labels("cnn_kernel_"), key="lessons_cnn_kernel")
+                                          format_func=labels("cnn_kernel_"), key="lessons_cnn_kernel", persist_state=KEEP)
     if kernel_name == "custom":
         st.caption(t("lessons.cnn_custom_help"))
         grid = st.data_editor(pd.DataFrame(architectures.KERNELS["outline"], columns=["1", "2", "3"]),
@@ -124,10 +125,10 @@ def _cnn() -> None:
 def _rnn() -> None:
     columns = st.columns(3)
     kind = columns[0].selectbox(t("lessons.rnn_sequence"), architectures.SEQUENCES,
-                                format_func=labels("rnn_sequence_"), key="lessons_rnn_sequence")
-    forget_bias = columns[1].slider(t("lessons.rnn_forget_bias"), -3.0, 5.0, 1.0, 0.5, key="lessons_rnn_forget",
+                                format_func=labels("rnn_sequence_"), key="lessons_rnn_sequence", persist_state=KEEP)
+    forget_bias = columns[1].slider(t("lessons.rnn_forget_bias"), -3.0, 5.0, 1.0, 0.5, key="lessons_rnn_forget", persist_state=KEEP,
                                     help=t("lessons.rnn_forget_bias_help"))
-    seed = columns[2].number_input(t("lessons.rnn_seed"), 0, 99, 0, key="lessons_rnn_seed")
+    seed = columns[2].number_input(t("lessons.rnn_seed"), 0, 99, 0, key="lessons_rnn_seed", persist_state=KEEP)
     sequence = architectures.input_sequence(kind, 40)
     rnn = architectures.simple_rnn_states(sequence, architectures.recurrent_weights(8, gates=1, seed=int(seed)))
     hidden, cells = architectures.lstm_states(sequence, architectures.recurrent_weights(8, gates=4, seed=int(seed)), forget_bias)
@@ -152,15 +153,15 @@ def _attention() -> None:
     from dl.lessons.attention_weights import sentence_attention
 
     sentence = st.text_input(t("lessons.attention_sentence"), DEFAULT_SENTENCE,
-                             key="lessons_attention_sentence", max_chars=200)
+                             key="lessons_attention_sentence", persist_state=KEEP, max_chars=200)
     with st.spinner(t("lessons.attention_loading")):
         model = _attention_model()
     layer_column, head_column = st.columns(2)
-    layer = layer_column.slider(t("lessons.attention_layer"), 1, model.layers, 2, key="lessons_attention_layer")
+    layer = layer_column.slider(t("lessons.attention_layer"), 1, model.layers, 2, key="lessons_attention_layer", persist_state=KEEP)
     mean_label = t("lessons.attention_mean")
     head = head_column.selectbox(t("lessons.attention_head"), [0, *range(1, model.heads + 1)],
                                  format_func=lambda h: mean_label if h == 0 else str(h),
-                                 key="lessons_attention_head")
+                                 key="lessons_attention_head", persist_state=KEEP)
     try:
         tokens, weights = sentence_attention(model, sentence, layer, head or None)
     except DataError as error:
@@ -178,12 +179,12 @@ def _gan_section() -> None:
     from dl.lessons.gan_1d import TARGETS
 
     target = st.selectbox(t("lessons.gan_target"), TARGETS, format_func=labels("gan_target_"),
-                          index=TARGETS.index("bimodal"), key="lessons_gan_target")
+                          index=TARGETS.index("bimodal"), key="lessons_gan_target", persist_state=KEEP)
     with st.spinner(t("lessons.gan_training")):
         samples, history = _gan(target)
     generated = samples[samples["source"] == "generated"]
     steps = sorted(generated["step"].unique())
-    step = st.select_slider(t("lessons.gan_step"), steps, value=steps[-1], key="lessons_gan_step")
+    step = st.select_slider(t("lessons.gan_step"), steps, value=steps[-1], key="lessons_gan_step", persist_state=KEEP)
     real = samples[samples["source"] == "real"]["value"]
     figure = go.Figure()
     figure.add_trace(go.Histogram(x=real, name=t("lessons.gan_real"), histnorm="probability density", opacity=0.5,

@@ -8,6 +8,7 @@ import streamlit as st
 from dl.lessons import autograd
 from ui.concepts.common import explain, labels, try_this
 from ui.i18n import t
+from ui.tabs import KEEP
 
 GRAPHS = ["expression", "network"]
 CURRENT, DONE, WAITING, LEAF = "#ffd54f", "#c8e6c9", "#f5f5f5", "#e3f2fd"
@@ -16,7 +17,7 @@ CURRENT, DONE, WAITING, LEAF = "#ffd54f", "#c8e6c9", "#f5f5f5", "#e3f2fd"
 def render() -> None:
     explain("backprop")
     graph_name = st.radio(t("lessons.backprop_graph"), GRAPHS, horizontal=True,
-                          format_func=labels("backprop_graph_"), key="lessons_backprop_graph")
+                          format_func=labels("backprop_graph_"), key="lessons_backprop_graph", persist_state=KEEP)
     graph = _build(graph_name)
     nodes, edges = autograd.graph_tables(graph.output)  # values, before any backward pass
     snapshots = autograd.backward_snapshots(graph.output)
@@ -24,9 +25,9 @@ def render() -> None:
 
     phase_column, step_column = st.columns([1, 2])
     phase = phase_column.radio(t("lessons.backprop_phase"), ["forward", "backward"], horizontal=True,
-                               format_func=labels("backprop_phase_"), key="lessons_backprop_phase")
+                               format_func=labels("backprop_phase_"), key="lessons_backprop_phase", persist_state=KEEP)
     step = step_column.slider(t("lessons.backprop_step"), 0, len(operations), len(operations) if phase == "forward" else 0,
-                              key=f"lessons_backprop_step_{graph_name}_{phase}")
+                              key=f"lessons_backprop_step_{graph_name}_{phase}", persist_state=KEEP)
     if phase == "forward":
         known = set(nodes.index[nodes["is_leaf"]]) | set(operations[:step])
         current = operations[step - 1] if step else None
@@ -54,12 +55,12 @@ def render() -> None:
 def _build(graph_name: str) -> autograd.Graph:
     columns = st.columns(4)
     if graph_name == "expression":
-        values = [column.number_input(name, -5.0, 5.0, default, 0.5, key=f"lessons_backprop_{name}")
+        values = [column.number_input(name, -5.0, 5.0, default, 0.5, key=f"lessons_backprop_{name}", persist_state=KEEP)
                   for column, name, default in zip(columns, "abcd", (2.0, -3.0, 4.0, 0.5), strict=True)]
         return autograd.expression_graph(*values)
-    x1 = columns[0].number_input("x1", -3.0, 3.0, 1.0, 0.5, key="lessons_backprop_x1")
-    x2 = columns[1].number_input("x2", -3.0, 3.0, 0.5, 0.5, key="lessons_backprop_x2")
-    target = columns[2].selectbox(t("lessons.backprop_target"), [1.0, 0.0], key="lessons_backprop_target")
+    x1 = columns[0].number_input("x1", -3.0, 3.0, 1.0, 0.5, key="lessons_backprop_x1", persist_state=KEEP)
+    x2 = columns[1].number_input("x2", -3.0, 3.0, 0.5, 0.5, key="lessons_backprop_x2", persist_state=KEEP)
+    target = columns[2].selectbox(t("lessons.backprop_target"), [1.0, 0.0], key="lessons_backprop_target", persist_state=KEEP)
     return autograd.network_graph(x1, x2, target)
 
 

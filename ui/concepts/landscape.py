@@ -10,6 +10,7 @@ import streamlit as st
 from dl.lessons import activations, quantization
 from ui.concepts.common import colour, explain, tidy, try_this
 from ui.i18n import t
+from ui.tabs import KEEP
 
 # kind of learning -> the pages where the app does it (empty: explained here only)
 LEARNING_TYPES = {
@@ -54,7 +55,7 @@ def render() -> None:
 
     st.markdown(f"#### {t('lessons.landscape_compression_title')}")
     st.markdown(t("lessons.landscape_compression_intro"))
-    bits = st.select_slider(t("lessons.quantization_bits"), [1, 2, 3, 4, 6, 8, 16], value=4, key="lessons_quant_bits")
+    bits = st.select_slider(t("lessons.quantization_bits"), [1, 2, 3, 4, 6, 8, 16], value=4, key="lessons_quant_bits", persist_state=KEEP)
     weights = quantization.example_weights()
     dequantized, scale, _ = quantization.quantize(weights, bits)
     report = quantization.quantization_report(weights, [bits]).iloc[0]
@@ -67,7 +68,7 @@ def render() -> None:
 
     st.markdown(t("lessons.landscape_distillation_intro"))
     temperature = st.select_slider(t("lessons.distillation_temperature"), [1.0, 2.0, 4.0, 8.0], value=1.0,
-                                   key="lessons_distill_temperature")
+                                   key="lessons_distill_temperature", persist_state=KEEP)
     teacher_logits = np.array([6.0, 3.5, 2.0, 0.5, -1.0])
     probabilities = activations.softmax(teacher_logits, temperature)
     classes = [t(f"lessons.distillation_class_{index}") for index in range(len(teacher_logits))]

@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 from dl.lessons import losses
 from ui.concepts.common import colour, explain, labels, tidy, try_this
 from ui.i18n import t
+from ui.tabs import KEEP
 
 FAMILIES = ["regression", "probability", "margin"]
 
@@ -16,20 +17,20 @@ FAMILIES = ["regression", "probability", "margin"]
 def render() -> None:
     explain("losses")
     family = st.radio(t("lessons.losses_family"), FAMILIES, horizontal=True,
-                      format_func=labels("losses_family_"), key="lessons_losses_family")
+                      format_func=labels("losses_family_"), key="lessons_losses_family", persist_state=KEEP)
     if family == "regression":
         target_column, delta_column = st.columns(2)
-        target = target_column.slider(t("lessons.losses_target"), -3.0, 3.0, 0.0, 0.5, key="lessons_losses_target")
-        delta = delta_column.slider(t("lessons.losses_delta"), 0.25, 3.0, 1.0, 0.25, key="lessons_losses_delta")
+        target = target_column.slider(t("lessons.losses_target"), -3.0, 3.0, 0.0, 0.5, key="lessons_losses_target", persist_state=KEEP)
+        delta = delta_column.slider(t("lessons.losses_delta"), 0.25, 3.0, 1.0, 0.25, key="lessons_losses_delta", persist_state=KEEP)
         curves, x_name = losses.regression_curves(target, delta), "prediction"
         st.caption(t("lessons.losses_regression_caption"))
     elif family == "probability":
-        target = st.slider(t("lessons.losses_target_probability"), 0.0, 1.0, 1.0, 0.1, key="lessons_losses_soft_target")
+        target = st.slider(t("lessons.losses_target_probability"), 0.0, 1.0, 1.0, 0.1, key="lessons_losses_soft_target", persist_state=KEEP)
         curves, x_name = losses.probability_curves(target), "probability"
         st.caption(t("lessons.losses_probability_caption"))
     else:
         sign = st.radio(t("lessons.losses_target_sign"), [1.0, -1.0], horizontal=True, format_func=lambda s: f"{s:+.0f}",
-                        key="lessons_losses_sign")
+                        key="lessons_losses_sign", persist_state=KEEP)
         curves, x_name = losses.hinge_curve(sign), "score"
         st.caption(t("lessons.losses_margin_caption"))
     st.plotly_chart(_curves_figure(curves, x_name), key="lessons_losses_curves")
@@ -37,7 +38,7 @@ def render() -> None:
     st.markdown(f"#### {t('lessons.losses_mistake_title')}")
     probability = st.select_slider(t("lessons.losses_mistake_probability"),
                                    [0.99, 0.9, 0.7, 0.5, 0.3, 0.1, 0.01, 0.001, 0.0001], value=0.01,
-                                   key="lessons_losses_mistake")
+                                   key="lessons_losses_mistake", persist_state=KEEP)
     table = losses.confident_mistake_table([0.99, 0.9, 0.7, 0.5, 0.3, 0.1, 0.01, 0.001, 0.0001])
     chosen = table[table["probability_of_true_class"] == probability].iloc[0]
     columns = st.columns(3)

@@ -10,6 +10,7 @@ import streamlit as st
 from dl.lessons import optimizer_race
 from ui.concepts.common import colour, explain, labels, tidy, try_this
 from ui.i18n import t
+from ui.tabs import KEEP
 
 SGD_RATES = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2]
 ADAPTIVE_RATES = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]
@@ -33,25 +34,25 @@ def render() -> None:
     controls, chart = st.columns([1, 2.4], gap="medium")
     with controls:
         surface_name = st.selectbox(t("lessons.optimizers_surface"), list(optimizer_race.SURFACES),
-                                    format_func=labels("surface_"), key="lessons_opt_surface")
+                                    format_func=labels("surface_"), key="lessons_opt_surface", persist_state=KEEP)
         surface = optimizer_race.SURFACES[surface_name]
         chosen = st.multiselect(t("lessons.optimizers_pick"), optimizer_race.OPTIMIZERS,
-                                default=optimizer_race.OPTIMIZERS, format_func=labels("optimizer_"), key="lessons_opt_pick")
+                                default=optimizer_race.OPTIMIZERS, format_func=labels("optimizer_"), key="lessons_opt_pick", persist_state=KEEP)
         chosen = tuple(name for name in optimizer_race.OPTIMIZERS if name in chosen) or ("sgd",)
         # each surface opens on learning rates that make a fair race there
         sgd_rate = st.select_slider(t("lessons.optimizers_sgd_rate"), SGD_RATES, value=surface.sgd_learning_rate,
-                                    key=f"lessons_opt_sgd_rate_{surface_name}", help=t("lessons.optimizers_sgd_rate_help"))
+                                    key=f"lessons_opt_sgd_rate_{surface_name}", persist_state=KEEP, help=t("lessons.optimizers_sgd_rate_help"))
         adaptive_rate = st.select_slider(t("lessons.optimizers_adaptive_rate"), ADAPTIVE_RATES,
                                          value=surface.adaptive_learning_rate,
-                                         key=f"lessons_opt_adaptive_rate_{surface_name}",
+                                         key=f"lessons_opt_adaptive_rate_{surface_name}", persist_state=KEEP,
                                          help=t("lessons.optimizers_adaptive_rate_help"))
-        momentum = st.slider(t("lessons.optimizers_momentum"), 0.0, 0.99, 0.9, 0.01, key="lessons_opt_momentum",
+        momentum = st.slider(t("lessons.optimizers_momentum"), 0.0, 0.99, 0.9, 0.01, key="lessons_opt_momentum", persist_state=KEEP,
                              help=t("lessons.optimizers_momentum_help"))
-        steps = st.slider(t("lessons.optimizers_steps"), 50, 1000, 300, 50, key="lessons_opt_steps")
+        steps = st.slider(t("lessons.optimizers_steps"), 50, 1000, 300, 50, key="lessons_opt_steps", persist_state=KEEP)
     with st.spinner(t("lessons.optimizers_running")):
         race = _race(surface_name, steps, sgd_rate, adaptive_rate, momentum, chosen)
     with chart:
-        shown_step = st.slider(t("lessons.optimizers_show_step"), 0, steps, steps, key="lessons_opt_show_step")
+        shown_step = st.slider(t("lessons.optimizers_show_step"), 0, steps, steps, key="lessons_opt_show_step", persist_state=KEEP)
         st.plotly_chart(_race_figure(surface_name, race, shown_step), key="lessons_opt_race")
     summary = optimizer_race.race_summary(race[race["step"] <= shown_step])
     loss_column, table_column = st.columns([1.4, 1])

@@ -20,6 +20,7 @@ from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach, status_line
 from ui.limits import show_limits
 from ui.plots import history_figure
+from ui.tabs import KEEP
 
 # plotly looks pandas up in sys.modules without importing it; on a fresh server, while another
 # session's thread is still importing pandas, it found a half-initialised module and the figure
@@ -77,18 +78,18 @@ def render() -> None:
 # ----------------------------------------------------------------------------------------- controls
 def _data_controls() -> tuple[playground.PlaygroundDataConfig, object | None]:
     st.markdown(f"**{t('concepts.playground_data')}**")
-    dataset = st.selectbox(t("concepts.playground_dataset"), playground.DATASETS, key="playground_dataset",
+    dataset = st.selectbox(t("concepts.playground_dataset"), playground.DATASETS, key="playground_dataset", persist_state=KEEP,
                            format_func=_labels("dataset", playground.DATASETS).get)
     upload = None
     if dataset == "csv":
         upload = st.file_uploader(t("concepts.playground_upload"), type=["csv", "txt"], key="playground_upload",
                                   help=t("concepts.playground_upload_help"))
         show_limits("points")
-    num_points = st.slider(t("concepts.playground_points"), 50, 1000, 400, step=50, key="playground_points",
+    num_points = st.slider(t("concepts.playground_points"), 50, 1000, 400, step=50, key="playground_points", persist_state=KEEP,
                            disabled=dataset == "csv")
-    noise = st.slider(t("concepts.playground_noise"), 0.0, 0.5, 0.1, step=0.05, key="playground_noise")
+    noise = st.slider(t("concepts.playground_noise"), 0.0, 0.5, 0.1, step=0.05, key="playground_noise", persist_state=KEEP)
     test_percent = st.slider(t("concepts.playground_test_share"), 10, 50, 30, step=5, format="%d%%",
-                             key="playground_test_share")
+                             key="playground_test_share", persist_state=KEEP)
     config = playground.PlaygroundDataConfig(dataset=dataset, num_points=num_points, noise=noise,
                                              test_fraction=test_percent / 100)
     return config, upload
@@ -96,21 +97,21 @@ def _data_controls() -> tuple[playground.PlaygroundDataConfig, object | None]:
 
 def _model_controls() -> tuple[playground.PlaygroundConfig, int]:
     st.markdown(f"**{t('concepts.playground_model')}**")
-    layers = st.slider(t("concepts.playground_layers"), 0, 6, 2, key="playground_layers",
+    layers = st.slider(t("concepts.playground_layers"), 0, 6, 2, key="playground_layers", persist_state=KEEP,
                        help=t("concepts.playground_layers_help"))
-    width = st.slider(t("concepts.playground_width"), 1, 32, 8, key="playground_width", disabled=layers == 0)
+    width = st.slider(t("concepts.playground_width"), 1, 32, 8, key="playground_width", persist_state=KEEP, disabled=layers == 0)
     activation = st.selectbox(t("concepts.playground_activation"), playground.ACTIVATIONS, index=1,
-                              key="playground_activation")
+                              key="playground_activation", persist_state=KEEP)
     optimizer = st.selectbox(t("concepts.playground_optimizer"), playground.OPTIMIZERS, index=3,
-                             key="playground_optimizer", format_func=_labels("optimizer", playground.OPTIMIZERS).get)
+                             key="playground_optimizer", persist_state=KEEP, format_func=_labels("optimizer", playground.OPTIMIZERS).get)
     learning_rate = st.select_slider(t("concepts.playground_learning_rate"), LEARNING_RATES, value=0.03,
-                                     key="playground_learning_rate")
-    batch_size = st.select_slider(t("concepts.playground_batch"), BATCH_SIZES, value=16, key="playground_batch")
+                                     key="playground_learning_rate", persist_state=KEEP)
+    batch_size = st.select_slider(t("concepts.playground_batch"), BATCH_SIZES, value=16, key="playground_batch", persist_state=KEEP)
     l1_column, l2_column = st.columns(2)
-    l1 = l1_column.select_slider("L1", PENALTIES, value=0.0, key="playground_l1")
-    l2 = l2_column.select_slider("L2", PENALTIES, value=0.0, key="playground_l2")
-    dropout = st.slider(t("concepts.playground_dropout"), 0.0, 0.5, 0.0, step=0.05, key="playground_dropout")
-    epochs = st.slider(t("concepts.playground_epochs"), 5, 200, 30, step=5, key="playground_epochs")
+    l1 = l1_column.select_slider("L1", PENALTIES, value=0.0, key="playground_l1", persist_state=KEEP)
+    l2 = l2_column.select_slider("L2", PENALTIES, value=0.0, key="playground_l2", persist_state=KEEP)
+    dropout = st.slider(t("concepts.playground_dropout"), 0.0, 0.5, 0.0, step=0.05, key="playground_dropout", persist_state=KEEP)
+    epochs = st.slider(t("concepts.playground_epochs"), 5, 200, 30, step=5, key="playground_epochs", persist_state=KEEP)
     config = playground.PlaygroundConfig(hidden_layers=(width,) * layers, activation=activation,
                                          learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,
                                          l1=l1, l2=l2, dropout=dropout, epochs=epochs)

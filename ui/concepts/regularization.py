@@ -8,6 +8,7 @@ import streamlit as st
 
 from dl.lessons import regularization
 from ui.i18n import t
+from ui.tabs import KEEP
 
 ALPHAS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
 WEIGHT_DECAYS = [0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01]
@@ -35,11 +36,11 @@ def _weight_paths_section() -> None:
     st.markdown(t("concepts.regularization_paths_text"))
     controls, chart = st.columns([1, 2.6], gap="medium")
     with controls:
-        penalty = st.radio(t("concepts.regularization_penalty"), regularization.PENALTIES, key="regularization_penalty",
+        penalty = st.radio(t("concepts.regularization_penalty"), regularization.PENALTIES, key="regularization_penalty", persist_state=KEEP,
                            format_func={name: t(f"concepts.regularization_penalty_{name}") for name in regularization.PENALTIES}.get)
         l1_ratio = st.slider(t("concepts.regularization_l1_ratio"), 0.1, 0.9, 0.5, step=0.1,
-                             key="regularization_l1_ratio", disabled=penalty != "elasticnet")
-        alpha = st.select_slider(t("concepts.regularization_alpha"), ALPHAS, value=0.03, key="regularization_alpha")
+                             key="regularization_l1_ratio", persist_state=KEEP, disabled=penalty != "elasticnet")
+        alpha = st.select_slider(t("concepts.regularization_alpha"), ALPHAS, value=0.03, key="regularization_alpha", persist_state=KEEP)
     paths = _weight_paths(penalty, l1_ratio if penalty == "elasticnet" else 0.5)
     strengths = np.sort(paths["alpha"].unique())
     nearest = strengths[np.argmin(np.abs(np.log(strengths) - np.log(alpha)))]
@@ -69,9 +70,9 @@ def _capacity_section() -> None:
     st.markdown(t("concepts.regularization_capacity_text"))
     controls, fit_chart, error_chart = st.columns([1, 1.3, 1.3], gap="medium")
     with controls:
-        degree = st.slider(t("concepts.regularization_degree"), 0, 15, 3, key="regularization_degree")
-        noise = st.slider(t("concepts.regularization_noise"), 0.0, 0.6, 0.25, step=0.05, key="regularization_noise")
-        num_train = st.slider(t("concepts.regularization_points"), 8, 60, 20, step=2, key="regularization_points")
+        degree = st.slider(t("concepts.regularization_degree"), 0, 15, 3, key="regularization_degree", persist_state=KEEP)
+        noise = st.slider(t("concepts.regularization_noise"), 0.0, 0.6, 0.25, step=0.05, key="regularization_noise", persist_state=KEEP)
+        num_train = st.slider(t("concepts.regularization_points"), 8, 60, 20, step=2, key="regularization_points", persist_state=KEEP)
     data = regularization.NoisySineConfig(num_train=num_train, noise=noise)
     sweep, (x_train, y_train, x_validation, y_validation) = _capacity(data)
     degree = min(degree, num_train - 1)
@@ -108,10 +109,10 @@ def _dropout_section() -> None:
     st.markdown(t("concepts.regularization_dropout_text"))
     controls, curve_chart, fit_chart = st.columns([1, 1.3, 1.3], gap="medium")
     with controls:
-        dropout = st.slider(t("concepts.regularization_dropout"), 0.0, 0.6, 0.0, step=0.1, key="regularization_dropout")
+        dropout = st.slider(t("concepts.regularization_dropout"), 0.0, 0.6, 0.0, step=0.1, key="regularization_dropout", persist_state=KEEP)
         weight_decay = st.select_slider(t("concepts.regularization_weight_decay"), WEIGHT_DECAYS, value=0.0,
-                                        key="regularization_weight_decay")
-        patience = st.slider(t("concepts.regularization_patience"), 50, 500, 200, step=50, key="regularization_patience")
+                                        key="regularization_weight_decay", persist_state=KEEP)
+        patience = st.slider(t("concepts.regularization_patience"), 50, 500, 200, step=50, key="regularization_patience", persist_state=KEEP)
     result = _train(regularization.RegularizedMLPConfig(dropout=dropout, weight_decay=weight_decay, patience=patience))
     curves = result.curves
     figure = go.Figure()

@@ -13,6 +13,8 @@ from ui.i18n import t
 from ui.image.data import IMAGE_TYPES, display_pixels
 from ui.image.results import grad_cam_overlay
 from ui.limits import show_limits
+from ui.loaders import load_model_once
+from ui.tabs import KEEP
 
 MAX_IMAGES = 12  # a rerun classifies every image again; a dozen keeps it quick
 TOP_COUNT = 5
@@ -41,12 +43,14 @@ def render_predict_tab(trained: TrainedImageClassifier | None) -> None:
                                key="image_predict_files")
     show_limits("photos")
     photos = [(file.name, file.getvalue()) for file in (uploads or [])[:MAX_IMAGES]]
-    if st.toggle(t("image_classification.use_camera"), key="image_use_camera"):
+    if st.toggle(t("image_classification.use_camera"), key="image_use_camera", persist_state=KEEP):
         shot = st.camera_input(t("image_classification.camera"), key="image_camera")
         if shot is not None:
             photos.append((t("image_classification.camera_photo"), shot.getvalue()))
     if len(uploads or []) > MAX_IMAGES:
         st.warning(t("image_classification.too_many", count=MAX_IMAGES))
+    if photos:
+        load_model_once(trained)
     for name, data in photos:
         try:
             render_prediction(trained, name, data)

@@ -17,6 +17,7 @@ from dl.data import DataError
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
+from ui.tabs import KEEP
 
 PHOTO_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 SAMPLE_PHOTOS = {"flower.jpg": "sample_flower", "china.jpg": "sample_temple"}  # ship inside scikit-learn
@@ -93,10 +94,10 @@ def _collect_photos() -> list[tuple[str, bytes]]:
             t("image_pretrained.sample"),
             [None, *SAMPLE_PHOTOS],
             format_func=lambda name: t("image_pretrained.sample_none") if name is None else t(f"image_pretrained.{SAMPLE_PHOTOS[name]}"),
-            key="pretrained_sample",
+            key="pretrained_sample", persist_state=KEEP,
         )
     with right:
-        use_camera = st.toggle(t("image_pretrained.use_camera"), key="pretrained_camera_on")
+        use_camera = st.toggle(t("image_pretrained.use_camera"), key="pretrained_camera_on", persist_state=KEEP)
     if sample:
         photos.append((sample, sample_photo_bytes(sample)))
     if use_camera:

@@ -10,7 +10,9 @@ import streamlit as st
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from ui.i18n import t
 from ui.image.data import display_pixels
+from ui.loaders import load_model_once
 from ui.plots import history_figure
+from ui.tabs import KEEP
 
 GALLERY_SIZE = 12
 
@@ -97,7 +99,8 @@ def render_grad_cam(trained: TrainedImageClassifier, dataset: ImageDataset) -> N
         return
     st.caption(t("image_classification.gradcam_help"))
     count = len(trained.test_indices)
-    start = st.number_input(t("image_classification.gradcam_start"), 0, max(0, count - 1), 0, 6, key="image_gradcam_start")
+    start = st.number_input(t("image_classification.gradcam_start"), 0, max(0, count - 1), 0, 6, key="image_gradcam_start", persist_state=KEEP)
+    load_model_once(trained)
     columns = st.columns(6)
     for position, row in enumerate(range(int(start), min(int(start) + 6, count))):
         image = dataset.images[trained.test_indices[row]]

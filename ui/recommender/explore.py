@@ -9,6 +9,7 @@ import streamlit as st
 from dl.recommender import recommend
 from dl.recommender.train import TrainedRecommender
 from ui.i18n import t
+from ui.tabs import KEEP
 
 MIN_RATINGS = 20  # a movie rated a handful of times has a vector that is mostly its random start
 ALL_GENRES = ""
@@ -27,7 +28,7 @@ def render_explore_tab(trained: TrainedRecommender | None) -> None:
     genres = sorted({genre for item in catalog.genres for genre in item})
     highlight = ALL_GENRES
     if genres:  # an uploaded ratings file without an items file has none
-        highlight = st.selectbox(t("movie_recommender.map_highlight"), [ALL_GENRES, *genres], key="recommender_map_genre",
+        highlight = st.selectbox(t("movie_recommender.map_highlight"), [ALL_GENRES, *genres], key="recommender_map_genre", persist_state=KEEP,
                                  format_func={ALL_GENRES: t("movie_recommender.map_all_genres"), **{genre: genre for genre in genres}}.get)
     grey = None
     if highlight != ALL_GENRES:
@@ -36,7 +37,7 @@ def render_explore_tab(trained: TrainedRecommender | None) -> None:
     st.plotly_chart(map_figure(points, grey), key="recommender_map")
     st.subheader(t("movie_recommender.similar"))
     order = recommend.popular_items(catalog, len(catalog.titles))
-    movie = st.selectbox(t("movie_recommender.similar_pick"), order, key="recommender_similar_movie",
+    movie = st.selectbox(t("movie_recommender.similar_pick"), order, key="recommender_similar_movie", persist_state=KEEP,
                          format_func=lambda item: catalog.titles[item])
     st.dataframe([{t("movie_recommender.title"): title, t("movie_recommender.similarity"): round(similarity, 3)}
                   for title, similarity in recommend.similar_movies(trained.factors, catalog, movie, 10, MIN_RATINGS)],

@@ -9,6 +9,7 @@ from dl.recommender import recommend
 from dl.recommender.train import TrainedRecommender
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.tabs import KEEP
 
 RATING_STEPS = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
 
@@ -18,8 +19,8 @@ def render_recommend_tab(trained: TrainedRecommender | None) -> None:
         st.info(t("movie_recommender.train_first"))
         return
     catalog = trained.catalog
-    user_id = st.selectbox(t("movie_recommender.pick_user"), catalog.user_ids, key="recommender_user")
-    count = st.slider(t("movie_recommender.how_many"), 5, 50, 10, key="recommender_count")
+    user_id = st.selectbox(t("movie_recommender.pick_user"), catalog.user_ids, key="recommender_user", persist_state=KEEP)
+    count = st.slider(t("movie_recommender.how_many"), 5, 50, 10, key="recommender_count", persist_state=KEEP)
     user = catalog.user_ids.index(user_id)
     left, right = st.columns([2, 3])
     with left:
@@ -39,13 +40,13 @@ def render_visitor_tab(trained: TrainedRecommender | None) -> None:
     catalog = trained.catalog
     st.caption(t("movie_recommender.visitor_intro", reliable=recommend.RELIABLE_VISITOR_RATINGS))
     order = recommend.popular_items(catalog, len(catalog.titles))
-    chosen = st.multiselect(t("movie_recommender.visitor_pick"), order, key="recommender_visitor_movies",
+    chosen = st.multiselect(t("movie_recommender.visitor_pick"), order, key="recommender_visitor_movies", persist_state=KEEP,
                             format_func=lambda item: _label(catalog, item), placeholder=t("movie_recommender.visitor_search"))
     ratings = {}
     cells = st.columns(3)
     for position, item in enumerate(chosen):
         ratings[item] = cells[position % 3].select_slider(_label(catalog, item), RATING_STEPS, 4.0,
-                                                          key=f"recommender_visitor_rating_{item}")
+                                                          key=f"recommender_visitor_rating_{item}", persist_state=KEEP)
     given = len(ratings)
     if given < recommend.MIN_VISITOR_RATINGS:
         st.info(t("movie_recommender.visitor_more", minimum=recommend.MIN_VISITOR_RATINGS, given=given))

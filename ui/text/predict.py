@@ -10,6 +10,7 @@ from dl.text.explain import explain
 from dl.text.train import TrainedTextClassifier
 from ui.i18n import t
 from ui.labelling import coloured_tokens, label_uploaded_table
+from ui.tabs import KEEP
 
 BATCH = 512
 
@@ -18,7 +19,7 @@ def render_predict_tab(trained: TrainedTextClassifier | None) -> None:
     if trained is None:
         st.info(t("text_classification.train_first"))
         return
-    typed = st.text_area(t("text_classification.type_texts"), t("text_classification.example_texts"), key="text_predict_input",
+    typed = st.text_area(t("text_classification.type_texts"), t("text_classification.example_texts"), key="text_predict_input", persist_state=KEEP,
                          height=120)
     texts = [line.strip() for line in typed.splitlines() if line.strip()]
     if texts:
@@ -26,7 +27,7 @@ def render_predict_tab(trained: TrainedTextClassifier | None) -> None:
         st.dataframe([{t("text_classification.text"): text, t("text_classification.label"): trained.class_names[row.argmax()],
                        t("text_classification.probability"): round(float(row.max()), 3)}
                       for text, row in zip(texts, probabilities, strict=True)], hide_index=True, width="stretch")
-        chosen = st.selectbox(t("text_classification.explain_which"), texts, key="text_explain_choice")
+        chosen = st.selectbox(t("text_classification.explain_which"), texts, key="text_explain_choice", persist_state=KEEP)
         show_explanation(trained, chosen)
     st.subheader(t("text_classification.label_a_table"))
     label_table(trained)
