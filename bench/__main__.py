@@ -53,6 +53,7 @@ BENCHMARKS = (
     Benchmark("store_cache_hit", "model-store hit vs training (seed CNN)"),
     Benchmark("cli_cache_hit", "second identical `python -m dl train image` (whole processes)", (), ("--images", "120", "--epochs", "3")),
     Benchmark("home_render", "home page first render vs a bare Streamlit page", ("--repeats", "5"), ("--repeats", "3")),
+    Benchmark("app_cache_hit", "image page: result of a cache hit, then Grad-CAM (AppTest)"),
     Benchmark("concepts_rerun", "Concepts page rerun time", (), ("--repeats", "3")),
     Benchmark("lessons", "lesson figure compute times", (), ("--repeats", "2")),
     Benchmark("playground", "playground MLP vs plain Keras"),

@@ -140,9 +140,11 @@ PRETRAINED_UPLOADER_LABELS = {"en": "Photos to classify", "zh": "要分类的照
 
 
 def open_pretrained_tab(page, language: str):
-    """Click the tab once its content exists; return the photo uploader, once visible."""
+    """Click the tab once the page has drawn it; return the photo uploader, once the tab has run
+    (only the open tab runs, so its uploader appears after the click)."""
+    tab = page.get_by_role("tab", name=PRETRAINED_TAB_NAMES[language]).first
+    tab.wait_for(timeout=120_000)
+    tab.click()
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=PRETRAINED_UPLOADER_LABELS[language]).first
-    uploader.wait_for(state="attached", timeout=120_000)  # tabs render all their content, hidden
-    page.get_by_role("tab", name=PRETRAINED_TAB_NAMES[language]).first.click()
-    uploader.wait_for(state="visible", timeout=30_000)
+    uploader.wait_for(state="visible", timeout=120_000)
     return uploader

@@ -36,6 +36,7 @@ def test_train_and_classify_typed_sentences(page, app_url):
     page.get_by_role("tab", name="🔮 Predict").click()
     page.get_by_text("green tokens pushed towards it").first.wait_for()
     spans = page.locator("span[title]")
+    spans.nth(4).wait_for()  # the tab runs when opened: its explanation arrives after the caption
     assert spans.count() >= 5  # every token of the explained sentence, coloured
     assert_no_exception(page)
     save_screenshot(page, "text_classification_predict")
