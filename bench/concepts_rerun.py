@@ -1,7 +1,11 @@
-"""How long one rerun of the Concepts page takes (what every widget change costs), AppTest, warm.
+"""How long one rerun of a page takes (what every widget change costs), AppTest, warm.
 
-Opens the page, runs it once to warm caches and imports, then times ``--repeats`` reruns with the
-playground tab open. Prints JSON: median seconds. Run: python bench/concepts_rerun.py
+Concepts (default): opens the page, runs it once to warm caches and imports, then times
+``--repeats`` reruns with the playground tab open. ``--page image_classification``: the built-in
+digits with a seed CNN trained for 3 epochs (a cache hit after the first time), the Data tab open.
+Prints JSON: median seconds. ``--root DIR`` measures another checkout (e.g. the commit before).
+
+Run: python bench/concepts_rerun.py [--page image_classification]
 """
 
 import argparse
@@ -12,27 +16,44 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+
+def open_page(root: Path, page: str):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=600)
+    app.query_params["lang"] = "en"
+    app.run()
+    app.switch_page(f"app_pages/{page}.py").run()
+    if page == "image_classification":
+        app.radio(key="image_source").set_value("digits").run()
+        app.slider(key="image_epochs").set_value(3).run()
+        app.button(key="image_train").click().run()
+        deadline = time.time() + 600
+        while not any("test accuracy" in block.value for block in app.success):
+            assert time.time() < deadline and not app.exception, app.exception
+            time.sleep(0.2)
+            app.run()
+    return app
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--page", default="concepts", choices=["concepts", "image_classification"])
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to measure")
     args = parser.parse_args()
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)
-    app.query_params["lang"] = "en"
-    app.run()
-    app.switch_page("app_pages/concepts.py").run()
-    app.run()  # warm: every lesson's imports and caches
+    root = args.root.resolve()
+    sys.path.insert(0, str(root))
+    app = open_page(root, args.page)
+    app.run()  # warm: every open tab's imports and caches
     seconds = []
     for _ in range(args.repeats):
         started = time.perf_counter()
         app.run()
         seconds.append(time.perf_counter() - started)
     assert not app.exception, app.exception
-    print(json.dumps({"rerun_seconds_median": round(statistics.median(seconds), 3),
+    print(json.dumps({"page": args.page, "rerun_seconds_median": round(statistics.median(seconds), 3),
                       "samples": [round(value, 3) for value in seconds]}, indent=2))
 
 

@@ -97,6 +97,7 @@ def test_playground_train_step_and_language(page, app_url):
 
 def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):
     open_concepts(page, app_url)
+    choose(page, ".st-key-playground_dataset", "XOR")  # a playground setting, to find again later
     page.get_by_role("tab", name="6 · Regularization").click()
     chart = ".st-key-regularization_paths_chart .js-plotly-plot"
     page.locator(chart).wait_for()
@@ -106,6 +107,14 @@ def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):
     wait_until_idle(page)
     assert wait_for_change(lambda: metric_value(page, "Weights exactly 0 at this α"), lasso, timeout_s=60) == "0 / 10"
     assert int(lasso.split("/")[0]) >= 1
+    assert_no_exception(page)
+    # only the open tab runs, yet the closed tab's settings are kept (persist_state): back and forth
+    page.get_by_role("tab", name="1 · Playground").click()
+    page.locator(BOUNDARY).wait_for()
+    assert page.locator(".st-key-playground_dataset input").input_value() == "XOR"
+    page.get_by_role("tab", name="6 · Regularization").click()
+    page.locator(chart).wait_for()
+    assert metric_value(page, "Weights exactly 0 at this α") == "0 / 10"  # still L2
     assert_no_exception(page)
 
 
