@@ -22,7 +22,7 @@ from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.limits import LIMITS
 from dl.metrics import classification_metrics, macro_f1
 from dl.store import ModelStore
-from dl.task import Fitted, history_rows, stored_meta, task_key, train_or_load
+from dl.task import Fitted, StoredModel, history_rows, stored_meta, task_key, train_or_load
 from dl.text.baseline import baseline_metrics
 from dl.text.config import TextClassifierConfig
 from dl.text.data import TextDataset
@@ -38,9 +38,11 @@ class TrainedTextClassifier:
     """A trained text classifier and what the Results, Predict and Export tabs need.
 
     ``test_indices`` index ``working_set(dataset, config)``, the texts the model was trained on.
+    ``model_or_loader``: the Keras model, or for a cache hit a ``dl.task.StoredModel`` that loads it
+    the first time ``model`` is read (Results shows the stored metrics without TensorFlow).
     """
 
-    model: Any
+    model_or_loader: Any
     class_names: list[str]
     config: TextClassifierConfig
     metrics: dict[str, Any]
@@ -50,6 +52,12 @@ class TrainedTextClassifier:
     from_cache: bool
     meta: dict[str, Any] = field(default_factory=dict)  # the store entry's meta.json
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def model(self) -> Any:
+        """The Keras model, loaded from the store on first use after a cache hit."""
+        source = self.model_or_loader
+        return source.get() if isinstance(source, StoredModel) else source
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """(n, classes) probabilities for raw texts, each cut at ``LIMITS.text_chars`` as in training
@@ -137,7 +145,7 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         (folder / CLASSES_FILE).write_text(json.dumps(list(working.class_names), ensure_ascii=False))
 
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_model_folder, reporter, store,
-                           {**working.summary(), "source": dataset.source})
+                           {**working.summary(), "source": dataset.source}, defer_load=True)
     meta = result.meta
     return TrainedTextClassifier(result.model, list(meta["class_names"]), config, meta["metrics"], meta["history"],
                                  np.asarray(meta["test_indices"], dtype=np.int64), result.path, result.from_cache,

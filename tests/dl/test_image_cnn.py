@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -70,7 +74,7 @@ def test_cache_hit_returns_same_weights(trained_and_store, digits):
     trained, store = trained_and_store
     assert not trained.from_cache
     again = run_inline(lambda reporter: train_image_classifier(FAST, digits, reporter, store))
-    assert again.from_cache
+    assert again.from_cache and not again.model_or_loader.loaded  # meta.json only, until the model is used
     for first, second in zip(trained.model.get_weights(), again.model.get_weights(), strict=True):
         np.testing.assert_array_equal(first, second)
     assert again.metrics == trained.metrics
@@ -112,3 +116,29 @@ def test_invalid_settings_raise_data_error(digits, store):
         run_inline(lambda reporter: train_image_classifier(ImageClassifierConfig(image_size=8, conv_blocks=3), digits, reporter, store))
     with pytest.raises(DataError, match="optimizer"):
         ImageClassifierConfig(optimizer="magic").validate()
+
+
+# in a fresh process: a cache hit as the page's job runs it, then the first use of the model
+HIT_PROBE = """
+import sys
+from dl.image.cnn import ImageClassifierConfig, predict_probabilities, train_image_classifier
+from dl.image.dataset import load_sklearn_digits
+from dl.jobs import run_inline
+from dl.store import ModelStore
+digits = load_sklearn_digits()
+config = ImageClassifierConfig(image_size=16, epochs=6, patience=2)
+hit = run_inline(lambda reporter: train_image_classifier(config, digits, reporter, ModelStore(sys.argv[1])))
+print(hit.from_cache, round(hit.metrics["accuracy"], 6), "tensorflow" in sys.modules)
+predict_probabilities(hit, digits.images[:2])
+print("tensorflow" in sys.modules)
+"""
+
+
+def test_a_cache_hit_needs_no_tensorflow_until_the_model_is_used(trained_and_store):
+    trained, store = trained_and_store
+    done = subprocess.run([sys.executable, "-c", HIT_PROBE, str(store.root)], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    at_hit, after_use = done.stdout.strip().splitlines()[-2:]
+    assert at_hit == f"True {round(trained.metrics['accuracy'], 6)} False"
+    assert after_use == "True"

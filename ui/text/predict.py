@@ -10,6 +10,7 @@ from dl.text.explain import explain
 from dl.text.train import TrainedTextClassifier
 from ui.i18n import t
 from ui.labelling import coloured_tokens, label_uploaded_table
+from ui.loaders import load_model_once
 from ui.tabs import KEEP
 
 BATCH = 512
@@ -19,6 +20,7 @@ def render_predict_tab(trained: TrainedTextClassifier | None) -> None:
     if trained is None:
         st.info(t("text_classification.train_first"))
         return
+    load_model_once(trained)
     typed = st.text_area(t("text_classification.type_texts"), t("text_classification.example_texts"), key="text_predict_input", persist_state=KEEP,
                          height=120)
     texts = [line.strip() for line in typed.splitlines() if line.strip()]
