@@ -19,6 +19,7 @@ from dl.text import data as text_data
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
+from ui.tabs import KEEP, kept_upload
 
 Predict = Callable[[list[str], Callable[[int, int], None]], np.ndarray]  # (texts, progress(done, total)) -> probabilities
 
@@ -26,7 +27,8 @@ Predict = Callable[[list[str], Callable[[int, int], None]], np.ndarray]  # (text
 def label_uploaded_table(prefix: str, strings: str, column_key: str, class_names: list[str], predict: Predict) -> None:
     """``prefix``: widget keys; ``strings``: the page's locale namespace (upload_to_label, labelling,
     download_labelled and ``column_key``)."""
-    upload = st.file_uploader(t(f"{strings}.upload_to_label"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_label_file")
+    upload = kept_upload(strings, f"{prefix}_label_file", lambda: st.file_uploader(
+        t(f"{strings}.upload_to_label"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_label_file"))
     show_limits("table")
     if upload is None:
         return
@@ -37,7 +39,7 @@ def label_uploaded_table(prefix: str, strings: str, column_key: str, class_names
         return
     columns = list(frame.columns)
     guessed = max(columns, key=lambda column: frame[column].astype(str).str.len().mean())
-    column = st.selectbox(t(f"{strings}.{column_key}"), columns, columns.index(guessed), key=f"{prefix}_label_col_pick")
+    column = st.selectbox(t(f"{strings}.{column_key}"), columns, columns.index(guessed), key=f"{prefix}_label_col_pick", persist_state=KEEP)
     texts = frame[column].astype(str).tolist()
     bar = st.progress(0.0, text=t(f"{strings}.labelling", done=0, total=len(texts)))
 

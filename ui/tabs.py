@@ -7,7 +7,8 @@ Concepts page went from running eight lessons per rerun to one). Two things need
 - Streamlit drops the state of widgets a run does not draw, so every widget inside a lazy tab is
   created with ``persist_state="session"`` (see ``KEEP``): its value survives while its tab is
   closed, and when the user comes back to the page. File uploaders cannot keep their files this
-  way, which is why a training page's Data tab (its uploads feed every other tab) always runs.
+  way: ``kept_upload`` keeps a copy for uploaders in lazy tabs, and a training page's Data tab
+  (its uploads feed every other tab) always runs.
 - The selected tab is stored by its label, which changes with the language; ``lazy_tabs`` also
   remembers its position, so switching language (or leaving the page and coming back) keeps the
   same tab open.
@@ -15,10 +16,13 @@ Concepts page went from running eight lessons per rerun to one). Two things need
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
+from ui.i18n import t
 from ui.training import page_state
 
 KEEP = "session"  # widgets in lazy tabs: st.slider(..., key=..., persist_state=KEEP)
@@ -38,3 +42,48 @@ def lazy_tabs(page: str, labels: Sequence[str]) -> Sequence[st.delta_generator.D
     tabs = st.tabs(labels, key=key, on_change="rerun")
     state["open_tab"] = labels.index(st.session_state[key])
     return tabs
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """An uploaded file's name and bytes, kept after Streamlit dropped its uploader (the tab closed).
+
+    Reads like Streamlit's ``UploadedFile`` where the pages use it: ``.name`` and ``.getvalue()``.
+    """
+
+    name: str
+    data: bytes
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+
+def kept_upload(page: str, key: str, draw_uploader: Callable[[], Any]) -> Any:
+    """``draw_uploader()`` (a ``st.file_uploader(..., key=key)``), or the files it held before its tab closed.
+
+    Streamlit cannot keep a hidden uploader's files (``persist_state`` does not apply to uploads), so a
+    lazy tab would lose them on every visit elsewhere. This keeps a copy in the page state: when the
+    uploader comes back empty because it was not drawn (its key is gone from the session), the copy is
+    used, a caption names it and a button forgets it. Emptying a drawn uploader forgets it too.
+    """
+    kept: dict[str, Any] = page_state(page).setdefault("kept_uploads", {})
+    was_dropped = key not in st.session_state
+    upload = draw_uploader()
+    if upload:  # a file (or a non-empty list of files): remember it
+        kept[key] = [KeptFile(item.name, item.getvalue()) for item in upload] if isinstance(upload, list) \
+            else KeptFile(upload.name, upload.getvalue())
+        kept.pop(f"{key}.restored", None)
+        return upload
+    if key not in kept or not (was_dropped or kept.get(f"{key}.restored")):
+        kept.pop(key, None)  # never uploaded, or the user emptied the uploader
+        return upload
+    kept[f"{key}.restored"] = True
+    files = kept[key]
+    names = ", ".join(item.name for item in (files if isinstance(files, list) else [files]))
+    caption, forget = st.columns([4, 1], vertical_alignment="center")
+    caption.caption(t("common.kept_upload", names=names))
+    if forget.button(t("common.forget_upload"), key=f"{key}_forget", icon="✖️"):
+        kept.pop(key, None)
+        kept.pop(f"{key}.restored", None)
+        return [] if isinstance(files, list) else None
+    return files

@@ -120,6 +120,26 @@ def test_playground_in_chinese_and_csv_without_upload(chinese_option_labels):
     assert any("猫.csv 只有一个类别（'猫'）" in error for error in errors), errors  # the reason in the page's language
 
 
+
+def test_an_uploaded_csv_survives_a_visit_to_another_tab_until_forgotten():
+    """A closed tab's uploader loses its file in Streamlit; the page keeps a copy (ui.tabs.kept_upload)."""
+    app = open_page("concepts", "en")
+    app.selectbox(key="playground_dataset").set_value("csv").run()
+    rows = "x,y,label\n" + "".join(f"{index % 10},{index // 10},{'ant' if index % 10 < 5 else 'bee'}\n" for index in range(100))
+    app.file_uploader(key="playground_upload").set_value(("mine.csv", rows.encode(), "text/csv")).run()
+    assert not app.tabs[PLAYGROUND].error
+    names = {trace["name"] for trace in figure_data(app, "playground_boundary")}
+    show_tab(app, REGULARIZATION)
+    show_tab(app, PLAYGROUND)
+    assert not app.tabs[PLAYGROUND].error
+    assert any("mine.csv" in caption.value for caption in app.tabs[PLAYGROUND].caption)
+    assert {trace["name"] for trace in figure_data(app, "playground_boundary")} == names  # the same points
+    app.slider(key="playground_noise").set_value(0.2).run()  # a later rerun still uses the copy
+    assert not app.tabs[PLAYGROUND].error
+    app.button(key="playground_upload_forget").click().run()
+    errors = [error.value for error in app.tabs[PLAYGROUND].error]
+    assert errors and "Upload a CSV" in errors[0]
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_regularization_controls_change_the_figures(language, request):
     if language == "zh":

@@ -20,7 +20,7 @@ from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach, status_line
 from ui.limits import show_limits
 from ui.plots import history_figure
-from ui.tabs import KEEP
+from ui.tabs import KEEP, kept_upload
 
 # plotly looks pandas up in sys.modules without importing it; on a fresh server, while another
 # session's thread is still importing pandas, it found a half-initialised module and the figure
@@ -82,8 +82,9 @@ def _data_controls() -> tuple[playground.PlaygroundDataConfig, object | None]:
                            format_func=_labels("dataset", playground.DATASETS).get)
     upload = None
     if dataset == "csv":
-        upload = st.file_uploader(t("concepts.playground_upload"), type=["csv", "txt"], key="playground_upload",
-                                  help=t("concepts.playground_upload_help"))
+        upload = kept_upload("concepts", "playground_upload", lambda: st.file_uploader(
+            t("concepts.playground_upload"), type=["csv", "txt"], key="playground_upload",
+            help=t("concepts.playground_upload_help")))
         show_limits("points")
     num_points = st.slider(t("concepts.playground_points"), 50, 1000, 400, step=50, key="playground_points", persist_state=KEEP,
                            disabled=dataset == "csv")

@@ -14,7 +14,7 @@ from ui.image.data import IMAGE_TYPES, display_pixels
 from ui.image.results import grad_cam_overlay
 from ui.limits import show_limits
 from ui.loaders import load_model_once
-from ui.tabs import KEEP
+from ui.tabs import KEEP, kept_upload
 
 MAX_IMAGES = 12  # a rerun classifies every image again; a dozen keeps it quick
 TOP_COUNT = 5
@@ -39,8 +39,8 @@ def render_predict_tab(trained: TrainedImageClassifier | None) -> None:
         st.info(t("image_classification.no_model_yet"))
         return
     st.caption(t("image_classification.predict_help", classes=", ".join(trained.class_names)))
-    uploads = st.file_uploader(t("image_classification.predict_upload"), type=IMAGE_TYPES, accept_multiple_files=True,
-                               key="image_predict_files")
+    uploads = kept_upload("image_classification", "image_predict_files", lambda: st.file_uploader(
+        t("image_classification.predict_upload"), type=IMAGE_TYPES, accept_multiple_files=True, key="image_predict_files"))
     show_limits("photos")
     photos = [(file.name, file.getvalue()) for file in (uploads or [])[:MAX_IMAGES]]
     if st.toggle(t("image_classification.use_camera"), key="image_use_camera", persist_state=KEEP):

@@ -17,7 +17,7 @@ from dl.data import DataError
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
-from ui.tabs import KEEP
+from ui.tabs import KEEP, kept_upload
 
 PHOTO_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 SAMPLE_PHOTOS = {"flower.jpg": "sample_flower", "china.jpg": "sample_temple"}  # ship inside scikit-learn
@@ -79,13 +79,13 @@ def sample_photo_bytes(file_name: str) -> bytes:
 
 
 def _collect_photos() -> list[tuple[str, bytes]]:
-    uploads = st.file_uploader(
+    uploads = kept_upload("image_classification", "pretrained_upload", lambda: st.file_uploader(
         t("image_pretrained.upload"),
         type=PHOTO_TYPES,
         accept_multiple_files=True,
         key="pretrained_upload",
         help=t("image_pretrained.upload_help"),
-    )
+    ))
     show_limits("photos")
     photos = [(upload.name, upload.getvalue()) for upload in uploads or []]
     left, right = st.columns(2)
