@@ -148,3 +148,12 @@ def test_playground_takes_my_own_csv_and_explains_a_bad_one(page, app_url):
     assert traces[0]["type"] == "heatmap" and {float(v) for v in traces[0]["z"].split(",")} == {0.0, 1.0, 2.0}
     assert float(metric_value(page, "Test accuracy").rstrip("%")) > 90
     assert_no_exception(page)
+
+    # another lesson and back: Streamlit drops a hidden uploader's file; the page kept a copy, and the trained network
+    page.get_by_role("tab", name="2 · Neurons & activations").click()
+    page.get_by_role("tab", name="1 · Playground").click()
+    page.get_by_text("Using mine.csv, uploaded before you left this tab.").first.wait_for()
+    page.locator(BOUNDARY).wait_for()
+    assert metric_value(page, "Epoch") == "30"
+    assert [trace["name"] for trace in plotted_traces(page)][1:] == names
+    assert_no_exception(page)
