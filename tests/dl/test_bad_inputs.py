@@ -31,12 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def read_photo(content: bytes, name: str):
-    from dl.image.uploads import UnreadableImage, decode_image
+    from dl.image.uploads import decode_photo
 
-    try:
-        return decode_image(content, name)
-    except UnreadableImage as error:  # pages and the CLI show this reason for one photo
-        raise DataError(f"{name}: {error}") from None
+    return decode_photo(content, name)  # what the Predict, Pretrained and Export tabs call for one photo
 
 
 def read_keras(content: bytes, name: str):
