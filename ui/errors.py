@@ -13,7 +13,7 @@ from ui.i18n import t
 
 def data_error_text(error: DataError) -> str:
     """The error's reason in the page's language: ``errors.<code>`` when it has a code, else its
-    English message (rarer reasons are not translated yet)."""
+    English message (only reasons no page can produce have none: tests/dl/test_error_codes.py)."""
     if error.code:
         try:
             translated = t(f"errors.{error.code}", **error.values)

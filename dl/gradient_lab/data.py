@@ -17,7 +17,7 @@ def load_lab_table(config: GradientLabConfig, csv_content: bytes | None = None, 
     """The feature table a run trains on: a built-in set by ``config.dataset``, or the uploaded CSV."""
     if config.dataset == "csv":
         if csv_content is None:
-            raise DataError("Choose a CSV file first: numeric feature columns plus a 'label' column.")
+            raise DataError("Choose a CSV file first: numeric feature columns plus a 'label' column.", "choose_lab_csv")
         return read_feature_csv(csv_content, csv_name)
     return load_builtin_table(config.dataset)
 
@@ -43,14 +43,16 @@ def prepare_data(config: GradientLabConfig, table: FeatureTable) -> LabData:
     from sklearn.model_selection import train_test_split
 
     if len(table.labels) < 10:
-        raise DataError(f"{table.source} has {len(table.labels)} rows; the lab needs at least 10.")
+        raise DataError(f"{table.source} has {len(table.labels)} rows; the lab needs at least 10.", "lab_too_few_rows",
+                        name=table.source, rows=len(table.labels), needed=10)
     try:
         train_index, validation_index = train_test_split(
             np.arange(len(table.labels)), test_size=config.validation_fraction, random_state=config.seed,
             stratify=table.labels,
         )
     except ValueError as error:  # too few rows per class for a stratified split
-        raise DataError(f"{table.source}: cannot split into training and validation rows ({error}).") from error
+        raise DataError(f"{table.source}: cannot split into training and validation rows ({error}).", "cannot_split",
+                        name=table.source, reason=str(error)) from error
     features = table.features
     mean = features[train_index].mean(axis=0)
     spread = features[train_index].std(axis=0)

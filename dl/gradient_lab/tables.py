@@ -115,11 +115,13 @@ def read_feature_csv(content: bytes, file_name: str = "upload.csv", label_column
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise unreadable_table(file_name, str(error)) from error
     if frame.shape[1] < 2:
-        raise DataError(f"{file_name} has {frame.shape[1]} column; it needs at least one feature column and a label column.")
+        raise DataError(f"{file_name} has {frame.shape[1]} column; it needs at least one feature column and a label column.",
+                        "need_features_and_label", name=file_name, columns=frame.shape[1])
     if len(frame) > MAX_CSV_ROWS:
         raise too_many_rows(file_name, len(frame), MAX_CSV_ROWS)
     if frame.shape[1] - 1 > MAX_CSV_FEATURES:
-        raise DataError(f"{file_name} has {frame.shape[1] - 1:,} feature columns; the limit is {MAX_CSV_FEATURES:,}.")
+        raise DataError(f"{file_name} has {frame.shape[1] - 1:,} feature columns; the limit is {MAX_CSV_FEATURES:,}.",
+                        "too_many_features", name=file_name, columns=f"{frame.shape[1] - 1:,}", limit=f"{MAX_CSV_FEATURES:,}")
     columns = [str(column) for column in frame.columns]
     frame.columns = columns
     if label_column is None:
@@ -149,13 +151,15 @@ def read_feature_csv(content: bytes, file_name: str = "upload.csv", label_column
     if len(rare):
         raise DataError(
             f"{file_name}: class '{rare.index[0]}' has only {int(rare.iloc[0])} row; every class needs at least "
-            f"{MIN_ROWS_PER_CLASS} so it can be in both the training and the validation split."
+            f"{MIN_ROWS_PER_CLASS} so it can be in both the training and the validation split.", "class_too_rare",
+            name=file_name, label=str(rare.index[0]), count=int(rare.iloc[0]), needed=MIN_ROWS_PER_CLASS,
         )
     index_of = {value: index for index, value in enumerate(class_values)}
     labels = labels_raw.astype(str).map(index_of).to_numpy()
     table = _table(frame.to_numpy(dtype=np.float32), labels, class_values, file_name)
     if not np.isfinite(table.features).all():
-        raise DataError(f"{file_name} holds a number too large for 32-bit floats (or inf); rescale the features.")
+        raise DataError(f"{file_name} holds a number too large for 32-bit floats (or inf); rescale the features.",
+                        "number_too_large", name=file_name)
     table.feature_names = list(frame.columns)
     return table
 

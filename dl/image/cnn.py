@@ -90,7 +90,8 @@ class ImageClassifierConfig:
         if smallest < 2:
             raise DataError(
                 f"{self.conv_blocks} conv blocks shrink a {self.image_size}px image to nothing. "
-                "Use fewer blocks or a larger image size."
+                "Use fewer blocks or a larger image size.", "too_many_conv_blocks", blocks=self.conv_blocks,
+                size=self.image_size,
             )
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from dl.data import DataError
 from dl.data.archives import check_model_file, open_model_archive
+from dl.data.errors import too_large
 from dl.image import pretrained
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from dl.image.uploads import DEFAULT_LIMITS
@@ -203,7 +204,7 @@ def load_uploaded_model(data: bytes, file_name: str, expected_input: tuple[int, 
     not a Keras model, or its input or output shape does not fit an image classifier.
     """
     if len(data) > MAX_MODEL_UPLOAD_BYTES:
-        raise DataError(f"{file_name} is {len(data) / 2**20:.0f} MiB, over the {MAX_MODEL_UPLOAD_BYTES // 2**20} MiB limit for models.")
+        raise too_large(file_name, len(data), MAX_MODEL_UPLOAD_BYTES)
     class_names = None
     keras_bytes = data
     if not zipfile.is_zipfile(io.BytesIO(data)):
@@ -222,7 +223,8 @@ def load_uploaded_model(data: bytes, file_name: str, expected_input: tuple[int, 
                 try:
                     class_names = [str(name) for name in json.loads(archive.read("class_names.json"))]
                 except ValueError:
-                    raise DataError(f"class_names.json in {file_name} is not valid JSON.") from None
+                    raise DataError(f"class_names.json in {file_name} is not valid JSON.", "class_names_not_json",
+                                    name=file_name) from None
     model = _load_keras_bytes(keras_bytes, file_name)
     return _wrap_uploaded(model, class_names, file_name, expected_input)
 
@@ -247,27 +249,34 @@ def _wrap_uploaded(model: Any, class_names: list[str] | None, file_name: str, ex
     input_shape = tuple(getattr(model, "input_shape", ()) or ())
     output_shape = tuple(getattr(model, "output_shape", ()) or ())
     if isinstance(input_shape[0] if input_shape else None, tuple):
-        raise DataError(f"{file_name} has several inputs; an image classifier takes one image.")
+        raise DataError(f"{file_name} has several inputs; an image classifier takes one image.", "model_several_inputs",
+                        name=file_name)
     if len(output_shape) != 2 or not output_shape[-1] or output_shape[-1] < 2:
-        raise DataError(f"{file_name} outputs shape {output_shape}; an image classifier outputs (batch, classes) with 2 or more classes.")
+        raise DataError(f"{file_name} outputs shape {output_shape}; an image classifier outputs (batch, classes) with 2 or more classes.",
+                        "model_bad_output", name=file_name, shape=str(output_shape))
     num_classes = int(output_shape[-1])
     if class_names is None:
         class_names = [f"class {index}" for index in range(num_classes)]
     if len(class_names) != num_classes:
-        raise DataError(f"{file_name} has {num_classes} outputs but {len(class_names)} class names.")
+        raise DataError(f"{file_name} has {num_classes} outputs but {len(class_names)} class names.", "model_class_names_mismatch",
+                        name=file_name, outputs=num_classes, names=len(class_names))
     if len(input_shape) == 2 and input_shape[-1] == pretrained.FEATURE_SIZE:
         size = (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE)
         if expected_input is not None and expected_input != (*size, 3):
-            raise DataError(f"{file_name} is a transfer-learning head (input: 1,280 features), not a model for {expected_input} images.")
+            raise DataError(f"{file_name} is a transfer-learning head (input: 1,280 features), not a model for {expected_input} images.",
+                            "model_is_transfer_head", name=file_name, expected=str(expected_input))
         return UploadedImageModel(TransferImageModel(model), class_names, size, 3, KIND_TRANSFER, file_name)
     if len(input_shape) != 4 or input_shape[-1] not in (1, 3) or not input_shape[1] or not input_shape[2]:
         raise DataError(
             f"{file_name} takes input of shape {input_shape}; image models here take (batch, height, width, 1 or 3) "
-            f"pixels, or {pretrained.FEATURE_SIZE} EfficientNet-Lite0 features."
+            f"pixels, or {pretrained.FEATURE_SIZE} EfficientNet-Lite0 features.", "model_bad_input",
+            name=file_name, shape=str(input_shape), features=pretrained.FEATURE_SIZE,
         )
     height, width, channels = int(input_shape[1]), int(input_shape[2]), int(input_shape[3])
     if expected_input is not None and (height, width, channels) != tuple(expected_input):
-        raise DataError(f"{file_name} takes {height}x{width}x{channels} images, but this needs {expected_input[0]}x{expected_input[1]}x{expected_input[2]}.")
+        size, needed = f"{height}x{width}x{channels}", "x".join(map(str, expected_input))
+        raise DataError(f"{file_name} takes {size} images, but this needs {needed}.", "model_wrong_input_size",
+                        name=file_name, size=size, needed=needed)
     return UploadedImageModel(model, class_names, (height, width), channels, KIND_SEED, file_name)
 
 
@@ -369,7 +378,8 @@ def compress_classifier(trained: TrainedImageClassifier, dataset: ImageDataset) 
     """
     test_indices = np.asarray(trained.test_indices, dtype=np.int64)
     if len(test_indices) == 0:
-        raise DataError("The model has no held-out test images to measure the compressed model on; train with a test split.")
+        raise DataError("The model has no held-out test images to measure the compressed model on; train with a test split.",
+                        "no_test_images")
     training_indices = np.setdiff1d(np.arange(len(dataset.images)), test_indices)
     calibration_indices = np.random.default_rng(0).permutation(training_indices)[:CALIBRATION_IMAGES]
     keras_model = keras_model_of(trained)

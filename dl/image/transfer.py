@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from dl.data import DataError
 from dl.data.splits import split_indices
 from dl.image import pretrained
 from dl.image.cnn import CLASSES_FILE
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
+from dl.image.uploads import class_too_small, need_two_classes
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics
 from dl.store import ModelStore
@@ -112,10 +112,10 @@ def check_dataset(dataset: ImageDataset) -> None:
     """DataError unless there are 2+ classes with 2+ images each (one to train on, one to test)."""
     counts = dataset.class_counts()
     if len(counts) < 2:
-        raise DataError("Transfer learning needs at least two classes; add another class of images.")
+        raise need_two_classes(dataset.source, list(counts))
     too_few = [name for name, count in counts.items() if count < 2]
     if too_few:
-        raise DataError(f"Class {', '.join(repr(name) for name in too_few)} has fewer than 2 images; add more photos to it.")
+        raise class_too_small(dataset.source, too_few[0], int(counts[too_few[0]]))
 
 
 def train_transfer_classifier(

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from dl.data import DataError
+from dl.data.errors import too_large
 from dl.image.dataset import ImageDataset
 from dl.limits import LIMITS
 
@@ -62,6 +63,20 @@ def decode_image(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
     return load_image(open_image(data, name, limits))
 
 
+def decode_photo(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
+    """One photo a user gives a page (Predict, Pretrained, Export tabs) decoded like ``decode_image``;
+    every reason it is refused is a DataError (an empty or truncated file, text, a pixel bomb)."""
+    try:
+        return decode_image(data, name, limits)
+    except UnreadableImage as error:
+        raise unreadable_photo(name, error) from None
+
+
+def unreadable_photo(name: str, error: UnreadableImage) -> DataError:
+    return DataError(f"{name}: {error}. Upload a PNG, JPEG, WebP, BMP, GIF or TIFF photo.", error.code,
+                     name=name, reason=error.reason)
+
+
 def open_image(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
     """A PIL image whose header is read but whose pixels are not decoded yet (``load_image`` does).
 
@@ -74,9 +89,11 @@ def open_image(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
         image = Image.open(io.BytesIO(data))
         width, height = image.size
     except Image.DecompressionBombError as error:
-        raise DataError(f"{name} is too large to open safely ({error}). Resize it and upload again.") from None
+        raise DataError(f"{name} is too large to open safely ({error}). Resize it and upload again.",
+                        "image_too_large_to_open", name=name, reason=str(error)) from None
     except Exception as error:  # noqa: BLE001 - PIL raises many types for bad files
-        raise UnreadableImage(f"not an image ({_short(error)})") from None
+        code = "unknown_image_format" if str(error).startswith("cannot identify image file") else "not_an_image"
+        raise UnreadableImage(code, _short(error)) from None
     if width * height > limits.max_image_pixels:
         raise DataError(
             f"{name} has {width}x{height} = {width * height:,} pixels, over the limit of "
@@ -97,11 +114,20 @@ def load_image(image):
         image = ImageOps.exif_transpose(image)  # phone photos store rotation in EXIF
         return to_rgb_or_grey(image)
     except Exception as error:  # noqa: BLE001 - truncated or corrupt data
-        raise UnreadableImage(f"corrupt image ({_short(error)})") from None
+        raise UnreadableImage("corrupt_image", _short(error)) from None
 
 
 class UnreadableImage(Exception):
-    """Internal: the bytes are not a readable image (the file is skipped and listed)."""
+    """Internal: the bytes are not a readable image (in a zip the file is skipped and listed; one
+    photo becomes ``unreadable_photo``). ``code`` is a key of ``KINDS`` (``unknown_image_format``: Pillow
+    knows no format with this header, e.g. text or an empty file), ``reason`` the decoder's own words;
+    the text is e.g. "not an image (not a format Pillow can read)"."""
+
+    KINDS = {"unknown_image_format": "not an image", "not_an_image": "not an image", "corrupt_image": "corrupt image"}
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(f"{self.KINDS[code]} ({reason})")
+        self.code, self.reason = code, reason
 
 
 def to_rgb_or_grey(image):
@@ -170,10 +196,7 @@ def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLim
     Raises DataError for everything listed in the module docstring.
     """
     if len(data) > limits.max_upload_bytes:
-        raise DataError(
-            f"{file_name} is {len(data) / 2**20:.0f} MiB, over the {limits.max_upload_bytes / 2**20:.0f} MiB limit. "
-            "Upload fewer or smaller images."
-        )
+        raise too_large(file_name, len(data), limits.max_upload_bytes)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -268,7 +291,9 @@ def dataset_from_class_files(
         cleaned[name] = files
     total = sum(len(data) for files in cleaned.values() for _, data in files)
     if total > limits.max_upload_bytes:
-        raise DataError(f"The images add up to {total / 2**20:.0f} MiB, over the {limits.max_upload_bytes / 2**20:.0f} MiB limit.")
+        size, limit = f"{total / 2**20:.0f}", f"{limits.max_upload_bytes / 2**20:.0f}"
+        raise DataError(f"The images add up to {size} MiB, over the {limit} MiB limit.", "images_too_large",
+                        size=size, limit=limit)
     entries = [(name, file_name, data) for name, files in cleaned.items() for file_name, data in files]
     return _build_dataset(entries, source, limits, class_order=list(cleaned))
 
@@ -290,19 +315,27 @@ def _build_dataset(
     skipped: list[str] = []
     class_names, opened = _open_images(entries, source, limits, class_order, skipped)
     if len(class_names) < 2:
-        found = f"only '{class_names[0]}'" if class_names else "none"
-        raise DataError(f"{source}: at least two classes with images are needed (found {found}). Add another class.",
-                        "need_two_classes", name=source, found=", ".join(class_names) or "—")
+        raise need_two_classes(source, class_names)
     pixels, labels = _decode_images(opened, class_names, limits.storage_size, skipped)
     counts = np.bincount(labels, minlength=len(class_names))
     for name, count in zip(class_names, counts, strict=True):
         if count < 2:
-            raise DataError(
-                f"{source}: class '{name}' has {count} readable image{'s' if count != 1 else ''}; "
-                "every class needs at least 2. Add images to it or remove it.", "class_too_small",
-                name=source, label=name, count=int(count),
-            )
+            raise class_too_small(source, name, int(count))
     return ImageDataset(pixels, labels, class_names, source, skipped)
+
+
+def need_two_classes(source: str, class_names: list[str]) -> DataError:
+    found = f"only '{class_names[0]}'" if class_names else "none"
+    return DataError(f"{source}: at least two classes with images are needed (found {found}). Add another class.",
+                     "need_two_classes", name=source, found=", ".join(class_names) or "—")
+
+
+def class_too_small(source: str, name: str, count: int) -> DataError:
+    return DataError(
+        f"{source}: class '{name}' has {count} readable image{'s' if count != 1 else ''}; "
+        "every class needs at least 2. Add images to it or remove it.", "class_too_small",
+        name=source, label=name, count=count,
+    )
 
 
 def _open_images(entries, source: str, limits: UploadLimits, class_order: list[str] | None,
@@ -378,13 +411,14 @@ def _check_zip_safety(infos: list[zipfile.ZipInfo], file_name: str, limits: Uplo
             )
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_uncompressed_bytes:
-        raise DataError(
-            f"{file_name} unpacks to {declared / 2**20:,.0f} MiB, over the {limits.max_uncompressed_bytes / 2**20:,.0f} MiB "
-            "limit (a zip bomb?). Use fewer or smaller images."
-        )
+        size, limit = f"{declared / 2**20:,.0f}", f"{limits.max_uncompressed_bytes / 2**20:,.0f}"
+        raise DataError(f"{file_name} unpacks to {size} MiB, over the {limit} MiB limit (a zip bomb?). "
+                        "Use fewer or smaller images.", "zip_unpacks_too_large", name=file_name, size=size, limit=limit)
     for info in infos:
         if info.file_size > limits.max_entry_bytes:
-            raise DataError(f"{file_name}: {info.filename} unpacks to {info.file_size / 2**20:,.0f} MiB, over the limit.")
+            size = f"{info.file_size / 2**20:,.0f}"
+            raise DataError(f"{file_name}: {info.filename} unpacks to {size} MiB, over the limit.", "zip_entry_too_large",
+                            name=file_name, entry=info.filename, size=size)
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_compression_ratio and info.file_size > 2**20:
             raise DataError(

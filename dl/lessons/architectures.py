@@ -37,12 +37,18 @@ def mlp_layer_table(input_size: int, hidden_sizes: list[int], output_size: int) 
 # --- CNN --------------------------------------------------------------------------------------
 def parse_kernel(rows: list[list[object]]) -> np.ndarray:
     """A user's 3x3 kernel (nine cells, any of them text) as a float array; DataError on bad cells."""
-    try:
-        kernel = np.array([[float(cell) for cell in row] for row in rows], dtype=float)
-    except (TypeError, ValueError) as error:
-        raise DataError(f"every kernel cell must be a number ({error}); type values like 1, -2 or 0.5") from error
-    if kernel.shape != (3, 3) or not np.isfinite(kernel).all():
-        raise DataError("the kernel must be a 3x3 grid of finite numbers")
+    for cell in (cell for row in rows for cell in row):
+        try:
+            float(cell)
+        except (TypeError, ValueError, OverflowError):
+            value = "" if cell is None else str(cell)[:40]
+            raise DataError(f"every kernel cell must be a number ('{value}' is not); type values like 1, -2 or 0.5",
+                            "kernel_not_a_number", value=value) from None
+    if [len(row) for row in rows] != [3, 3, 3]:
+        raise DataError("the kernel must be a 3x3 grid of finite numbers", "kernel_not_3x3")
+    kernel = np.array([[float(cell) for cell in row] for row in rows], dtype=float)
+    if not np.isfinite(kernel).all():
+        raise DataError("the kernel must be a 3x3 grid of finite numbers", "kernel_not_3x3")
     return kernel
 
 

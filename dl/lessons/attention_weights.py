@@ -61,11 +61,12 @@ def sentence_attention(attention_model: AttentionModel, sentence: str, layer: in
     import torch
 
     if not sentence.strip():
-        raise DataError("type a sentence to see its attention weights")
+        raise DataError("type a sentence to see its attention weights", "sentence_empty")
     encoded = attention_model.tokenizer(sentence, return_tensors="pt")
     tokens = attention_model.tokenizer.convert_ids_to_tokens(encoded["input_ids"][0])
     if len(tokens) > MAX_SENTENCE_TOKENS:
-        raise DataError(f"the sentence has {len(tokens)} tokens; keep it under {MAX_SENTENCE_TOKENS} so the matrix stays readable")
+        raise DataError(f"the sentence has {len(tokens)} tokens; keep it under {MAX_SENTENCE_TOKENS} so the matrix stays readable",
+                        "sentence_too_long", tokens=len(tokens), limit=MAX_SENTENCE_TOKENS)
     if not 1 <= layer <= attention_model.layers:
         raise DataError(f"layer must be between 1 and {attention_model.layers}")
     from dl.device import limited_torch_threads

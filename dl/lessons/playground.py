@@ -197,7 +197,8 @@ def parse_points_csv(content: bytes | str, source_name: str = "the CSV file") ->
         table, first_line = table.iloc[1:], 2
     else:
         if table.shape[1] < 3:
-            raise DataError(f"{source_name} has {table.shape[1]} column(s); it needs three: x, y, label.")
+            raise DataError(f"{source_name} has {table.shape[1]} column(s); it needs three: x, y, label.",
+                            "points_three_columns", name=source_name, columns=table.shape[1])
         columns, first_line = [0, 1, 2], 1
     if len(table) > MAX_CSV_ROWS:
         raise too_many_rows(source_name, len(table), MAX_CSV_ROWS)
@@ -221,7 +222,8 @@ def parse_points_csv(content: bytes | str, source_name: str = "the CSV file") ->
         raise one_class(source_name, class_names[0])
     if len(class_names) > MAX_CLASSES:
         raise DataError(f"{source_name} has {len(class_names)} different labels; the playground draws at most "
-                        f"{MAX_CLASSES} classes.")
+                        f"{MAX_CLASSES} classes.", "too_many_labels", name=source_name, count=len(class_names),
+                        limit=MAX_CLASSES)
     labels = labels_text.map({name: index for index, name in enumerate(class_names)}).to_numpy(dtype=int)
     return numbers.to_numpy(dtype=np.float32), labels, class_names
 
@@ -237,7 +239,8 @@ def split_train_test(points: np.ndarray, labels: np.ndarray, test_fraction: floa
         members = generator.permutation(np.flatnonzero(labels == label))
         test_mask[members[: int(round(len(members) * test_fraction))]] = True
     if test_mask.all() or not test_mask.any():
-        raise DataError("Too few points to hold some out for testing; add points or change the test share.")
+        raise DataError("Too few points to hold some out for testing; add points or change the test share.",
+                        "too_few_to_hold_out")
     return PlaygroundData(points[~test_mask], labels[~test_mask], points[test_mask], labels[test_mask],
                           class_names, source)
 
@@ -247,7 +250,7 @@ def make_playground_data(config: PlaygroundDataConfig, csv_content: bytes | str 
     """Build the points of ``config`` (or parse ``csv_content`` when the dataset is ``csv``) and split them."""
     if config.dataset == "csv":
         if csv_content is None:
-            raise DataError("Upload a CSV file with columns x, y, label to use your own points.")
+            raise DataError("Upload a CSV file with columns x, y, label to use your own points.", "upload_points_csv")
         points, labels, class_names = parse_points_csv(csv_content, csv_name)
         if config.noise > 0:  # the noise slider applies to uploaded points too, for experiments
             points = points + np.random.default_rng(config.seed).normal(0, config.noise, points.shape).astype(np.float32)

@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from dl.data.errors import DataError, too_few_rows, too_many_columns, too_many_rows, unreadable_table
+from dl.data.errors import (
+    DataError,
+    missing_package,
+    too_few_rows,
+    too_many_columns,
+    too_many_rows,
+    unreadable_table,
+)
 from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import decode_text, table_lines
@@ -133,7 +140,7 @@ def movielens_folder() -> Path:
     """The ml-100k folder inside the installed ``recbole`` package (its data files only)."""
     spec = importlib.util.find_spec("recbole")
     if spec is None or not spec.submodule_search_locations:
-        raise DataError("MovieLens 100k ships with the recbole package: pip install --no-deps recbole==1.2.1")
+        raise missing_package("MovieLens 100k", "recbole", "pip install --no-deps recbole==1.2.1")
     return Path(spec.submodule_search_locations[0]) / "dataset_example" / "ml-100k"
 
 
@@ -217,7 +224,8 @@ def _check_enough(source: str, count: int, users: int, items: int, ratings: np.n
     if count < MIN_RATINGS:
         raise too_few_rows(source, count, MIN_RATINGS)
     if users < 2 or items < 2:
-        raise DataError(f"{source} has {users} user(s) and {items} item(s); a recommender needs at least two of each.")
+        raise DataError(f"{source} has {users} user(s) and {items} item(s); a recommender needs at least two of each.",
+                        "too_few_users_items", name=source, users=f"{users:,}", items=f"{items:,}")
     if len(np.unique(ratings)) < 2:
         raise DataError(
             f"Every rating in {source} is {ratings[0]:g}: there is nothing to predict. "
@@ -242,12 +250,13 @@ def read_table(content: bytes, file_name: str):
     widths = {len(row) for row in rows[:1000]}
     if max(widths) < 2:
         raise DataError(f"{file_name} has one column; a ratings file needs user, item and rating columns "
-                        "separated by commas, tabs, semicolons or '::'.")
+                        "separated by commas, tabs, semicolons or '::'.", "ratings_one_column", name=file_name)
     width = len(rows[0])
     ragged = next((number for number, row in enumerate(rows, start=1) if len(row) != width), None)
     if ragged is not None and delimiter != "|":
         raise DataError(f"{file_name}: line {ragged} has {len(rows[ragged - 1])} fields but line 1 has {width}. "
-                        "Check the separator and quoting.")
+                        "Check the separator and quoting.", "ragged_line", name=file_name, line=ragged,
+                        fields=len(rows[ragged - 1]), width=width)
     rows = [row[:width] + [""] * (width - len(row)) for row in rows]
     if _looks_like_header(rows):
         header = [name.strip() or f"column_{index + 1}" for index, name in enumerate(rows[0])]
@@ -255,7 +264,7 @@ def read_table(content: bytes, file_name: str):
     else:
         header = [f"column_{index + 1}" for index in range(width)]
     if not rows:
-        raise DataError(f"{file_name} has a header but no rows.")
+        raise DataError(f"{file_name} has a header but no rows.", "header_only", name=file_name)
     return pd.DataFrame(rows, columns=_unique(header), dtype=str)
 
 
@@ -323,7 +332,7 @@ def guess_rating_columns(columns: list[str]) -> RatingColumns:
     normalised = {_normalise(column): column for column in columns}
     if all(column.startswith("column_") for column in columns):
         if len(columns) < 3:
-            raise DataError("A ratings file needs at least three columns: user, item, rating.")
+            raise DataError("A ratings file needs at least three columns: user, item, rating.", "ratings_three_columns")
         return RatingColumns(columns[0], columns[1], columns[2], columns[3] if len(columns) > 3 else None)
     found = {}
     for role, names in (("user", USER_NAMES), ("item", ITEM_NAMES), ("rating", RATING_NAMES), ("timestamp", TIME_NAMES)):
@@ -346,7 +355,7 @@ def ratings_from_table(frame, columns: RatingColumns, source: str, item_info: di
         if column is not None and column not in frame.columns:
             raise DataError(f"{source} has no column '{column}' for the {role}. Columns: {', '.join(map(str, frame.columns[:12]))}.")
     if len({columns.user, columns.item, columns.rating}) < 3:
-        raise DataError("The user, item and rating must be three different columns.")
+        raise DataError("The user, item and rating must be three different columns.", "rating_columns_same")
     if len(frame) > MAX_RATINGS:
         raise too_many_rows(source, len(frame), MAX_RATINGS)
     text = frame.astype(str).apply(lambda column: column.str.strip())
@@ -358,7 +367,8 @@ def ratings_from_table(frame, columns: RatingColumns, source: str, item_info: di
     _refuse_non_numbers(ratings, text[columns.rating], source, columns.rating)
     if not np.isfinite(ratings.to_numpy(np.float64)).all():
         row = int(np.argmax(~np.isfinite(ratings.to_numpy(np.float64))))
-        raise DataError(f"{source}: the rating in row {text.index[row] + 1} is infinite.")
+        raise DataError(f"{source}: the rating in row {text.index[row] + 1} is infinite.", "rating_infinite",
+                        name=source, row=int(text.index[row]) + 1)
     timestamps = None
     if columns.timestamp is not None:
         timestamps = _parse_times(text[columns.timestamp], source, columns.timestamp)
@@ -388,7 +398,8 @@ def _parse_times(raw, source: str, column: str) -> np.ndarray:
     if dates.isna().any():
         row = int(np.argmax(dates.isna().to_numpy()))
         raise DataError(f"{source}: column '{column}' row {raw.index[row] + 1} holds {raw.iloc[row]!r}, "
-                        "neither a Unix time nor a date.")
+                        "neither a Unix time nor a date.", "time_not_a_date", name=source, column=column,
+                        row=int(raw.index[row]) + 1, value=str(raw.iloc[row]))
     return (dates.astype("int64") // 10**9).to_numpy(np.float64)
 
 
@@ -423,7 +434,8 @@ def read_items_file(content: bytes, file_name: str) -> dict[str, tuple[str, str,
         title_column = next((normalised[name] for name in TITLE_NAMES if name in normalised), None)
         genre_column = next((normalised[name] for name in GENRE_NAMES if name in normalised), None)
     if id_column is None or title_column is None:
-        raise DataError(f"{file_name}: could not find an id column and a title column (columns: {', '.join(columns[:12])}).")
+        raise DataError(f"{file_name}: could not find an id column and a title column (columns: {', '.join(columns[:12])}).",
+                        "items_columns_unclear", name=file_name, found=", ".join(columns[:12]))
     info = {}
     for item_id, title, genres in zip(frame[id_column], frame[title_column],
                                       frame[genre_column] if genre_column else [""] * len(frame), strict=True):

@@ -42,7 +42,8 @@ def recommend_for_visitor(factors: FactorModel, catalog: Catalog, ratings: dict[
     """Recommendations for someone not in the data, from their ``{movie index: rating}``."""
     if len(ratings) < MIN_VISITOR_RATINGS:
         raise DataError(f"Rate at least {MIN_VISITOR_RATINGS} movies first ({len(ratings)} so far); "
-                        f"about {RELIABLE_VISITOR_RATINGS} make the recommendations reliable.")
+                        f"about {RELIABLE_VISITOR_RATINGS} make the recommendations reliable.", "rate_more_movies",
+                        minimum=MIN_VISITOR_RATINGS, given=len(ratings), reliable=RELIABLE_VISITOR_RATINGS)
     items = np.fromiter(ratings.keys(), dtype=np.int64)
     values = np.fromiter(ratings.values(), dtype=np.float32)
     vector, bias = factors.fold_in(items, values)

@@ -34,7 +34,8 @@ def split_ratings(data: RatingsData, method: str, test_fraction: float, validati
     if method not in SPLITS:
         raise DataError(f"Unknown split '{method}'; choose one of {', '.join(SPLITS)}.")
     if method == "time" and data.timestamps is None:
-        raise DataError(f"{data.source} has no time column, so it cannot be split by time. Use the random split.")
+        raise DataError(f"{data.source} has no time column, so it cannot be split by time. Use the random split.",
+                        "no_time_column", name=data.source)
     rng = np.random.default_rng(seed)
     count = len(data.ratings)
     is_test = np.zeros(count, dtype=bool)

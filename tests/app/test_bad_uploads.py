@@ -67,3 +67,25 @@ def test_the_reason_is_translated_for_chinese_users():
     app.file_uploader(key="text_file").set_value(("junk.csv", JUNK, "text/csv")).run()
     assert not app.exception
     assert any("junk.csv 不是可读的文本" in box.value for box in app.error), [box.value for box in app.error]
+
+
+# page, uploader, file name, bytes, the Chinese reason (each was shown in English on the Chinese page before)
+CHINESE_REASONS = [
+    ("concepts", "playground_upload", "two.csv", b"".join(b"%d,%d\n" % (i, i) for i in range(20)),
+     "two.csv 有 2 列；需要三列：x、y、label。"),
+    ("concepts", "playground_upload", "many.csv", b"x,y,label\n" + b"".join(b"1,2,%d\n" % i for i in range(12)),
+     "many.csv 有 12 种不同的标签；游乐场最多只能画 10 个类别。"),
+    ("image_classification", "pretrained_upload", "note.png", b"hello, I am text",
+     "note.png：不是图片（Pillow 认不出这种格式）。请上传 PNG、JPEG、WebP、BMP、GIF 或 TIFF 格式的照片。"),
+]
+
+
+@pytest.mark.parametrize("page, uploader, name, content, reason", CHINESE_REASONS, ids=[row[2] for row in CHINESE_REASONS])
+def test_a_refused_photo_or_points_file_shows_the_chinese_reason(page, uploader, name, content, reason):
+    app = open_upload(page, None, uploader, "zh")
+    files = [(name, content, "application/octet-stream")]
+    app.file_uploader(key=uploader).set_value(files if uploader == "pretrained_upload" else files[0]).run()
+    assert not app.exception
+    errors = [box.value for box in app.error]
+    assert any("数据有问题" in error and reason in error for error in errors), errors
+    assert not any("Upload a" in error or "not an image" in error for error in errors), errors  # no English sentence left

@@ -112,7 +112,7 @@ def test_playground_in_chinese_and_csv_without_upload(chinese_option_labels):
     app.session_state["playground_dataset"] = "csv"
     app.run()
     errors = [error.value for error in app.tabs[PLAYGROUND].error]
-    assert errors and "数据有问题" in errors[0] and "Upload a CSV" in errors[0]
+    assert errors and "数据有问题" in errors[0] and "请上传一个包含 x、y、label 三列的 CSV 文件" in errors[0], errors
     assert not app.tabs[PLAYGROUND].exception
     one_class = "x,y,label\n" + "".join(f"{index},{index},猫\n" for index in range(20))
     app.file_uploader(key="playground_upload").set_value(("猫.csv", one_class.encode(), "text/csv")).run()

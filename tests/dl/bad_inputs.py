@@ -354,4 +354,29 @@ def corpus(marker: str) -> list[Case]:
         Case("JSON nested 200,000 deep in a .keras", "keras_model", "deep.keras", zip_of({
             "metadata.json": b"{}", "config.json": b"[" * 200_000 + b"]" * 200_000, "model.weights.h5": b""}),
              words=("could not be loaded",)),
+        # ---- third round: reasons that were shown in English on Chinese pages (each now has a code)
+        Case("a ratings line with a field missing", "ratings", "ragged.csv", ratings_rows().replace(b"\nu3,m3,4\n", b"\nu3,m3\n"),
+             words=("line 5 has 2 fields", "line 1 has 3")),
+        Case("ratings header only", "ratings", "header.csv", b"user,item,rating\n", words=("header but no rows",)),
+        Case("ratings in one column", "ratings", "one.csv", b"just one column\n" * 30, words=("one column",)),
+        Case("a time that is not a date", "ratings", "time.csv", b"user,item,rating,timestamp\n" + b"".join(
+            b"u%d,m%d,%d,%s\n" % (index % 7, index % 11, 1 + index % 5, b"soon" if index == 4 else b"1000") for index in range(40)),
+             words=("row 5", "neither a Unix time nor a date")),
+        Case("a ratings file of one user", "ratings", "alone.csv", b"user,item,rating\n" + b"".join(
+            b"me,m%d,%d\n" % (index, 1 + index % 5) for index in range(40)), words=("1 user(s)", "40 item(s)")),
+        Case("JSON array cut short", "text_table", "cut.json", b'[{"text": "good", "label": 1}, ', words=("not valid JSON",)),
+        Case("a JSON line that is a number", "text_table", "lines.jsonl", b'{"text": "good", "label": 1}\n5\n',
+             words=("line 2 is not a JSON object",)),
+        Case("a label on one text only", "text_table", "rare.csv", b"text,label\na,x\nb,x\nc,y\n", words=("only 1 distinct text",)),
+        Case("every label different", "text_table", "unique.csv", b"a,b\n" + b"".join(
+            b"text %d,label %d\n" % (index, index) for index in range(200)), words=("200 different values",)),
+        Case("a lab table of one column", "lab_table", "one.csv", b"only\n1\n2\n", words=("1 column", "feature column")),
+        Case("a lab class of one row", "lab_table", "rare.csv", b"a,b,label\n" + b"".join(
+            b"%d,%d,%s\n" % (i, i, b"xy"[i % 2:i % 2 + 1]) for i in range(30)) + b"1,2,z\n", words=("class 'z' has only 1 row",)),
+        Case("points in two columns", "points", "two.csv", b"".join(b"%d,%d\n" % (i, i) for i in range(20)),
+             words=("2 column(s)", "x, y, label")),
+        Case("points with twelve labels", "points", "many.csv", b"x,y,label\n" + b"".join(b"1,2,%d\n" % i for i in range(12)),
+             words=("12 different labels",)),
+        Case("class names that are not JSON", "keras_model", "export.zip", zip_of({
+            "model.keras": zip_of({"config.json": b"{}"}), "class_names.json": b"[oops"}), words=("class_names.json", "not valid JSON")),
     ]

@@ -120,7 +120,7 @@ def render_compression(trained: TrainedImageClassifier, dataset: ImageDataset | 
 def render_upload() -> None:
     """Upload a .keras file (or an exported zip) and classify photos with it."""
     from dl.image.export import load_uploaded_model
-    from dl.image.uploads import UnreadableImage, decode_image, images_to_array
+    from dl.image.uploads import decode_photo, images_to_array
 
     st.subheader(t("image_export.upload_title"))
     upload = st.file_uploader(t("image_export.upload"), type=["keras", "zip"], key="image_export_model_upload", help=t("image_export.upload_help"))
@@ -148,10 +148,7 @@ def render_upload() -> None:
     if photo is None:
         return
     try:
-        image = decode_image(photo.getvalue(), photo.name)
-    except UnreadableImage as error:
-        show_data_error(DataError(f"{photo.name}: {error}."))
-        return
+        image = decode_photo(photo.getvalue(), photo.name)
     except DataError as error:
         show_data_error(error)
         return

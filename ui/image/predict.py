@@ -61,12 +61,9 @@ def render_predict_tab(trained: TrainedImageClassifier | None) -> None:
 def render_prediction(trained: TrainedImageClassifier, name: str, data: bytes) -> None:
     """One uploaded image: thumbnail, Grad-CAM (seed CNN), top classes as bars."""
     from dl.image.cnn import predict_probabilities, top_classes
-    from dl.image.uploads import DEFAULT_LIMITS, UnreadableImage, decode_image, images_to_array
+    from dl.image.uploads import DEFAULT_LIMITS, decode_photo, images_to_array
 
-    try:
-        image = decode_image(data, name)
-    except UnreadableImage as reason:
-        raise DataError(f"{name}: {reason}") from None
+    image = decode_photo(data, name)
     pixels = images_to_array([image], DEFAULT_LIMITS.storage_size, 1 if image.mode == "L" else 3)
     probabilities = predict_probabilities(trained, pixels)[0]
     pairs = top_classes(probabilities, trained.class_names, min(TOP_COUNT, len(trained.class_names)))

@@ -54,12 +54,9 @@ def classify_photo_bytes(data: bytes, name: str) -> tuple[list[tuple[str, float]
     Cached by content, so reruns of the page (any widget change) do not run the network again.
     """
     from dl.image.pretrained import classify_images
-    from dl.image.uploads import UnreadableImage, decode_image
+    from dl.image.uploads import decode_photo
 
-    try:
-        image = decode_image(data, name)
-    except UnreadableImage as error:
-        raise DataError(f"{name}: {error}. Upload a PNG, JPEG, WebP, BMP, GIF or TIFF photo.") from None
+    image = decode_photo(data, name)
     (top5,) = classify_images([image])
     thumbnail = image.copy()
     thumbnail.thumbnail((320, 320))

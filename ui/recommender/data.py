@@ -10,7 +10,7 @@ import streamlit as st
 from dl.data.errors import DataError
 from dl.recommender import data as ratings_data
 from dl.recommender.data import RatingColumns, RatingsData
-from ui.errors import show_data_error
+from ui.errors import data_error_text, show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
 
@@ -71,7 +71,7 @@ def _choose_columns(columns: list[str]) -> RatingColumns:
     try:
         guessed = ratings_data.guess_rating_columns(columns)
     except DataError as error:
-        st.warning(str(error))
+        st.warning(data_error_text(error))
         guessed = RatingColumns(columns[0], columns[min(1, len(columns) - 1)], columns[min(2, len(columns) - 1)])
     cells = st.columns(4)
     user = cells[0].selectbox(t("movie_recommender.user_column"), columns, columns.index(guessed.user), key="recommender_user_col")
