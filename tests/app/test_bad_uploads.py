@@ -37,6 +37,8 @@ UPLOADS = [
     ("concepts", None, "playground_upload", "junk.csv", lambda: JUNK, "not readable text"),
 ]
 
+LAZY_TAB_UPLOADERS = {"image_export_model_upload": 4, "pretrained_upload": 3}  # uploader key -> its tab on the image page
+
 
 def open_upload(page: str, source: tuple[str, str] | None, uploader: str, language: str):
     app = open_page(page, language)
@@ -47,8 +49,8 @@ def open_upload(page: str, source: tuple[str, str] | None, uploader: str, langua
     if page == "concepts":
         app.session_state["playground_dataset"] = "csv"
         app.run()
-    if uploader == "image_export_model_upload":
-        show_tab(app, 4, page)  # the Export tab runs only when open
+    if uploader in LAZY_TAB_UPLOADERS:
+        show_tab(app, LAZY_TAB_UPLOADERS[uploader], page)  # that tab runs only when open
     return app
 
 
