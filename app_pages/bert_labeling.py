@@ -10,7 +10,7 @@ from ui.bert.label import render_label_tab
 from ui.bert.results import render_results_tab
 from ui.bert.training import choose_model, settings_form, train_and_attach
 from ui.i18n import current_language, t
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, run_open_tab
 
 st.title(f"🏷️ {t('nav.bert_labeling')}")
 st.caption(t("bert_labeling.intro"))
@@ -33,14 +33,9 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         st.subheader(t("bert_labeling.step_train"))
         trained = train_and_attach(settings_form(dataset, model), dataset)
 
-if results_tab.open:
-    with results_tab:
-        render_results_tab(trained)
-
-if label_tab.open:
-    with label_tab:
-        render_label_tab(trained)
-
-if export_tab.open:
-    with export_tab:
-        render_export_tab(trained)
+# the other tabs run only when open; a cached model loads when one of them first needs it
+run_open_tab([
+    (results_tab, lambda: render_results_tab(trained)),
+    (label_tab, lambda: render_label_tab(trained)),
+    (export_tab, lambda: render_export_tab(trained)),
+])

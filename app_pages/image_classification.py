@@ -3,7 +3,6 @@ it did and where it looked, classify new photos, try a pretrained ImageNet model
 
 import streamlit as st
 
-from ui.errors import data_errors_stop_page
 from ui.i18n import t
 from ui.image.data import choose_dataset, show_dataset
 from ui.image.export import render_export_tab
@@ -11,7 +10,7 @@ from ui.image.predict import render_predict_tab
 from ui.image.pretrained import render_pretrained_tab
 from ui.image.results import render_results_tab
 from ui.image.training import choose_model_kind, seed_work, settings_form, train_and_attach, transfer_work
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, run_open_tab
 
 st.title(f"🖼️ {t('nav.image_classification')}")
 st.caption(t("image_classification.intro"))
@@ -38,19 +37,10 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         if job_spec is not None:
             trained = train_and_attach(*job_spec, dataset)
 
-# a cached model is loaded when one of these tabs first needs it; one that will not load is a DataError
-if results_tab.open:
-    with results_tab, data_errors_stop_page():
-        render_results_tab(trained, dataset)
-
-if predict_tab.open:
-    with predict_tab, data_errors_stop_page():
-        render_predict_tab(trained)
-
-if pretrained_tab.open:
-    with pretrained_tab:
-        render_pretrained_tab()
-
-if export_tab.open:
-    with export_tab, data_errors_stop_page():
-        render_export_tab(trained, dataset)
+# the other tabs run only when open; a cached model loads when one of them first needs it
+run_open_tab([
+    (results_tab, lambda: render_results_tab(trained, dataset)),
+    (predict_tab, lambda: render_predict_tab(trained)),
+    (pretrained_tab, lambda: render_pretrained_tab()),
+    (export_tab, lambda: render_export_tab(trained, dataset)),
+])

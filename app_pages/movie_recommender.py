@@ -11,7 +11,7 @@ from ui.recommender.export import render_export_tab
 from ui.recommender.recommend import render_recommend_tab, render_visitor_tab
 from ui.recommender.results import render_results_tab
 from ui.recommender.training import settings_form, train_and_attach
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, run_open_tab
 
 st.title(f"🎬 {t('nav.movie_recommender')}")
 st.caption(t("movie_recommender.intro"))
@@ -34,22 +34,11 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         st.subheader(t("movie_recommender.step_model"))
         trained = train_and_attach(settings_form(data), data)
 
-if results_tab.open:
-    with results_tab:
-        render_results_tab(trained, data)
-
-if recommend_tab.open:
-    with recommend_tab:
-        render_recommend_tab(trained)
-
-if visitor_tab.open:
-    with visitor_tab:
-        render_visitor_tab(trained)
-
-if explore_tab.open:
-    with explore_tab:
-        render_explore_tab(trained)
-
-if export_tab.open:
-    with export_tab:
-        render_export_tab(trained)
+# the other tabs run only when open; a cached model loads when one of them first needs it
+run_open_tab([
+    (results_tab, lambda: render_results_tab(trained, data)),
+    (recommend_tab, lambda: render_recommend_tab(trained)),
+    (visitor_tab, lambda: render_visitor_tab(trained)),
+    (explore_tab, lambda: render_explore_tab(trained)),
+    (export_tab, lambda: render_export_tab(trained)),
+])

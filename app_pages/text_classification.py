@@ -3,9 +3,8 @@ trained in the background beside a TF-IDF baseline, per-token explanations, expo
 
 import streamlit as st
 
-from ui.errors import data_errors_stop_page
 from ui.i18n import t
-from ui.tabs import lazy_tabs
+from ui.tabs import lazy_tabs, run_open_tab
 from ui.text.data import choose_texts, show_texts
 from ui.text.export import render_export_tab
 from ui.text.predict import render_predict_tab
@@ -31,15 +30,9 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         st.subheader(t("text_classification.step_model"))
         trained = train_and_attach(settings_form(dataset), dataset)
 
-# a cached model is loaded when the Predict tab first needs it; one that will not load is a DataError
-if results_tab.open:
-    with results_tab:
-        render_results_tab(trained, dataset)
-
-if predict_tab.open:
-    with predict_tab, data_errors_stop_page():
-        render_predict_tab(trained)
-
-if export_tab.open:
-    with export_tab:
-        render_export_tab(trained)
+# the other tabs run only when open; a cached model loads when one of them first needs it
+run_open_tab([
+    (results_tab, lambda: render_results_tab(trained, dataset)),
+    (predict_tab, lambda: render_predict_tab(trained)),
+    (export_tab, lambda: render_export_tab(trained)),
+])

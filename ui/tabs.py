@@ -59,7 +59,7 @@ class KeptFile:
 
 
 def kept_upload(page: str, key: str, draw_uploader: Callable[[], Any]) -> Any:
-    """``draw_uploader()`` (a ``st.file_uploader(..., key=key)``), or the files it held before its tab closed.
+    """``draw_uploader()`` (an uploader widget keyed ``key``), or the files it held before its tab closed.
 
     Streamlit cannot keep a hidden uploader's files (``persist_state`` does not apply to uploads), so a
     lazy tab would lose them on every visit elsewhere. This keeps a copy in the page state: when the
@@ -87,3 +87,17 @@ def kept_upload(page: str, key: str, draw_uploader: Callable[[], Any]) -> Any:
         kept.pop(f"{key}.restored", None)
         return [] if isinstance(files, list) else None
     return files
+
+
+def run_open_tab(views: Sequence[tuple[Any, Callable[[], None]]]) -> None:
+    """Run the view of whichever of these tabs is open, inside it; skip the others.
+
+    A ``DataError`` a view raises (e.g. a cached model that will not load when it is first used)
+    becomes an error box in that tab, not a traceback.
+    """
+    from ui.errors import data_errors_stop_page
+
+    for tab, view in views:
+        if tab.open:
+            with tab, data_errors_stop_page():
+                view()
