@@ -34,24 +34,27 @@ def attached_job(key: str | None) -> jobs.Job | None:
     return job_registry().get(key) if key else None
 
 
-def show_job(job: jobs.Job, chart: bool = True) -> bool:
+def show_job(job: jobs.Job, chart: bool = True, live_view: Callable[[jobs.Job], None] | None = None) -> bool:
     """Draw ``job``'s live progress; return True when it finished successfully.
 
-    While the job runs, a fragment refreshes itself every second; when it finishes, the fragment
-    triggers one full rerun of the page so the page can draw the result.
+    While the job runs, a fragment refreshes itself every second (drawing ``live_view(job)`` too, e.g.
+    the gradient lab's heatmap so far); when it finishes, the fragment triggers one full rerun of the
+    page so the page can draw the result.
     """
     if job.finished:
         _draw(job, chart)
         return job.status == jobs.DONE
-    _live_view(job, chart)
+    _live_view(job, chart, live_view)
     return False
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def _live_view(job: jobs.Job, chart: bool) -> None:
+def _live_view(job: jobs.Job, chart: bool, live_view: Callable[[jobs.Job], None] | None) -> None:
     _draw(job, chart)
     if job.finished:
         st.rerun()  # whole page: now it can show the result
+    if live_view is not None:
+        live_view(job)
 
 
 def _draw(job: jobs.Job, chart: bool) -> None:

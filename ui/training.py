@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from dl.jobs import ProgressReporter
+from dl.jobs import Job, ProgressReporter
 from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach
 
@@ -28,12 +28,22 @@ def page_state(page: str) -> dict[str, Any]:
 
 
 def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any], name: str,
-                     data_fingerprint: str) -> Any | None:
-    """Train button + live job; the result of this page's last finished job on this data, or None."""
+                     data_fingerprint: str, *, button_label: str | None = None, start_now: bool = False,
+                     on_press: Callable[[], None] | None = None, chart: bool = True,
+                     live_view: Callable[[Job], None] | None = None) -> Any | None:
+    """Train button + live job; the result of this page's last finished job on this data, or None.
+
+    ``start_now`` starts the job without a press (the gradient lab's doctor retrains a fix at once);
+    ``on_press`` runs when the user pressed the button; ``chart`` draws the loss curves while it
+    trains, ``live_view(job)`` anything else that should refresh with the progress bar.
+    """
     state = page_state(page)
-    if st.button(t("common.train"), type="primary", icon="🚀", key=f"{page}_train"):
+    pressed = st.button(button_label or t("common.train"), type="primary", icon="🚀", key=f"{page}_train")
+    if pressed or start_now:
         start_or_attach(key, work, name=name)
         state["last_job"] = {"key": key, "data": data_fingerprint}
+        if pressed and on_press is not None:
+            on_press()
     last = state.get("last_job")
     job_key = last["key"] if last and last["data"] == data_fingerprint else key
     job = attached_job(job_key)
@@ -42,7 +52,7 @@ def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any
         return None
     if job_key != key:
         st.caption(t("common.settings_changed"))
-    if not show_job(job, chart=not job.finished):
+    if not show_job(job, chart=chart and not job.finished, live_view=live_view):
         return None
     return job.result
 

@@ -444,6 +444,7 @@ def train_gradient_lab(config: GradientLabConfig, table: FeatureTable, reporter:
         reporter.say("loading_tensorflow")
         data = prepare_data(config, table)
         trainer = GradientTrainer(config, data)
+        reporter.say("")  # TensorFlow is loaded: the status line shows epochs and loss from here
         with _LIVE_LOCK:
             _LIVE[key] = trainer
         try:

@@ -9,9 +9,18 @@ from apptest_utils import open_page
 from dl import jobs
 
 
+def _page_state(app) -> dict:
+    return app.session_state["_page_state.gradient_lab"]
+
+
+def _active_key(app) -> str:
+    """The store key of the job the page started last (ui.training keeps it in the page state)."""
+    return _page_state(app)["last_job"]["key"]
+
+
 def _wait_for_job(app, timeout=240):
     """Wait for the page's active job, then rerun (fragments do not tick inside AppTest)."""
-    job = jobs.registry().get(app.session_state["gl_active"])
+    job = jobs.registry().get(_active_key(app))
     assert job is not None and job.wait(timeout), "training did not finish"
     time.sleep(0.2)
     app.run()
@@ -40,7 +49,7 @@ def test_preset_train_fix_and_compare(language, preset, verdict, first_fix, afte
     _wait_for_job(app)
     assert not app.exception
     assert any(verdict in box.value for box in (*app.error, *app.warning)), verdict
-    assert len(app.session_state["gl_runs"]) == 1
+    assert len(_page_state(app)["lab"].runs) == 1
     fixes = [button for button in app.button if button.label.startswith("1.")]
     assert [button.label for button in fixes] == [first_fix]
 
@@ -52,9 +61,9 @@ def test_preset_train_fix_and_compare(language, preset, verdict, first_fix, afte
     assert any(item.value in ("Before and after", "修复前后对比") for item in app.subheader)
     healthy = "Diagnosis: the gradient flows healthily through the network." if language == "en" else "诊断：梯度在网络中流动正常。"
     assert any(healthy in box.value for box in app.success)
-    runs = app.session_state["gl_runs"]
+    runs = _page_state(app)["lab"].runs
     assert len(runs) == 2
-    before, after = (record["run"] for record in runs.values())
+    before, after = (record.run for record in runs.values())
     assert after.history[-1]["val_accuracy"] > 0.5 > before.history[-1]["val_accuracy"]
     assert len(app.dataframe) == 1 and len(app.dataframe[0].value) == 2  # the runs table
 
@@ -68,7 +77,7 @@ def test_step_by_step_and_cache_hit():
     assert not app.exception
     assert any("10 steps done" in caption.value for caption in app.caption)
     app.button(key="step-epoch").click().run()
-    trainer_key, trainer = app.session_state["gl_trainer"]
+    trainer_key, trainer = _page_state(app)["lab"].trainer
     assert trainer.epoch == 1 and trainer.steps_done == trainer.steps_per_epoch
     assert app.metric[2].label == "Validation accuracy" and float(app.metric[2].value) > 0.3
 
@@ -78,7 +87,7 @@ def test_step_by_step_and_cache_hit():
     for _attempt in range(2):
         next(button for button in app.button if button.label.startswith("Train")).click().run()
         _wait_for_job(app)
-        jobs.registry().forget(app.session_state["gl_active"])  # a new job, so the store is asked again
+        jobs.registry().forget(_active_key(app))  # a new job, so the store is asked again
     assert any("loaded from the model cache" in box.value for box in app.success)
 
 

@@ -34,7 +34,7 @@ def job_page(kind: str):
     if st.button("Train"):
         start_or_attach(key, work, name="test job")
     job = attached_job(key)
-    if job and show_job(job):
+    if job and show_job(job, live_view=lambda running: st.caption(f"live view of {running.name}")):
         st.success(f"result {job.result}")
 
 
@@ -66,6 +66,7 @@ def test_progress_then_result_and_curves():
     app.run()
     assert app.success[0].value == "result 42"
     assert "Done" in app.get("progress")[0].proto.text
+    assert not app.caption  # the live view is for running jobs only
     assert len(app.get("plotly_chart")) == 1
 
 
@@ -77,6 +78,7 @@ def test_running_job_shows_status_and_cancel_works():
     app.run()
     text = app.get("progress")[0].proto.text
     assert "Training" in text and "epoch" in text
+    assert [caption.value for caption in app.caption] == ["live view of test job"]  # the page's own live view
     cancel = next(button for button in app.button if button.label == "Cancel")
     cancel.click().run()
     job = wait_for_job("widget-test-slow")

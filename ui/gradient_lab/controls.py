@@ -14,6 +14,7 @@ import streamlit as st
 from dl.gradient_lab import trainer as lab
 from dl.gradient_lab.tables import FeatureTable
 from dl.gradient_lab.trainer import GradientLabConfig
+from ui.gradient_lab.state import lab_state
 from ui.i18n import t
 from ui.limits import show_limits
 
@@ -39,7 +40,7 @@ def ensure_defaults() -> None:
 
 def _choose_preset(name: str) -> None:
     set_widgets(lab.preset_config(name))
-    st.session_state["gl_preset"] = name
+    lab_state().preset = name
 
 
 def preset_buttons() -> None:

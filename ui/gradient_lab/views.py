@@ -1,7 +1,7 @@
 """Gradient lab results: one run in tabs, the doctor with its fix buttons, before/after, the runs table.
 
-Runs shown on the page live in ``st.session_state["gl_runs"]`` (id -> {run, label, from_cache}); a
-run's id is its model-store key (background runs) or ``steps-<key>`` (step-by-step runs).
+Runs shown on the page live in ``lab_state().runs`` (id -> RunRecord); a run's id is its model-store
+key (background runs) or ``steps-<key>`` (step-by-step runs).
 """
 
 from __future__ import annotations
@@ -16,21 +16,20 @@ from dl.gradient_lab import trainer as lab
 from dl.gradient_lab.trainer import GradientRun
 from ui.gradient_lab import charts
 from ui.gradient_lab.controls import set_widgets
+from ui.gradient_lab.state import RunRecord, lab_state
 from ui.i18n import t
 from ui.plots import history_figure
-
-RUNS = "gl_runs"
 
 
 # ------------------------------------------------------------------ session bookkeeping
 def remember_run(run_id: str, run: GradientRun, from_cache: bool = False) -> None:
     """Add (or refresh) a run in the session's runs table, labelled with the change that led to it."""
-    runs = st.session_state.setdefault(RUNS, {})
-    if run_id in runs:
-        runs[run_id]["run"] = run
+    state = lab_state()
+    if run_id in state.runs:
+        state.runs[run_id].run = run
         return
-    label = st.session_state.pop("gl_next_label", None) or t("gradient_lab.run_label_custom")
-    runs[run_id] = {"run": run, "label": f"#{len(runs) + 1} {label}", "from_cache": from_cache}
+    label, state.next_label = state.next_label or t("gradient_lab.run_label_custom"), None
+    state.runs[run_id] = RunRecord(run, f"#{len(state.runs) + 1} {label}", from_cache)
 
 
 def _format(value: Any) -> Any:
@@ -44,18 +43,17 @@ def _format(value: Any) -> Any:
 
 def _apply_fix(run_id: str, fix: doctor.Fix) -> None:
     """Button callback: the fixed config goes into the form and trains at once, compared with ``run_id``."""
-    run = st.session_state[RUNS][run_id]["run"]
-    set_widgets(doctor.apply_fix(run.lab_config, fix))
-    st.session_state["gl_before"] = run_id
-    st.session_state["gl_autostart"] = True
-    st.session_state["gl_how"] = "epochs"
-    st.session_state["gl_next_label"] = f"+ {t(f'gradient_lab.fix_{fix.code}')}"
+    state = lab_state()
+    set_widgets(doctor.apply_fix(state.runs[run_id].run.lab_config, fix))
+    st.session_state["gl_how"] = "epochs"  # a widget's key: the fix trains in the background
+    state.before, state.autostart = run_id, True
+    state.next_label = f"+ {t(f'gradient_lab.fix_{fix.code}')}"
 
 
 # ------------------------------------------------------------------ the doctor
 def doctor_panel(run_id: str) -> None:
     """Verdict, findings in plain words, ranked fixes as buttons (the first one highlighted)."""
-    run = st.session_state[RUNS][run_id]["run"]
+    run = lab_state().runs[run_id].run
     diagnosis = doctor.diagnose(run)
     with st.container(border=True):
         st.subheader(f"🩺 {t('gradient_lab.doctor_header')}")
@@ -90,7 +88,7 @@ def nonfinite_banner(run: GradientRun) -> None:
 
 def run_details(run_id: str) -> None:
     """Tabs: gradient heatmaps and flow ratio, distributions, update ratios, curves."""
-    run: GradientRun = st.session_state[RUNS][run_id]["run"]
+    run: GradientRun = lab_state().runs[run_id].run
     summary = run.summary()
     columns = st.columns(4)
     columns[0].metric(t("gradient_lab.metric_ratio"), _format(summary["flow_ratio"]))
@@ -145,7 +143,7 @@ def _distributions(run_id: str, run: GradientRun) -> None:
 
 
 def run_label(run_id: str) -> str:
-    return st.session_state[RUNS][run_id]["label"]
+    return lab_state().runs[run_id].label
 
 
 # ------------------------------------------------------------------ comparison and table
@@ -156,7 +154,7 @@ def compare_view(before_id: str, after_id: str) -> None:
 
 
 def _compare(before_id: str, after_id: str) -> None:
-    runs = {run_label(run_id): st.session_state[RUNS][run_id]["run"] for run_id in (before_id, after_id)}
+    runs = {run_label(run_id): lab_state().runs[run_id].run for run_id in (before_id, after_id)}
     st.subheader(t("gradient_lab.compare_header"))
     color_range = charts.log_range(*(run.gradient_norms for run in runs.values()))
     longest = max(run.steps for run in runs.values())  # one step axis for both, so a run cut short by NaN looks short
@@ -177,14 +175,14 @@ def _compare(before_id: str, after_id: str) -> None:
 
 def runs_table() -> None:
     """Every run of this session with its settings and headline numbers."""
-    runs = st.session_state.get(RUNS, {})
+    runs = lab_state().runs
     if len(runs) < 1:
         return
     rows = []
     for record in runs.values():
-        config, summary = record["run"].lab_config, record["run"].summary()
+        config, summary = record.run.lab_config, record.run.summary()
         rows.append({
-            t("gradient_lab.col_run"): record["label"],
+            t("gradient_lab.col_run"): record.label,
             t("gradient_lab.col_network"): _network_text(config),
             t("gradient_lab.col_training"): f"{config.optimizer} lr={config.learning_rate:g}"
             + (f" clip={config.clipping}:{config.clip_threshold:g}" if config.clipping != "none" else "")
@@ -192,7 +190,7 @@ def runs_table() -> None:
             t("gradient_lab.col_ratio"): _format(summary["flow_ratio"]),
             t("gradient_lab.col_val_accuracy"): _format(summary["val_accuracy"]),
             t("gradient_lab.col_nan_step"): summary["nonfinite_step"] or "",
-            t("gradient_lab.col_cached"): "✓" if record["from_cache"] else "",
+            t("gradient_lab.col_cached"): "✓" if record.from_cache else "",
         })
     st.subheader(t("gradient_lab.runs_header"))
     st.dataframe(rows, hide_index=True, width="stretch")
@@ -208,14 +206,8 @@ def _network_text(config: lab.GradientLabConfig) -> str:
     return " · ".join([shape, config.activation, init, *extras])
 
 
-@st.fragment(run_every=1.0)
-def live_charts(job: Any) -> None:
-    """While ``job`` trains: its gradient heatmap so far (redrawn every second); a full rerun once it ends.
-
-    (The job widget's own fragment also reruns the page at the end; whichever ticks first does it.)
-    """
-    if job.finished:
-        st.rerun()
+def live_heatmap(job: Any) -> None:
+    """While ``job`` trains: its gradient heatmap so far (the job widget's fragment redraws it every second)."""
     run = lab.live_run(job.key)
     if run is None or run.steps == 0:
         return
