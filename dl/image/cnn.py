@@ -21,13 +21,14 @@ from dl.data import DataError
 from dl.data.archives import check_model_file
 from dl.data.splits import split_indices
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
+from dl.image.kinds import SEED, TRANSFER
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics
 from dl.store import ModelStore
 from dl.task import Fitted, history_rows, task_key, train_or_load
 
 TASK = "image-cnn"
-MODEL_FILE = "model.keras"
+MODEL_FILE = SEED.model_file
 CLASSES_FILE = "classes.json"
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 COLOR_MODES = ("auto", "greyscale", "rgb")
@@ -275,16 +276,14 @@ def train_image_classifier(
 
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset),
                            defer_load=True)
-    return TrainedImageClassifier.from_store_result(result, "seed", result.meta["image_size"], result.meta["channels"], MODEL_FILE)
+    return TrainedImageClassifier.from_store_result(result, SEED.name, result.meta["image_size"], result.meta["channels"], MODEL_FILE)
 
 
 # ------------------------------------------------------------------------------------------- predicting
 def predict_probabilities(trained: TrainedImageClassifier, images: np.ndarray) -> np.ndarray:
     """Class probabilities (n, classes) for uint8 images (n, h, w, c) of any size and channels."""
-    if trained.kind == "transfer":  # its model resizes and converts the pixels itself
-        return np.asarray(trained.model.predict(images, verbose=0))
-    pixels = prepare_pixels(images, trained.image_size, trained.channels)
-    return np.asarray(trained.model.predict(pixels, batch_size=256, verbose=0))
+    inputs = trained.model_kind.model_inputs(images, trained.image_size, trained.channels)
+    return np.asarray(trained.model.predict(inputs, batch_size=256, verbose=0))
 
 
 def top_classes(probabilities: np.ndarray, class_names: list[str], count: int = 5) -> list[tuple[str, float]]:
@@ -321,7 +320,7 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
         raise DataError(f"{path.name} takes inputs of shape {shape}; an image classifier takes (height, width, 1 or 3).")
     classes = _class_names_beside(path, int(model.output_shape[-1]))
     image_size = (int(shape[1]), int(shape[2]))
-    return TrainedImageClassifier.from_saved_file(model, meta, "seed", classes, image_size, int(shape[3]), str(path))
+    return TrainedImageClassifier.from_saved_file(model, meta, SEED.name, classes, image_size, int(shape[3]), str(path))
 
 
 def config_from_meta(values: dict[str, Any]) -> ImageClassifierConfig:
@@ -338,7 +337,7 @@ def _load_transfer_entry(path: Path, meta: dict[str, Any]) -> TrainedImageClassi
     size = meta.get("image_size", [224, 224])
     class_names = [str(name) for name in meta["class_names"]]
     model = load_transfer_model(path.parent)
-    return TrainedImageClassifier.from_saved_file(model, meta, "transfer", class_names, size, 3, str(path))
+    return TrainedImageClassifier.from_saved_file(model, meta, TRANSFER.name, class_names, size, 3, str(path))
 
 
 def _meta_beside(path: Path) -> dict[str, Any]:

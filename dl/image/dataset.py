@@ -109,6 +109,13 @@ class TrainedImageClassifier:
         source = self.model_or_loader
         return source.get() if isinstance(source, StoredModel) else source
 
+    @property
+    def model_kind(self) -> Any:
+        """What this kind of model does differently (``dl.image.kinds``: input, saved file, Grad-CAM)."""
+        from dl.image.kinds import model_kind
+
+        return model_kind(self.kind)
+
     @classmethod
     def from_saved_file(
         cls, model: Any, meta: dict[str, Any], kind: str, class_names: list[str],

