@@ -277,7 +277,7 @@ def hardware_summary() -> dict[str, Any]:
     gpus = detect_gpus_without_frameworks()
     return {
         "cpu_cores": os.cpu_count() or 1,
-        "cpu_name": platform.processor() or platform.machine(),
+        "cpu_name": platform.machine(),  # platform.processor() runs `uname -p` in a subprocess on Linux
         "memory_gib": _total_memory_gib(),
         "gpus": [asdict(gpu) for gpu in gpus],
         "runs_on": "gpu" if gpus else "cpu",
@@ -322,6 +322,11 @@ def worker_report(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _total_memory_gib() -> float | None:
+    """Physical memory; POSIX ``sysconf`` first (psutil's import alone costs the home page ~10 ms)."""
+    try:
+        return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (AttributeError, ValueError, OSError):  # Windows has no sysconf
+        pass
     try:
         import psutil
 
