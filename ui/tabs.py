@@ -12,6 +12,9 @@ Concepts page went from running eight lessons per rerun to one). Two things need
 - The selected tab is stored by its label, which changes with the language; ``lazy_tabs`` also
   remembers its position, so switching language (or leaving the page and coming back) keeps the
   same tab open.
+
+The open tab is also in the address (``bind="query-params"``): ``/concepts?concepts_tab=4+·+Optimizers``
+opens that lesson, so a link shares a tab, and the browser's Back button returns to the last one.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ def lazy_tabs(page: str, labels: Sequence[str]) -> Sequence[st.delta_generator.D
     key, state = tabs_key(page), page_state(page)
     labels = list(labels)
     if st.session_state.get(key) not in labels:  # first visit, back from another page, or a new language
-        st.session_state[key] = labels[min(state.get("open_tab", 0), len(labels) - 1)]
-    tabs = st.tabs(labels, key=key, on_change="rerun")
+        linked = st.query_params.get(key)  # a shared link names its tab: ?concepts_tab=4+·+Optimizers
+        st.session_state[key] = linked if linked in labels else labels[min(state.get("open_tab", 0), len(labels) - 1)]
+    tabs = st.tabs(labels, key=key, on_change="rerun", bind="query-params")
     state["open_tab"] = labels.index(st.session_state[key])
     return tabs
 

@@ -51,8 +51,12 @@ def run_until(app, condition, seconds: float = 240) -> None:
 def show_tab(app: AppTest, index: int, page: str = "concepts") -> AppTest:
     """Open tab ``index`` of a page's lazy tabs (``ui.tabs.lazy_tabs``) and rerun.
 
-    AppTest cannot click a tab; the tabs' widget state holds the selected label, so set that. Only
-    the open tab (and a training page's Data tab) has content afterwards.
+    AppTest cannot click a tab; the tabs' widget state holds the selected label, so set that, and
+    the URL parameter the tabs are bound to (a browser's address follows a click; AppTest's does
+    not, and a stale one would win). Only the open tab (and a training page's Data tab) has
+    content afterwards.
     """
-    app.session_state[f"{page}_tab"] = app.tabs[index].label
+    label = app.tabs[index].label
+    app.session_state[f"{page}_tab"] = label
+    app.query_params[f"{page}_tab"] = label
     return app.run()

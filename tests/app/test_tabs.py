@@ -41,7 +41,7 @@ def start() -> AppTest:
 
 
 def open_tab(app: AppTest, index: int) -> AppTest:
-    app.session_state["tiny_tab"] = app.tabs[index].label
+    app.session_state["tiny_tab"] = app.query_params["tiny_tab"] = app.tabs[index].label  # as show_tab does
     return app.run()
 
 
@@ -70,3 +70,17 @@ def test_the_open_tab_is_kept_when_the_labels_change():
     assert not app.exception
     assert app.session_state["tiny_tab"] == "Second (zh)"
     assert app.session_state["ran"][-1] == "second"
+
+
+def test_a_link_opens_its_tab():
+    """``?tiny_tab=Second`` opens that tab (the browser test checks that the URL follows a click)."""
+    app = AppTest.from_function(three_tab_page, default_timeout=30)
+    app.session_state["root"] = ROOT
+    app.query_params["tiny_tab"] = "Second"
+    app.run()
+    assert not app.exception
+    assert app.session_state["ran"] == ["second"]
+    app.query_params["tiny_tab"] = "Nonsense"  # a stale link (e.g. another language's label) opens the usual tab
+    app.session_state["label_suffix"] = "!"
+    app.run()
+    assert app.session_state["ran"][-1] == "second" and app.session_state["tiny_tab"] == "Second!"

@@ -102,6 +102,7 @@ def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):
     chart = ".st-key-regularization_paths_chart .js-plotly-plot"
     page.locator(chart).wait_for()
     assert_no_exception(page)
+    assert "concepts_tab=6+%C2%B7+Regularization" in page.url  # the address names the open lesson: a link to share
     lasso = metric_value(page, "Weights exactly 0 at this α")
     page.locator(".st-key-regularization_penalty").get_by_text("L2 (ridge)").click()
     wait_until_idle(page)
@@ -115,6 +116,15 @@ def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):
     page.get_by_role("tab", name="6 · Regularization").click()
     page.locator(chart).wait_for()
     assert metric_value(page, "Weights exactly 0 at this α") == "0 / 10"  # still L2
+    assert_no_exception(page)
+
+
+def test_a_link_opens_its_lesson(page, app_url):
+    open_app(page, app_url)  # the router has run once on this server (see open_concepts)
+    page.goto(f"{app_url}/concepts?lang=en&concepts_tab=4+%C2%B7+Optimizers")
+    wait_until_idle(page)
+    assert page.get_by_role("tab", selected=True).inner_text() == "4 · Optimizers"
+    assert page.locator(BOUNDARY).count() == 0  # the playground did not run: only the linked lesson
     assert_no_exception(page)
 
 
