@@ -17,21 +17,19 @@ import numpy as np
 from dl.image import pretrained
 
 
-class SeedKind:
-    """The CNN trained from scratch."""
+class ImageModelKind:
+    """The questions the rest of the code asks about a model's kind; the defaults fit a plain Keras model."""
 
-    name = "seed"  # stored in meta.json, export_info.json and the model card
+    name = ""  # stored in meta.json, export_info.json and the model card
     model_file = "model.keras"  # the Keras file in the store and in an export zip
-    has_grad_cam = True  # its convolutions are inside the Keras model
-    exports_head_only = False  # the exported file is the whole model: predict.py needs Keras alone
+    has_grad_cam = False  # Grad-CAM needs the convolutions inside the Keras model
+    exports_head_only = False  # True: predict.py needs more than the exported Keras file
     card_note = ""  # said at the top of the model card (English: the card is a file)
     compression_note = ""  # said under the int8 compression table
 
     def model_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
-        """What the model's ``predict`` reads for uint8 photos (n, h, w, c) of any size: its own pixels."""
-        from dl.image.cnn import prepare_pixels
-
-        return prepare_pixels(images, image_size, channels)
+        """What the model's ``predict`` reads for uint8 photos (n, h, w, c) of any size."""
+        raise NotImplementedError
 
     def keras_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
         """What the saved Keras file reads (the compression measures it on these)."""
@@ -43,16 +41,31 @@ class SeedKind:
 
     def describe_input(self, image_size: tuple[int, int], channels: int) -> str:
         """The model card's 'Input' line."""
-        height, width = image_size
-        colour = "greyscale" if channels == 1 else "RGB"
-        return f"{colour} {width}x{height} pixels, values 0-255 as float32 (the model rescales them itself)"
+        raise NotImplementedError
 
     def export_info(self) -> dict[str, Any]:
         """Fields of export_info.json that predict.py needs for this kind, beyond the common ones."""
         return {}
 
 
-class TransferKind(SeedKind):
+class SeedKind(ImageModelKind):
+    """The CNN trained from scratch: pixels at its own size and channels."""
+
+    name = "seed"
+    has_grad_cam = True  # its convolutions are inside the Keras model
+
+    def model_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+        from dl.image.cnn import prepare_pixels
+
+        return prepare_pixels(images, image_size, channels)
+
+    def describe_input(self, image_size: tuple[int, int], channels: int) -> str:
+        height, width = image_size
+        colour = "greyscale" if channels == 1 else "RGB"
+        return f"{colour} {width}x{height} pixels, values 0-255 as float32 (the model rescales them itself)"
+
+
+class TransferKind(ImageModelKind):
     """A Keras head on frozen EfficientNet-Lite0 features (PyTorch)."""
 
     name = "transfer"
@@ -88,6 +101,6 @@ SEED, TRANSFER = SeedKind(), TransferKind()
 KINDS = {kind.name: kind for kind in (SEED, TRANSFER)}
 
 
-def model_kind(name: str) -> SeedKind:
+def model_kind(name: str) -> ImageModelKind:
     """The kind called ``name`` ("seed" or "transfer")."""
     return KINDS[name]

@@ -1,5 +1,6 @@
 """Guards of the layering rules: dl never imports streamlit; pages never import a framework;
-the home page renders without loading TensorFlow."""
+the home page renders without loading TensorFlow; no project modules import each other in a circle
+when they load."""
 
 import re
 import subprocess
@@ -43,3 +44,43 @@ def test_home_page_renders_without_loading_tensorflow_or_torch():
 def test_page_files_stay_short():
     long_pages = {path.name: n for path in (ROOT / "app_pages").glob("*.py") if (n := len(path.read_text().splitlines())) > 200}
     assert long_pages == {}
+
+
+def module_level_imports(path: Path) -> set[str]:
+    """Project modules (dl.*, ui.*) that ``path`` imports when it is loaded: top-level statements
+    only; an import inside a function runs later and cannot make a cycle at load time."""
+    import ast
+
+    found = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.split(".")[0] in ("dl", "ui")}
+
+
+def test_no_import_cycles_between_project_modules():
+    files = {".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+             for package in ("dl", "ui") for path in (ROOT / package).rglob("*.py")}
+    graph = {name: {imported for imported in module_level_imports(path) if imported in files and imported != name}
+             for name, path in files.items()}
+
+    def cycle_from(start: str) -> list[str] | None:
+        stack, on_path = [(start, iter(sorted(graph[start])))], [start]
+        while stack:
+            _, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                on_path.pop()
+            elif child == start:
+                return [*on_path, start]
+            elif child not in on_path:
+                stack.append((child, iter(sorted(graph[child]))))
+                on_path.append(child)
+        return None
+
+    cycles = {" -> ".join(cycle) for name in graph if (cycle := cycle_from(name))}
+    assert cycles == set()
