@@ -3,9 +3,10 @@
 Concepts (default): opens the page, runs it once to warm caches and imports, then times
 ``--repeats`` reruns with the playground tab open. ``--page image_classification``: the built-in
 digits with a seed CNN trained for 3 epochs (a cache hit after the first time), the Data tab open.
+``--page gradient_lab``: the 20-layer sigmoid preset trained, its doctor and run details shown.
 Prints JSON: median seconds. ``--root DIR`` measures another checkout (e.g. the commit before).
 
-Run: python bench/concepts_rerun.py [--page image_classification]
+Run: python bench/concepts_rerun.py [--page image_classification|gradient_lab]
 """
 
 import argparse
@@ -34,13 +35,21 @@ def open_page(root: Path, page: str):
             assert time.time() < deadline and not app.exception, app.exception
             time.sleep(0.2)
             app.run()
+    if page == "gradient_lab":
+        app.button(key="preset-sigmoid_vanishes").click().run()
+        next(button for button in app.button if button.label.startswith("Train")).click().run()
+        deadline = time.time() + 600
+        while not any(header.value.endswith("Gradient doctor") for header in app.subheader):
+            assert time.time() < deadline and not app.exception, app.exception
+            time.sleep(0.2)
+            app.run()
     return app
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--page", default="concepts", choices=["concepts", "image_classification"])
+    parser.add_argument("--page", default="concepts", choices=["concepts", "image_classification", "gradient_lab"])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to measure")
     args = parser.parse_args()
     root = args.root.resolve()

@@ -4,7 +4,7 @@ retrains and the before/after comparison appears; step-by-step training; a bad C
 import time
 
 import pytest
-from apptest_utils import open_page
+from apptest_utils import open_page, show_tab
 
 from dl import jobs
 
@@ -80,6 +80,12 @@ def test_step_by_step_and_cache_hit():
     trainer_key, trainer = _page_state(app)["lab"].trainer
     assert trainer.epoch == 1 and trainer.steps_done == trainer.steps_per_epoch
     assert app.metric[2].label == "Validation accuracy" and float(app.metric[2].value) > 0.3
+    # the run's details: only the open tab draws its figures; opening another draws that one
+    gradients, distributions = app.tabs[0], app.tabs[1]
+    assert len(gradients.get("plotly_chart")) >= 2 and len(distributions.get("plotly_chart")) == 0
+    show_tab(app, 1, page="gradient_lab_run")
+    assert not app.exception
+    assert len(app.tabs[0].get("plotly_chart")) == 0 and len(app.tabs[1].get("plotly_chart")) >= 2
 
     # the same configuration trained in the background twice: the second time comes from the cache
     app.session_state["gl_how"] = "epochs"

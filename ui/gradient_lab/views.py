@@ -19,6 +19,7 @@ from ui.gradient_lab.controls import set_widgets
 from ui.gradient_lab.state import RunRecord, lab_state
 from ui.i18n import t
 from ui.plots import history_figure
+from ui.tabs import KEEP, lazy_tabs, run_open_tab
 
 
 # ------------------------------------------------------------------ session bookkeeping
@@ -95,25 +96,35 @@ def run_details(run_id: str) -> None:
     columns[1].metric(t("gradient_lab.metric_max_norm"), _format(summary["max_gradient_norm"]))
     columns[2].metric(t("gradient_lab.metric_val_accuracy"), _format(summary["val_accuracy"]))
     columns[3].metric(t("gradient_lab.metric_nan_step"), summary["nonfinite_step"] or "—")
-    tabs = st.tabs([t("gradient_lab.tab_gradients"), t("gradient_lab.tab_distributions"),
-                    t("gradient_lab.tab_updates"), t("gradient_lab.tab_curves")])
-    with tabs[0]:
-        applied = True
-        if run.lab_config.clipping != "none":
-            applied = not st.toggle(t("gradient_lab.show_raw"), key=f"raw-{run_id}")
-        st.plotly_chart(charts.gradient_heatmap(run, applied=applied), key=f"heat-{run_id}-{applied}")
-        if run.time_gradient_norms is not None:
-            st.plotly_chart(charts.time_heatmap(run), key=f"time-{run_id}")
-        st.plotly_chart(charts.flow_ratio_figure({run_label(run_id): run}), key=f"ratio-{run_id}")
-    with tabs[1]:
-        _distributions(run_id, run)
-    with tabs[2]:
-        st.caption(t("gradient_lab.update_caption"))
-        st.plotly_chart(charts.update_heatmap(run), key=f"update-{run_id}")
-    with tabs[3]:
-        st.plotly_chart(charts.step_curves_figure({run_label(run_id): run}), key=f"curves-{run_id}")
-        if run.history:
-            st.plotly_chart(history_figure(run.history, title=t("gradient_lab.epochs_title")), key=f"hist-{run_id}")
+    tabs = lazy_tabs("gradient_lab_run", [t("gradient_lab.tab_gradients"), t("gradient_lab.tab_distributions"),
+                                          t("gradient_lab.tab_updates"), t("gradient_lab.tab_curves")])
+    run_open_tab([  # only the open tab draws its figures (a deep network's heatmaps take a moment each)
+        (tabs[0], lambda: _gradients(run_id, run)),
+        (tabs[1], lambda: _distributions(run_id, run)),
+        (tabs[2], lambda: _updates(run_id, run)),
+        (tabs[3], lambda: _curves(run_id, run)),
+    ])
+
+
+def _gradients(run_id: str, run: GradientRun) -> None:
+    applied = True
+    if run.lab_config.clipping != "none":
+        applied = not st.toggle(t("gradient_lab.show_raw"), key=f"raw-{run_id}", persist_state=KEEP)
+    st.plotly_chart(charts.gradient_heatmap(run, applied=applied), key=f"heat-{run_id}-{applied}")
+    if run.time_gradient_norms is not None:
+        st.plotly_chart(charts.time_heatmap(run), key=f"time-{run_id}")
+    st.plotly_chart(charts.flow_ratio_figure({run_label(run_id): run}), key=f"ratio-{run_id}")
+
+
+def _updates(run_id: str, run: GradientRun) -> None:
+    st.caption(t("gradient_lab.update_caption"))
+    st.plotly_chart(charts.update_heatmap(run), key=f"update-{run_id}")
+
+
+def _curves(run_id: str, run: GradientRun) -> None:
+    st.plotly_chart(charts.step_curves_figure({run_label(run_id): run}), key=f"curves-{run_id}")
+    if run.history:
+        st.plotly_chart(history_figure(run.history, title=t("gradient_lab.epochs_title")), key=f"hist-{run_id}")
 
 
 def _distributions(run_id: str, run: GradientRun) -> None:
@@ -123,7 +134,8 @@ def _distributions(run_id: str, run: GradientRun) -> None:
     finite = [snapshot["step"] for snapshot in run.snapshots
               if all(stats["nonfinite_fraction"] == 0 for stats in snapshot["weights"].values())]
     default = finite[-1] if finite else steps[-1]  # after a NaN, open on the last snapshot that still has numbers
-    chosen = st.select_slider(t("gradient_lab.snapshot_step"), steps, value=default, key=f"snap-{run_id}") \
+    chosen = st.select_slider(t("gradient_lab.snapshot_step"), steps, value=default, key=f"snap-{run_id}",
+                              persist_state=KEEP) \
         if len(steps) > 1 else steps[0]
     snapshot = run.snapshots[steps.index(chosen)]
     if chosen not in finite:
@@ -132,7 +144,8 @@ def _distributions(run_id: str, run: GradientRun) -> None:
     left, right = st.columns(2)
     left.plotly_chart(charts.distribution_figure(snapshot, "activations"), key=f"act-{run_id}-{chosen}")
     right.plotly_chart(charts.distribution_figure(snapshot, "weights"), key=f"wt-{run_id}-{chosen}")
-    layer = st.selectbox(t("gradient_lab.histogram_layer"), list(snapshot["activations"]), key=f"layer-{run_id}")
+    layer = st.selectbox(t("gradient_lab.histogram_layer"), list(snapshot["activations"]), key=f"layer-{run_id}",
+                         persist_state=KEEP)
     left, right = st.columns(2)
     left.plotly_chart(charts.histogram_figure(snapshot["activations"][layer], t("gradient_lab.hist_activation",
                       layer=layer)), key=f"ha-{run_id}-{chosen}-{layer}")
