@@ -41,8 +41,7 @@ def lazy_tabs(page: str, labels: Sequence[str]) -> Sequence[st.delta_generator.D
     key, state = tabs_key(page), page_state(page)
     labels = list(labels)
     if st.session_state.get(key) not in labels:  # first visit, back from another page, or a new language
-        linked = st.query_params.get(key)  # a shared link names its tab: ?concepts_tab=4+·+Optimizers
-        st.session_state[key] = linked if linked in labels else labels[min(state.get("open_tab", 0), len(labels) - 1)]
+        st.session_state[key] = labels[min(state.get("open_tab", 0), len(labels) - 1)]
     tabs = st.tabs(labels, key=key, on_change="rerun", bind="query-params")
     state["open_tab"] = labels.index(st.session_state[key])
     return tabs
