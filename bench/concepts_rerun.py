@@ -19,6 +19,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def rerun_until(app, condition, seconds: float = 600) -> None:
+    """Rerun until ``condition()``: a training job's fragment does not tick inside AppTest."""
+    deadline = time.time() + seconds
+    while not condition():
+        assert time.time() < deadline and not app.exception, app.exception
+        time.sleep(0.2)
+        app.run()
+
+
 def open_page(root: Path, page: str):
     from streamlit.testing.v1 import AppTest
 
@@ -30,19 +39,11 @@ def open_page(root: Path, page: str):
         app.radio(key="image_source").set_value("digits").run()
         app.slider(key="image_epochs").set_value(3).run()
         app.button(key="image_train").click().run()
-        deadline = time.time() + 600
-        while not any("test accuracy" in block.value for block in app.success):
-            assert time.time() < deadline and not app.exception, app.exception
-            time.sleep(0.2)
-            app.run()
+        rerun_until(app, lambda: any("test accuracy" in block.value for block in app.success))
     if page == "gradient_lab":
         app.button(key="preset-sigmoid_vanishes").click().run()
         next(button for button in app.button if button.label.startswith("Train")).click().run()
-        deadline = time.time() + 600
-        while not any(header.value.endswith("Gradient doctor") for header in app.subheader):
-            assert time.time() < deadline and not app.exception, app.exception
-            time.sleep(0.2)
-            app.run()
+        rerun_until(app, lambda: any(header.value.endswith("Gradient doctor") for header in app.subheader))
     return app
 
 

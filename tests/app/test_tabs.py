@@ -34,9 +34,12 @@ def three_tab_page():
     run_open_tab([(tabs[0], view("first")), (tabs[1], view("second")), (tabs[2], broken)])
 
 
-def start() -> AppTest:
+def start(link: str | None = None) -> AppTest:
+    """The tiny page's first run; ``link`` is the tab named in the address (``?tiny_tab=...``)."""
     app = AppTest.from_function(three_tab_page, default_timeout=30)
     app.session_state["root"] = ROOT
+    if link is not None:
+        app.query_params["tiny_tab"] = link
     return app.run()
 
 
@@ -74,10 +77,7 @@ def test_the_open_tab_is_kept_when_the_labels_change():
 
 def test_a_link_opens_its_tab():
     """``?tiny_tab=Second`` opens that tab (the browser test checks that the URL follows a click)."""
-    app = AppTest.from_function(three_tab_page, default_timeout=30)
-    app.session_state["root"] = ROOT
-    app.query_params["tiny_tab"] = "Second"
-    app.run()
+    app = start(link="Second")
     assert not app.exception
     assert app.session_state["ran"] == ["second"]
     app.query_params["tiny_tab"] = "Nonsense"  # a stale link (e.g. another language's label) opens the usual tab
