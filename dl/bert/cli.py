@@ -23,14 +23,22 @@ from dl.text.cli import add_text_inputs, print_labels, texts_from_args
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Fine-tune a BERT model to label sentences (or load it from the model cache)."
-    parser.add_argument("--data", required=True,
-                        help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table")
+    parser.add_argument(
+        "--data", required=True, help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table"
+    )
     parser.add_argument("--text-col", help="column holding the sentence")
     parser.add_argument("--label-col", help="column holding the label")
     parser.add_argument("--model", default="minilm", help="minilm (built in, offline) or a Hugging Face model id")
     parser.add_argument("--epochs", type=int, default=None, help="epochs (default 3)")
-    parser.add_argument("--max-samples", type=int, default=None, help="a stratified sample of this many sentences (default 600; 0 = all)")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)")
+    parser.add_argument(
+        "--max-samples",
+        type=int,
+        default=None,
+        help="a stratified sample of this many sentences (default 600; 0 = all)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)"
+    )
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,31 +69,51 @@ def train(args: argparse.Namespace) -> None:
         result = result_line(entry.meta, entry.path, True)
     else:
         if not args.json:
-            print(f"fine-tuning {config.model} on {dataset.source}: {min(len(dataset.texts), config.max_sentences or 10**9):,} "
-                  f"sentences, {dataset.num_classes} labels", file=sys.stderr)
+            print(
+                f"fine-tuning {config.model} on {dataset.source}: {min(len(dataset.texts), config.max_sentences or 10**9):,} "
+                f"sentences, {dataset.num_classes} labels",
+                file=sys.stderr,
+            )
         from dl.bert.train import train_labeler
 
         trained = console.train_with_progress(
-            lambda reporter: train_labeler(config, dataset, reporter, store), "bert", args.json)
+            lambda reporter: train_labeler(config, dataset, reporter, store), "bert", args.json
+        )
         notes = trained.notes
         result = result_line(trained.meta, trained.path, trained.from_cache)
-    console.report_training(args, result, f"{config.model} fine-tuned on {dataset.source}", [
-        ("labels", ", ".join(map(str, result["labels"]))),
-        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} sentences"),
-        ("macro F1", f"{result['macro_f1']:.3f}"),
-        ("frozen-encoder baseline", f"{console.percent(result['baseline_accuracy'])} accuracy (logistic regression)"),
-        ("epochs", result["epochs_run"]),
-    ], started, notes)
+    console.report_training(
+        args,
+        result,
+        f"{config.model} fine-tuned on {dataset.source}",
+        [
+            ("labels", ", ".join(map(str, result["labels"]))),
+            ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} sentences"),
+            ("macro F1", f"{result['macro_f1']:.3f}"),
+            (
+                "frozen-encoder baseline",
+                f"{console.percent(result['baseline_accuracy'])} accuracy (logistic regression)",
+            ),
+            ("epochs", result["epochs_run"]),
+        ],
+        started,
+        notes,
+    )
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
     metrics = meta["metrics"]
     baselines = metrics["baselines"]
     return {
-        "model": str(path), "from_cache": from_cache, "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
+        "model": str(path),
+        "from_cache": from_cache,
+        "accuracy": metrics["accuracy"],
+        "macro_f1": metrics["macro_f1"],
         "baseline_accuracy": baselines["frozen_logistic_regression"]["accuracy"],
-        "nearest_centroid_accuracy": baselines["nearest_centroid"]["accuracy"], "labels": meta.get("class_names"),
-        "test_size": metrics.get("test_size"), "epochs_run": metrics.get("epochs_run"), "train_seconds": meta.get("train_seconds"),
+        "nearest_centroid_accuracy": baselines["nearest_centroid"]["accuracy"],
+        "labels": meta.get("class_names"),
+        "test_size": metrics.get("test_size"),
+        "epochs_run": metrics.get("epochs_run"),
+        "train_seconds": meta.get("train_seconds"),
         "data": meta.get("data", {}).get("source"),
     }
 

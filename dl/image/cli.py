@@ -27,10 +27,16 @@ MODEL_NAMES = {"seed": "seed CNN", "transfer": "EfficientNet-Lite0 transfer mode
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Train an image classifier (or load it from the model cache)."
-    parser.add_argument("--data", required=True, help="mnist, digits, a .zip of class folders, or a folder of class folders")
+    parser.add_argument(
+        "--data", required=True, help="mnist, digits, a .zip of class folders, or a folder of class folders"
+    )
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the model's own default)")
-    parser.add_argument("--model", choices=MODEL_KINDS, default="seed", help="seed CNN or transfer learning on EfficientNet-Lite0")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)")
+    parser.add_argument(
+        "--model", choices=MODEL_KINDS, default="seed", help="seed CNN or transfer learning on EfficientNet-Lite0"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)"
+    )
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,23 +93,40 @@ def train(args: argparse.Namespace) -> None:
         result = result_line(entry.meta, str(entry.path / model_file), True, args.model, dataset)
     else:
         if not args.json:
-            print(f"training the {MODEL_NAMES[args.model]} on {dataset.source}: {len(dataset.labels):,} images, "
-                  f"{dataset.num_classes} classes", file=sys.stderr)
+            print(
+                f"training the {MODEL_NAMES[args.model]} on {dataset.source}: {len(dataset.labels):,} images, "
+                f"{dataset.num_classes} classes",
+                file=sys.stderr,
+            )
             for line in dataset.skipped:
                 print(f"skipped {line}", file=sys.stderr)
         trained = console.train_with_progress(work, f"image-{args.model}", args.json)
         notes = trained.notes
         stored = stored_meta(store, task, config, dataset.fingerprint())  # the meta.json just written
-        meta = stored.meta if stored is not None else {
-            "metrics": trained.metrics, "class_names": trained.class_names, "history": trained.history}
+        meta = (
+            stored.meta
+            if stored is not None
+            else {"metrics": trained.metrics, "class_names": trained.class_names, "history": trained.history}
+        )
         result = result_line(meta, trained.model_path, trained.from_cache, args.model, dataset)
-    console.report_training(args, result, f"{MODEL_NAMES[args.model]} on {dataset.source}", [
-        ("classes", ", ".join(result["classes"][:12]) + (" …" if len(result["classes"]) > 12 else "")),
-        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} images"
-                              if result["test_size"] else console.percent(result["accuracy"])),
-        ("epochs", result["epochs_run"]),
-        ("skipped files", len(dataset.skipped) or None),
-    ], started, notes)
+    console.report_training(
+        args,
+        result,
+        f"{MODEL_NAMES[args.model]} on {dataset.source}",
+        [
+            ("classes", ", ".join(result["classes"][:12]) + (" …" if len(result["classes"]) > 12 else "")),
+            (
+                "held-out accuracy",
+                f"{console.percent(result['accuracy'])} on {result['test_size']:,} images"
+                if result["test_size"]
+                else console.percent(result["accuracy"]),
+            ),
+            ("epochs", result["epochs_run"]),
+            ("skipped files", len(dataset.skipped) or None),
+        ],
+        started,
+        notes,
+    )
 
 
 def result_line(meta: dict[str, Any], model_path: str, from_cache: bool, kind: str, dataset) -> dict[str, Any]:
@@ -142,11 +165,17 @@ def predict(args: argparse.Namespace) -> int:
             continue
         top = [(label, round(float(probability), 6)) for label, probability in next(answers)]
         if args.json:
-            record = {"file": str(file), "top5": [list(pair) for pair in top]} if args.pretrained else \
-                {"file": str(file), "label": top[0][0], "probability": top[0][1]}
+            record = (
+                {"file": str(file), "top5": [list(pair) for pair in top]}
+                if args.pretrained
+                else {"file": str(file), "label": top[0][0], "probability": top[0][1]}
+            )
             print(json.dumps(record, ensure_ascii=False))
         else:
-            print(f"{str(file).ljust(width)}  " + " · ".join(f"{label} {console.percent(probability)}" for label, probability in top[:3]))
+            print(
+                f"{str(file).ljust(width)}  "
+                + " · ".join(f"{label} {console.percent(probability)}" for label, probability in top[:3])
+            )
     return 2 if failures else 0
 
 

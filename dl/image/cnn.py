@@ -91,7 +91,9 @@ class ImageClassifierConfig:
         if smallest < 2:
             raise DataError(
                 f"{self.conv_blocks} conv blocks shrink a {self.image_size}px image to nothing. "
-                "Use fewer blocks or a larger image size.", "too_many_conv_blocks", blocks=self.conv_blocks,
+                "Use fewer blocks or a larger image size.",
+                "too_many_conv_blocks",
+                blocks=self.conv_blocks,
                 size=self.image_size,
             )
 
@@ -122,7 +124,7 @@ def prepare_pixels(images: np.ndarray, image_size: tuple[int, int], channels: in
         import tensorflow as tf
 
         resized = [
-            tf.image.resize(pixels[start:start + 512], image_size, antialias=True).numpy()
+            tf.image.resize(pixels[start : start + 512], image_size, antialias=True).numpy()
             for start in range(0, len(pixels), 512)
         ]
         pixels = np.concatenate(resized) if resized else np.zeros((0, *image_size, channels), np.float32)
@@ -160,7 +162,9 @@ def build_model(config: ImageClassifierConfig, image_size: tuple[int, int], chan
     if config.augment_flip:
         x = keras.layers.RandomFlip("horizontal", seed=config.seed, name="augment_flip")(x)
     if config.augment_rotate > 0:
-        x = keras.layers.RandomRotation(config.augment_rotate, fill_mode=FILL_MODE, seed=config.seed, name="augment_rotate")(x)
+        x = keras.layers.RandomRotation(
+            config.augment_rotate, fill_mode=FILL_MODE, seed=config.seed, name="augment_rotate"
+        )(x)
     if config.augment_zoom > 0:
         x = keras.layers.RandomZoom(config.augment_zoom, fill_mode=FILL_MODE, seed=config.seed, name="augment_zoom")(x)
     if config.augment_shift > 0:
@@ -224,7 +228,9 @@ def train_image_classifier(
                 loss="sparse_categorical_crossentropy",
                 metrics=["accuracy"],
             )
-        train_data = training_pipeline(pixels[train_index], dataset.labels[train_index], config.batch_size, config.seed, True)
+        train_data = training_pipeline(
+            pixels[train_index], dataset.labels[train_index], config.batch_size, config.seed, True
+        )
         validation_data = None
         if len(validation_index):
             validation_data = training_pipeline(
@@ -274,9 +280,12 @@ def train_image_classifier(
 
         return keras.models.load_model(folder / MODEL_FILE, safe_mode=True)
 
-    result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset),
-                           defer_load=True)
-    return TrainedImageClassifier.from_store_result(result, SEED.name, result.meta["image_size"], result.meta["channels"], MODEL_FILE)
+    result = train_or_load(
+        TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset), defer_load=True
+    )
+    return TrainedImageClassifier.from_store_result(
+        result, SEED.name, result.meta["image_size"], result.meta["channels"], MODEL_FILE
+    )
 
 
 # ------------------------------------------------------------------------------------------- predicting
@@ -313,11 +322,17 @@ def load_classifier_file(path: Path | str) -> TrainedImageClassifier:
     try:
         model = keras.models.load_model(path, safe_mode=True)
     except Exception as error:  # noqa: BLE001 - any failure means: not a usable model file
-        raise DataError(f"{path.name} could not be loaded as a Keras model ({error}).", "model_unloadable",
-                        name=path.name, reason=str(error)[:300]) from None
+        raise DataError(
+            f"{path.name} could not be loaded as a Keras model ({error}).",
+            "model_unloadable",
+            name=path.name,
+            reason=str(error)[:300],
+        ) from None
     shape = tuple(model.input_shape)
     if len(shape) != 4 or shape[3] not in (1, 3) or shape[1] is None or shape[2] is None:
-        raise DataError(f"{path.name} takes inputs of shape {shape}; an image classifier takes (height, width, 1 or 3).")
+        raise DataError(
+            f"{path.name} takes inputs of shape {shape}; an image classifier takes (height, width, 1 or 3)."
+        )
     classes = _class_names_beside(path, int(model.output_shape[-1]))
     image_size = (int(shape[1]), int(shape[2]))
     return TrainedImageClassifier.from_saved_file(model, meta, SEED.name, classes, image_size, int(shape[3]), str(path))
@@ -333,7 +348,9 @@ def _load_transfer_entry(path: Path, meta: dict[str, Any]) -> TrainedImageClassi
     try:
         from dl.image.transfer import load_transfer_model
     except ImportError as error:
-        raise DataError(f"{path.name} is a transfer-learning model, which this installation cannot run ({error}).") from None
+        raise DataError(
+            f"{path.name} is a transfer-learning model, which this installation cannot run ({error})."
+        ) from None
     size = meta.get("image_size", [224, 224])
     class_names = [str(name) for name in meta["class_names"]]
     model = load_transfer_model(path.parent)

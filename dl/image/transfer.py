@@ -41,8 +41,12 @@ EARLY_STOPPING_MIN_DELTA = 1e-3  # a validation loss falling by less than this i
 class TransferConfig:
     """Settings of the trained head; the features come from the frozen EfficientNet-Lite0."""
 
-    epochs: int = 30  # a softmax layer on pooled features converges in ~10 epochs at this rate; early stopping ends sooner
-    learning_rate: float = 3e-3  # measured on 3 classes x 20 photos: the validation loss 1e-3 reaches in 60 epochs, 3e-3 reaches in 15
+    epochs: int = (
+        30  # a softmax layer on pooled features converges in ~10 epochs at this rate; early stopping ends sooner
+    )
+    learning_rate: float = (
+        3e-3  # measured on 3 classes x 20 photos: the validation loss 1e-3 reaches in 60 epochs, 3e-3 reaches in 15
+    )
     batch_size: int = 16  # with a few dozen photos per class, 16 still gives several updates per epoch
     hidden_units: int = 0  # 0 = softmax directly on the features: too few photos to fit a hidden layer reliably
     dropout: float = 0.2  # EfficientNet-Lite's own ImageNet head uses dropout 0.2 before its classifier
@@ -145,12 +149,15 @@ def train_transfer_classifier(
         flipped_batches = -(-len(train_indices) // pretrained.DEFAULT_BATCH_SIZE) if config.flip_augmentation else 0
         reporter.start_training(1, batches + flipped_batches)
         reporter.say("extracting_features")
-        features = pretrained.extract_features(images, progress=lambda done, total: reporter.end_batch(-(-done // pretrained.DEFAULT_BATCH_SIZE)))
+        features = pretrained.extract_features(
+            images, progress=lambda done, total: reporter.end_batch(-(-done // pretrained.DEFAULT_BATCH_SIZE))
+        )
         train_features, train_labels = features[train_indices], dataset.labels[train_indices]
         if config.flip_augmentation:
             mirrored = images[train_indices][:, :, ::-1, :]
             mirrored_features = pretrained.extract_features(
-                mirrored, progress=lambda done, total: reporter.end_batch(batches + -(-done // pretrained.DEFAULT_BATCH_SIZE))
+                mirrored,
+                progress=lambda done, total: reporter.end_batch(batches + -(-done // pretrained.DEFAULT_BATCH_SIZE)),
             )
             train_features = np.concatenate([train_features, mirrored_features])
             train_labels = np.concatenate([train_labels, train_labels])
@@ -167,7 +174,10 @@ def train_transfer_classifier(
             validation_data = (features[validation_indices], dataset.labels[validation_indices])
             callbacks.append(
                 keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=config.patience, min_delta=EARLY_STOPPING_MIN_DELTA, restore_best_weights=True
+                    monitor="val_loss",
+                    patience=config.patience,
+                    min_delta=EARLY_STOPPING_MIN_DELTA,
+                    restore_best_weights=True,
                 )
             )
         fitted = head.fit(
@@ -190,8 +200,18 @@ def train_transfer_classifier(
         model.head.save(folder / HEAD_FILE)
         (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
 
-    result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_transfer_model, reporter, store,
-                           data_summary(dataset), defer_load=True)
+    result = train_or_load(
+        TASK,
+        config,
+        dataset.fingerprint(),
+        fit,
+        save,
+        load_transfer_model,
+        reporter,
+        store,
+        data_summary(dataset),
+        defer_load=True,
+    )
     size = (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE)
     return TrainedImageClassifier.from_store_result(result, TRANSFER.name, size, 3, HEAD_FILE)
 

@@ -73,8 +73,12 @@ def decode_photo(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
 
 
 def unreadable_photo(name: str, error: UnreadableImage) -> DataError:
-    return DataError(f"{name}: {error}. Upload a PNG, JPEG, WebP, BMP, GIF or TIFF photo.", error.code,
-                     name=name, reason=error.reason)
+    return DataError(
+        f"{name}: {error}. Upload a PNG, JPEG, WebP, BMP, GIF or TIFF photo.",
+        error.code,
+        name=name,
+        reason=error.reason,
+    )
 
 
 def open_image(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
@@ -89,8 +93,12 @@ def open_image(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
         image = Image.open(io.BytesIO(data))
         width, height = image.size
     except Image.DecompressionBombError as error:
-        raise DataError(f"{name} is too large to open safely ({error}). Resize it and upload again.",
-                        "image_too_large_to_open", name=name, reason=str(error)) from None
+        raise DataError(
+            f"{name} is too large to open safely ({error}). Resize it and upload again.",
+            "image_too_large_to_open",
+            name=name,
+            reason=str(error),
+        ) from None
     except Exception as error:  # noqa: BLE001 - PIL raises many types for bad files
         code = "unknown_image_format" if str(error).startswith("cannot identify image file") else "not_an_image"
         raise UnreadableImage(code, _short(error)) from None
@@ -98,7 +106,11 @@ def open_image(data: bytes, name: str, limits: UploadLimits = DEFAULT_LIMITS):
         raise DataError(
             f"{name} has {width}x{height} = {width * height:,} pixels, over the limit of "
             f"{limits.max_image_pixels:,}. Resize it (a few hundred pixels a side is enough) and upload again.",
-            "too_many_pixels", name=name, width=width, height=height, pixels=f"{width * height:,}",
+            "too_many_pixels",
+            name=name,
+            width=width,
+            height=height,
+            pixels=f"{width * height:,}",
             limit=f"{limits.max_image_pixels:,}",
         )
     return image
@@ -201,8 +213,12 @@ def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLim
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise DataError(f"{file_name} is not a readable zip file ({_short(error)}). Create it again with a zip tool.",
-                        "not_zip", name=file_name, reason=_short(error)) from None
+        raise DataError(
+            f"{file_name} is not a readable zip file ({_short(error)}). Create it again with a zip tool.",
+            "not_zip",
+            name=file_name,
+            reason=_short(error),
+        ) from None
     _check_zip_safety(infos, file_name, limits)
     files = [info for info in infos if not info.is_dir() and not _is_ignored(info.filename)]
     paths = [PurePosixPath(info.filename.replace("\\", "/")) for info in files]
@@ -228,13 +244,18 @@ def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLim
         if len(content) > limits.max_entry_bytes or read_total > limits.max_uncompressed_bytes:
             raise DataError(
                 f"{file_name}: {info.filename} unpacks to more data than its header says (a zip bomb?). "
-                "The zip was refused.", "zip_lies", name=file_name, entry=info.filename,
+                "The zip was refused.",
+                "zip_lies",
+                name=file_name,
+                entry=info.filename,
             )
         entries.append((class_name, info.filename, content))
     if not any(class_name for class_name, _, _ in entries):
         raise DataError(
             f"{file_name} has no folders. Put each class's images in its own folder "
-            "(e.g. cats/1.jpg, dogs/1.jpg) and zip those folders.", "no_folders", name=file_name,
+            "(e.g. cats/1.jpg, dogs/1.jpg) and zip those folders.",
+            "no_folders",
+            name=file_name,
         )
     return _build_dataset(entries, file_name, limits)
 
@@ -287,13 +308,16 @@ def dataset_from_class_files(
         if not name:
             raise DataError("A class has no name. Type a name for every class.", "class_without_name")
         if name.casefold() in {existing.casefold() for existing in cleaned}:
-            raise DataError(f"Two classes are called '{name}'. Give every class a different name.", "duplicate_class", name=name)
+            raise DataError(
+                f"Two classes are called '{name}'. Give every class a different name.", "duplicate_class", name=name
+            )
         cleaned[name] = files
     total = sum(len(data) for files in cleaned.values() for _, data in files)
     if total > limits.max_upload_bytes:
         size, limit = f"{total / 2**20:.0f}", f"{limits.max_upload_bytes / 2**20:.0f}"
-        raise DataError(f"The images add up to {size} MiB, over the {limit} MiB limit.", "images_too_large",
-                        size=size, limit=limit)
+        raise DataError(
+            f"The images add up to {size} MiB, over the {limit} MiB limit.", "images_too_large", size=size, limit=limit
+        )
     entries = [(name, file_name, data) for name, files in cleaned.items() for file_name, data in files]
     return _build_dataset(entries, source, limits, class_order=list(cleaned))
 
@@ -326,20 +350,28 @@ def _build_dataset(
 
 def need_two_classes(source: str, class_names: list[str]) -> DataError:
     found = f"only '{class_names[0]}'" if class_names else "none"
-    return DataError(f"{source}: at least two classes with images are needed (found {found}). Add another class.",
-                     "need_two_classes", name=source, found=", ".join(class_names) or "—")
+    return DataError(
+        f"{source}: at least two classes with images are needed (found {found}). Add another class.",
+        "need_two_classes",
+        name=source,
+        found=", ".join(class_names) or "—",
+    )
 
 
 def class_too_small(source: str, name: str, count: int) -> DataError:
     return DataError(
         f"{source}: class '{name}' has {count} readable image{'s' if count != 1 else ''}; "
-        "every class needs at least 2. Add images to it or remove it.", "class_too_small",
-        name=source, label=name, count=count,
+        "every class needs at least 2. Add images to it or remove it.",
+        "class_too_small",
+        name=source,
+        label=name,
+        count=count,
     )
 
 
-def _open_images(entries, source: str, limits: UploadLimits, class_order: list[str] | None,
-                 skipped: list[str]) -> tuple[list[str], list[tuple[str, str, object]]]:
+def _open_images(
+    entries, source: str, limits: UploadLimits, class_order: list[str] | None, skipped: list[str]
+) -> tuple[list[str], list[tuple[str, str, object]]]:
     """(class names, [(class, file name, image with only its header read)]); skipped entries are
     added to ``skipped``. DataError when the images add up to more than ``limits.max_total_pixels``."""
     classes: dict[str, None] = dict.fromkeys(class_order or [])
@@ -366,8 +398,9 @@ def _open_images(entries, source: str, limits: UploadLimits, class_order: list[s
     return (list(classes) if class_order else sorted(classes)), opened
 
 
-def _decode_images(opened, class_names: list[str], size: tuple[int, int],
-                   skipped: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _decode_images(
+    opened, class_names: list[str], size: tuple[int, int], skipped: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
     """Decode and shrink each image into one uint8 array (n, height, width, 1 or 3), grouped by class,
     and its int64 labels. One channel when every image is greyscale. Corrupt images go to ``skipped``."""
     index = {name: position for position, name in enumerate(class_names)}
@@ -392,38 +425,61 @@ def _decode_images(opened, class_names: list[str], size: tuple[int, int],
 def too_many_total_pixels(source: str, pixels: int, limit: int) -> DataError:
     return DataError(
         f"{source}: the images add up to more than {limit:,} pixels (at least {pixels:,}), the limit for one upload. "
-        "Use fewer or smaller images (a few hundred pixels a side is enough).", "too_many_total_pixels",
-        name=source, limit=f"{limit:,}",
+        "Use fewer or smaller images (a few hundred pixels a side is enough).",
+        "too_many_total_pixels",
+        name=source,
+        limit=f"{limit:,}",
     )
 
 
 def _check_zip_safety(infos: list[zipfile.ZipInfo], file_name: str, limits: UploadLimits) -> None:
     if len(infos) > limits.max_entries:
-        raise DataError(f"{file_name} has {len(infos):,} entries, over the limit of {limits.max_entries:,}. Use fewer images.",
-                        "too_many_entries", name=file_name, entries=f"{len(infos):,}", limit=f"{limits.max_entries:,}")
+        raise DataError(
+            f"{file_name} has {len(infos):,} entries, over the limit of {limits.max_entries:,}. Use fewer images.",
+            "too_many_entries",
+            name=file_name,
+            entries=f"{len(infos):,}",
+            limit=f"{limits.max_entries:,}",
+        )
     for info in infos:
         name = info.filename.replace("\\", "/")
         if name.startswith("/") or (len(name) > 1 and name[1] == ":") or ".." in PurePosixPath(name).parts:
             raise DataError(
                 f"{file_name} contains the unsafe path '{info.filename}' (absolute or with '..'). "
-                "The zip was refused; zip the class folders with relative paths.", "unsafe_path",
-                name=file_name, path=info.filename,
+                "The zip was refused; zip the class folders with relative paths.",
+                "unsafe_path",
+                name=file_name,
+                path=info.filename,
             )
     declared = sum(info.file_size for info in infos)
     if declared > limits.max_uncompressed_bytes:
         size, limit = f"{declared / 2**20:,.0f}", f"{limits.max_uncompressed_bytes / 2**20:,.0f}"
-        raise DataError(f"{file_name} unpacks to {size} MiB, over the {limit} MiB limit (a zip bomb?). "
-                        "Use fewer or smaller images.", "zip_unpacks_too_large", name=file_name, size=size, limit=limit)
+        raise DataError(
+            f"{file_name} unpacks to {size} MiB, over the {limit} MiB limit (a zip bomb?). "
+            "Use fewer or smaller images.",
+            "zip_unpacks_too_large",
+            name=file_name,
+            size=size,
+            limit=limit,
+        )
     for info in infos:
         if info.file_size > limits.max_entry_bytes:
             size = f"{info.file_size / 2**20:,.0f}"
-            raise DataError(f"{file_name}: {info.filename} unpacks to {size} MiB, over the limit.", "zip_entry_too_large",
-                            name=file_name, entry=info.filename, size=size)
+            raise DataError(
+                f"{file_name}: {info.filename} unpacks to {size} MiB, over the limit.",
+                "zip_entry_too_large",
+                name=file_name,
+                entry=info.filename,
+                size=size,
+            )
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_compression_ratio and info.file_size > 2**20:
             raise DataError(
                 f"{file_name}: {info.filename} is compressed {ratio:,.0f} times (a zip bomb?). The zip was refused.",
-                "zip_bomb", name=file_name, entry=info.filename, ratio=f"{ratio:,.0f}",
+                "zip_bomb",
+                name=file_name,
+                entry=info.filename,
+                ratio=f"{ratio:,.0f}",
             )
 
 

@@ -38,7 +38,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODEL_KINDS, default="biased", help="seed MF, biased MF (default) or neural")
     parser.add_argument("--split", choices=SPLITS, default="random", help="random 80/20, or each user's latest 20%%")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 30, early stopping)")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)")
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)"
+    )
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,8 +48,12 @@ def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, help="the model folder printed by train (or an unzipped export)")
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--user", help="a user id from the training data")
-    who.add_argument("--rate", action="append", metavar="ITEM=STARS",
-                     help="a new visitor's rating of an item id, repeatable (at least 3)")
+    who.add_argument(
+        "--rate",
+        action="append",
+        metavar="ITEM=STARS",
+        help="a new visitor's rating of an item id, repeatable (at least 3)",
+    )
     parser.add_argument("-k", type=int, default=10, help="how many movies (default 10)")
     parser.add_argument("--json", action="store_true", help="one JSON line per movie")
 
@@ -70,13 +76,16 @@ def load_data(args: argparse.Namespace):
     columns = None
     if args.user_col or args.item_col or args.rating_col:
         if not (args.user_col and args.item_col and args.rating_col):
-            raise DataError("Give all three of --user-col, --item-col and --rating-col (or none: they are recognised by name).")
+            raise DataError(
+                "Give all three of --user-col, --item-col and --rating-col (or none: they are recognised by name)."
+            )
         columns = ratings_data.RatingColumns(args.user_col, args.item_col, args.rating_col, args.time_col)
     items = Path(args.items) if args.items else None
     if items is not None and not items.is_file():
         raise DataError(f"--items {args.items} is not a file.")
-    return ratings_data.read_ratings_file(path.read_bytes(), path.name, columns,
-                                          items.read_bytes() if items else None, items.name if items else "items")
+    return ratings_data.read_ratings_file(
+        path.read_bytes(), path.name, columns, items.read_bytes() if items else None, items.name if items else "items"
+    )
 
 
 def train(args: argparse.Namespace) -> None:
@@ -101,37 +110,66 @@ def train(args: argparse.Namespace) -> None:
     else:
         if not args.json:
             summary = data.summary()
-            print(f"training {args.model} on {data.source}: {summary['ratings']:,} ratings, {summary['users']:,} users, "
-                  f"{summary['items']:,} items", file=sys.stderr)
+            print(
+                f"training {args.model} on {data.source}: {summary['ratings']:,} ratings, {summary['users']:,} users, "
+                f"{summary['items']:,} items",
+                file=sys.stderr,
+            )
             for note in data.notes:
                 print(note, file=sys.stderr)
         from dl.recommender.train import train_recommender
 
         trained = console.train_with_progress(
-            lambda reporter: train_recommender(config, data, reporter, store), "recommender", args.json)
+            lambda reporter: train_recommender(config, data, reporter, store), "recommender", args.json
+        )
         notes = trained.notes
         result = result_line(trained.meta, trained.path, trained.from_cache)
-    console.report_training(args, result, f"{args.model} matrix factorisation on {data.source}", [
-        ("held-out RMSE", f"{result['rmse']:.3f} on {result['test_ratings']:,} ratings ({args.split} split)"
-                          if result["test_ratings"] else f"{result['rmse']:.3f}"),
-        ("baselines RMSE", f"{result['baseline_rmse']:.3f} (user and movie biases), {result['global_mean_rmse']:.3f} (global mean)"),
-        ("precision@10", f"{result['precision_at_10']:.3f} (bias baseline {result['baseline_precision_at_10']:.3f})"),
-        ("NDCG@10", f"{result['ndcg_at_10']:.3f}"),
-        ("epochs", result["epochs_run"]),
-    ], started, notes)
+    console.report_training(
+        args,
+        result,
+        f"{args.model} matrix factorisation on {data.source}",
+        [
+            (
+                "held-out RMSE",
+                f"{result['rmse']:.3f} on {result['test_ratings']:,} ratings ({args.split} split)"
+                if result["test_ratings"]
+                else f"{result['rmse']:.3f}",
+            ),
+            (
+                "baselines RMSE",
+                f"{result['baseline_rmse']:.3f} (user and movie biases), {result['global_mean_rmse']:.3f} (global mean)",
+            ),
+            (
+                "precision@10",
+                f"{result['precision_at_10']:.3f} (bias baseline {result['baseline_precision_at_10']:.3f})",
+            ),
+            ("NDCG@10", f"{result['ndcg_at_10']:.3f}"),
+            ("epochs", result["epochs_run"]),
+        ],
+        started,
+        notes,
+    )
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
     metrics = meta["metrics"]
     baselines = metrics["baselines"]
     return {
-        "model": str(path), "kind": meta.get("kind"), "from_cache": from_cache,
-        "rmse": metrics["rmse"], "mae": metrics["mae"],
-        "baseline_rmse": baselines["bias"]["rmse"], "global_mean_rmse": baselines["global_mean"]["rmse"],
-        "precision_at_10": metrics["precision_at_10"], "recall_at_10": metrics["recall_at_10"],
-        "ndcg_at_10": metrics["ndcg_at_10"], "baseline_precision_at_10": baselines["bias"]["precision_at_10"],
-        "epochs_run": metrics.get("epochs_run"), "test_ratings": metrics.get("test_ratings"),
-        "train_seconds": meta.get("train_seconds"), "data": meta.get("data", {}).get("source"),
+        "model": str(path),
+        "kind": meta.get("kind"),
+        "from_cache": from_cache,
+        "rmse": metrics["rmse"],
+        "mae": metrics["mae"],
+        "baseline_rmse": baselines["bias"]["rmse"],
+        "global_mean_rmse": baselines["global_mean"]["rmse"],
+        "precision_at_10": metrics["precision_at_10"],
+        "recall_at_10": metrics["recall_at_10"],
+        "ndcg_at_10": metrics["ndcg_at_10"],
+        "baseline_precision_at_10": baselines["bias"]["precision_at_10"],
+        "epochs_run": metrics.get("epochs_run"),
+        "test_ratings": metrics.get("test_ratings"),
+        "train_seconds": meta.get("train_seconds"),
+        "data": meta.get("data", {}).get("source"),
     }
 
 
@@ -146,15 +184,27 @@ def predict(args: argparse.Namespace) -> None:
         try:
             user = catalog.user_ids.index(str(args.user))
         except ValueError:
-            raise DataError(f"There is no user '{args.user}' in this model's data "
-                            f"(ids like {', '.join(catalog.user_ids[:5])}).") from None
+            raise DataError(
+                f"There is no user '{args.user}' in this model's data (ids like {', '.join(catalog.user_ids[:5])})."
+            ) from None
         recommendations = recommend_for_user(factors, catalog, user, args.k)
     else:
         recommendations = recommend_for_visitor(factors, catalog, parse_ratings(args.rate, catalog.item_ids), args.k)
     for rank, item in enumerate(recommendations, start=1):
         if args.json:
-            print(json.dumps({"item": item.item_id, "title": item.title, "year": item.year, "genres": item.genres,
-                              "score": round(item.score, 4), "because": item.because}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "item": item.item_id,
+                        "title": item.title,
+                        "year": item.year,
+                        "genres": item.genres,
+                        "score": round(item.score, 4),
+                        "because": item.because,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             title = f"{item.title} ({item.year})" if item.year else item.title
             because = f"  (because you liked {' and '.join(item.because)})" if item.because else ""

@@ -26,14 +26,17 @@ from dl.text.config import MODEL_KINDS
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Train a text classifier (or load it from the model cache) beside a TF-IDF baseline."
-    parser.add_argument("--data", required=True,
-                        help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table")
+    parser.add_argument(
+        "--data", required=True, help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table"
+    )
     parser.add_argument("--text-col", help="column holding the text (default: the one with the longest values)")
     parser.add_argument("--label-col", help="column holding the label (default: the one with the fewest values)")
     parser.add_argument("--model", choices=MODEL_KINDS, default="avgpool", help="model kind (default avgpool)")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 20, early stopping)")
     parser.add_argument("--max-texts", type=int, default=0, help="train on a stratified sample of this many texts")
-    parser.add_argument("--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)")
+    parser.add_argument(
+        "--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)"
+    )
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,33 +104,51 @@ def train(args: argparse.Namespace) -> None:
         result = result_line(entry.meta, entry.path, True)
     else:
         if not args.json:
-            print(f"training {args.model} on {dataset.source}: {len(dataset.texts):,} distinct texts, "
-                  f"{dataset.num_classes} classes", file=sys.stderr)
+            print(
+                f"training {args.model} on {dataset.source}: {len(dataset.texts):,} distinct texts, "
+                f"{dataset.num_classes} classes",
+                file=sys.stderr,
+            )
             for note in dataset.notes:
                 print(note, file=sys.stderr)
         from dl.text.train import train_text_classifier
 
         trained = console.train_with_progress(
-            lambda reporter: train_text_classifier(config, dataset, reporter, store), "text", args.json)
+            lambda reporter: train_text_classifier(config, dataset, reporter, store), "text", args.json
+        )
         notes = trained.notes
         result = result_line(trained.meta, trained.path, trained.from_cache)
-    console.report_training(args, result, f"{args.model} text classifier on {dataset.source}", [
-        ("classes", ", ".join(map(str, result["classes"]))),
-        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} texts"),
-        ("macro F1", f"{result['macro_f1']:.3f}"),
-        ("TF-IDF baseline", f"{console.percent(result['baseline_accuracy'])} accuracy on the same texts"),
-        ("epochs", result["epochs_run"]),
-    ], started, notes)
+    console.report_training(
+        args,
+        result,
+        f"{args.model} text classifier on {dataset.source}",
+        [
+            ("classes", ", ".join(map(str, result["classes"]))),
+            ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} texts"),
+            ("macro F1", f"{result['macro_f1']:.3f}"),
+            ("TF-IDF baseline", f"{console.percent(result['baseline_accuracy'])} accuracy on the same texts"),
+            ("epochs", result["epochs_run"]),
+        ],
+        started,
+        notes,
+    )
 
 
 def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
     metrics = meta["metrics"]
     return {
-        "model": str(path), "kind": meta.get("kind"), "from_cache": from_cache,
-        "accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"],
-        "baseline_accuracy": metrics["baseline"]["accuracy"], "baseline_macro_f1": metrics["baseline"]["macro_f1"],
-        "classes": meta.get("class_names"), "test_size": metrics.get("test_size"), "epochs_run": metrics.get("epochs_run"),
-        "train_seconds": meta.get("train_seconds"), "data": meta.get("data", {}).get("source"),
+        "model": str(path),
+        "kind": meta.get("kind"),
+        "from_cache": from_cache,
+        "accuracy": metrics["accuracy"],
+        "macro_f1": metrics["macro_f1"],
+        "baseline_accuracy": metrics["baseline"]["accuracy"],
+        "baseline_macro_f1": metrics["baseline"]["macro_f1"],
+        "classes": meta.get("class_names"),
+        "test_size": metrics.get("test_size"),
+        "epochs_run": metrics.get("epochs_run"),
+        "train_seconds": meta.get("train_seconds"),
+        "data": meta.get("data", {}).get("source"),
     }
 
 
@@ -150,7 +171,12 @@ def print_labels(args: argparse.Namespace, texts: list[str], classes: list[str],
     for text, row in zip(texts, probabilities, strict=True):
         best = int(np.argmax(row))
         if args.json:
-            print(json.dumps({"text": text, "label": classes[best], "probability": round(float(row[best]), 4)}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {"text": text, "label": classes[best], "probability": round(float(row[best]), 4)},
+                    ensure_ascii=False,
+                )
+            )
         else:
             shown = " ".join(text.split())
             shown = shown if len(shown) <= 70 else shown[:69] + "…"

@@ -42,7 +42,9 @@ def test_home_page_renders_without_loading_tensorflow_or_torch():
 
 
 def test_page_files_stay_short():
-    long_pages = {path.name: n for path in (ROOT / "app_pages").glob("*.py") if (n := len(path.read_text().splitlines())) > 200}
+    long_pages = {
+        path.name: n for path in (ROOT / "app_pages").glob("*.py") if (n := len(path.read_text().splitlines())) > 200
+    }
     assert long_pages == {}
 
 
@@ -62,10 +64,15 @@ def module_level_imports(path: Path) -> set[str]:
 
 
 def test_no_import_cycles_between_project_modules():
-    files = {".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
-             for package in ("dl", "ui") for path in (ROOT / package).rglob("*.py")}
-    graph = {name: {imported for imported in module_level_imports(path) if imported in files and imported != name}
-             for name, path in files.items()}
+    files = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for package in ("dl", "ui")
+        for path in (ROOT / package).rglob("*.py")
+    }
+    graph = {
+        name: {imported for imported in module_level_imports(path) if imported in files and imported != name}
+        for name, path in files.items()
+    }
 
     def cycle_from(start: str) -> list[str] | None:
         stack, on_path = [(start, iter(sorted(graph[start])))], [start]
