@@ -1,4 +1,10 @@
-"""Shared test set-up: a private model cache per test session and quiet TensorFlow."""
+"""Shared test set-up: a private model store and job registry for every test, no network, quiet
+TensorFlow.
+
+Each test gets its own empty ``DL_CACHE_DIR`` and a fresh process-wide job registry, so a test that
+says it trains does train (a shared registry handed a parametrized case the job of the case before
+it, and a shared store answered from another module's model). A test that wants a cache hit makes
+one itself, inside the test."""
 
 import os
 import sys
@@ -17,6 +23,20 @@ for folder in (ROOT, ROOT / "tests" / "app", ROOT / "tests" / "e2e", ROOT / "tes
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["DL_CACHE_DIR"] = tempfile.mkdtemp(prefix="dl-test-cache-")
+# No test may touch the network: Hugging Face libraries answer from local files only (subprocesses
+# and the browser tests' server inherit this).
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+@pytest.fixture(autouse=True)
+def private_store_and_job_registry(tmp_path_factory, monkeypatch):
+    """An empty model store and a new job registry for this test (see the module docstring)."""
+    from dl import jobs
+
+    monkeypatch.setenv("DL_CACHE_DIR", str(tmp_path_factory.mktemp("dl-cache")))
+    monkeypatch.setattr(jobs, "_REGISTRY", None)
+    yield
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """AppTest: the gradient lab in both languages: a preset trains, the doctor diagnoses it, its first fix
 retrains and the before/after comparison appears; step-by-step training; a bad CSV shows a DataError."""
 
-import time
-
 import pytest
 from apptest_utils import open_page, show_tab
 
@@ -22,8 +20,7 @@ def _wait_for_job(app, timeout=240):
     """Wait for the page's active job, then rerun (fragments do not tick inside AppTest)."""
     job = jobs.registry().get(_active_key(app))
     assert job is not None and job.wait(timeout), "training did not finish"
-    time.sleep(0.2)
-    app.run()
+    app.run()  # the job sets its status before it signals the end: nothing left to wait for
     assert job.status == jobs.DONE, job.error
     return job
 

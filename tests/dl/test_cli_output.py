@@ -23,7 +23,8 @@ NOISE = ("absl", "oneDNN", "cuda", "cuInit", "E0000", "I0000", "W0000", "Warning
 
 
 def write_shades_zip(path, per_class: int = 6) -> None:
-    """Two classes of flat grey squares: trains in a second, predicts perfectly."""
+    """Two classes of flat grey squares. Six a class trains in a second (too few updates to learn
+    them); forty a class for twenty epochs learns them perfectly (measured: held-out accuracy 1.0 in 18 s)."""
     with zipfile.ZipFile(path, "w") as archive:
         for index in range(per_class):
             for name, colour in (("dark", 20 + index), ("light", 230 - index)):
@@ -85,9 +86,13 @@ def test_refused_input_exits_2_with_one_line_and_no_traceback(shades, tmp_path):
         assert done.stdout == ""
 
 
-def test_predict_on_a_mixed_batch_answers_every_good_file_and_exits_2(shades, tmp_path):
-    trained = run_cli(["train", "image", "--data", str(shades / "shades.zip"), "--epochs", "2", "--json"], shades / "json-cache")
-    model = json.loads(trained.stdout)["model"]
+def test_predict_on_a_mixed_batch_answers_every_good_file_and_exits_2(tmp_path):
+    write_shades_zip(tmp_path / "shades.zip", per_class=40)
+    trained = run_cli(["train", "image", "--data", str(tmp_path / "shades.zip"), "--epochs", "20", "--json"], tmp_path / "json-cache")
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    summary = json.loads(trained.stdout)
+    assert summary["accuracy"] >= 0.9, summary  # a model that knows dark from light, or the labels below mean nothing
+    model = summary["model"]
     dark, light, broken = tmp_path / "dark.png", tmp_path / "light.png", tmp_path / "broken.png"
     Image.new("L", (12, 12), 25).save(dark)
     Image.new("L", (12, 12), 225).save(light)
@@ -97,8 +102,8 @@ def test_predict_on_a_mixed_batch_answers_every_good_file_and_exits_2(shades, tm
     readable = run_cli(["predict", "image", "--model", model, *files], tmp_path / "cache")
     assert readable.returncode == 2, readable.stderr[-2000:]
     lines = readable.stdout.splitlines()
-    assert [line.split()[0] for line in lines] == [str(dark), str(light)]
-    assert {line.split()[1] for line in lines} <= {"dark", "light"} and all("%" in line for line in lines)
+    assert [line.split()[:2] for line in lines] == [[str(dark), "dark"], [str(light), "light"]]  # each file's own label
+    assert all("%" in line for line in lines)
     errors = [line for line in readable.stderr.splitlines() if line.startswith("error: ")]
     assert errors == [f"error: {broken}: not an image (not a format Pillow can read)",
                       f"error: {tmp_path / 'gone.png'}: cannot read: No such file or directory"]
@@ -107,7 +112,7 @@ def test_predict_on_a_mixed_batch_answers_every_good_file_and_exits_2(shades, tm
     assert as_json.returncode == 2
     records = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert [record["file"] for record in records] == files  # in order, one per file
-    assert [record.get("label") is None for record in records] == [False, True, False, True]
+    assert [record.get("label") for record in records] == ["dark", None, "light", None]
     assert "not an image" in records[1]["error"] and "cannot read" in records[3]["error"]
 
 

