@@ -21,7 +21,8 @@ from dl.data import DataError
 from dl.data.archives import check_model_file
 from dl.data.splits import split_indices
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
-from dl.image.kinds import SEED, TRANSFER
+from dl.image.kinds import CLASSES_FILE, SEED, TRANSFER
+from dl.image.pixels import prepare_pixels
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics
 from dl.store import ModelStore
@@ -29,7 +30,6 @@ from dl.task import Fitted, history_rows, task_key, train_or_load
 
 TASK = "image-cnn"
 MODEL_FILE = SEED.model_file
-CLASSES_FILE = "classes.json"
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 COLOR_MODES = ("auto", "greyscale", "rgb")
 # augmentation fills uncovered pixels with the nearest edge pixel: black stays black around a digit
@@ -109,28 +109,7 @@ def model_key(config: ImageClassifierConfig, dataset: ImageDataset) -> str:
 
 
 # ------------------------------------------------------------------------------------------- data
-def prepare_pixels(images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
-    """uint8 (n, h, w, c) -> float32 (n, image_size, channels) with values 0-255.
-
-    Done once before training (not per batch), so the training loop only moves ready tensors.
-    Greyscale uses ITU-R 601 luma weights; grey -> RGB repeats the channel.
-    """
-    pixels = images.astype(np.float32)
-    if pixels.shape[-1] == 3 and channels == 1:
-        pixels = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)[:, np.newaxis]
-    elif pixels.shape[-1] == 1 and channels == 3:
-        pixels = np.repeat(pixels, 3, axis=-1)
-    if tuple(pixels.shape[1:3]) != tuple(image_size):
-        import tensorflow as tf
-
-        resized = [
-            tf.image.resize(pixels[start : start + 512], image_size, antialias=True).numpy()
-            for start in range(0, len(pixels), 512)
-        ]
-        pixels = np.concatenate(resized) if resized else np.zeros((0, *image_size, channels), np.float32)
-    return np.clip(pixels, 0.0, 255.0).astype(np.float32)
-
-
+# (prepare_pixels, which readies the pixels once before training, is in dl.image.pixels)
 def training_pipeline(pixels: np.ndarray, labels: np.ndarray, batch_size: int, seed: int, shuffle: bool):
     """A tf.data pipeline over in-memory arrays: shuffle indices, gather whole batches, prefetch.
 

@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 
 from dl.image import pretrained
+from dl.image.pixels import prepare_pixels
+
+CLASSES_FILE = "classes.json"  # beside either kind's model file: the class names in output order
 
 
 class ImageModelKind:
@@ -55,8 +58,6 @@ class SeedKind(ImageModelKind):
     has_grad_cam = True  # its convolutions are inside the Keras model
 
     def model_inputs(self, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
-        from dl.image.cnn import prepare_pixels
-
         return prepare_pixels(images, image_size, channels)
 
     def describe_input(self, image_size: tuple[int, int], channels: int) -> str:

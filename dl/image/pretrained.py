@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image
 
 from dl.device import TORCH_INFERENCE_THREADS, limited_torch_threads
+from dl.image.pixels import to_rgb_or_grey
 
 IMAGE_SIZE = 224  # the input resolution EfficientNet-Lite0 was trained at
 RESIZE_SHORTER_SIDE = 256  # resize, then centre-crop 224: the 224/256 = 0.875 ImageNet evaluation crop
@@ -82,12 +83,10 @@ def imagenet_labels() -> list[str]:
 def to_pil_rgb(image: ImageLike) -> Image.Image:
     """A PIL RGB image from a PIL image of any mode or a uint8 array (h, w), (h, w, 1) or (h, w, 3).
 
-    Modes are converted like uploads are (``dl.image.uploads.to_rgb_or_grey``: transparency on
+    Modes are converted like uploads are (``dl.image.pixels.to_rgb_or_grey``: transparency on
     white, 16-bit scaled by its range), then greyscale is repeated into three channels.
     """
     if isinstance(image, Image.Image):
-        from dl.image.uploads import to_rgb_or_grey
-
         return to_rgb_or_grey(image).convert("RGB")
     array = np.asarray(image)
     if array.dtype != np.uint8:

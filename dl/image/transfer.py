@@ -23,9 +23,8 @@ import numpy as np
 
 from dl.data.splits import split_indices
 from dl.image import pretrained
-from dl.image.cnn import CLASSES_FILE
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
-from dl.image.kinds import TRANSFER
+from dl.image.kinds import CLASSES_FILE, TRANSFER
 from dl.image.uploads import class_too_small, need_two_classes
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics

@@ -29,6 +29,7 @@ import numpy as np
 from dl.data import DataError
 from dl.data.errors import too_large
 from dl.image.dataset import ImageDataset
+from dl.image.pixels import to_rgb_or_grey
 from dl.limits import LIMITS
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}  # written by file managers, never data
@@ -140,36 +141,6 @@ class UnreadableImage(Exception):
     def __init__(self, code: str, reason: str):
         super().__init__(f"{self.KINDS[code]} ({reason})")
         self.code, self.reason = code, reason
-
-
-def to_rgb_or_grey(image):
-    """Convert any PIL mode to "RGB" or "L".
-
-    Transparent images are composited on white (what a viewer shows); 16- and 32-bit greyscale
-    is scaled to 8 bits by its own range; palette, CMYK, YCbCr, LAB and HSV become RGB.
-    """
-    from PIL import Image
-
-    mode = image.mode
-    if mode in ("RGB", "L"):
-        return image
-    if mode in ("1",):
-        return image.convert("L")
-    if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        values = np.asarray(image, dtype=np.float64)
-        low, high = float(values.min()), float(values.max())
-        scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
-        return Image.fromarray(np.round(scaled).astype(np.uint8), mode="L")
-    if mode == "P" and "transparency" in image.info:
-        image = image.convert("RGBA")
-    if mode in ("LA", "La", "PA"):
-        image = image.convert("RGBA") if mode == "PA" else image
-    if image.mode in ("RGBA", "RGBa", "LA", "La"):
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        composed = Image.alpha_composite(background, rgba)
-        return composed.convert("L" if image.mode in ("LA", "La") else "RGB")
-    return image.convert("RGB")
 
 
 def is_greyscale(image) -> bool:

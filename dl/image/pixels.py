@@ -1,0 +1,65 @@
+"""Pixel conversions the image modules share: the bottom of ``dl/image``'s imports.
+
+``prepare_pixels`` turns uint8 images into what the seed CNN reads (training, prediction, Grad-CAM,
+export checks); ``to_rgb_or_grey`` turns a PIL image of any mode into "RGB" or "L" (uploads and the
+pretrained network's input alike). They live here, importing no other ``dl.image`` module, so that
+the modules using them (``cnn``, ``kinds``, ``uploads``, ``pretrained``) need not import each other
+in a circle. TensorFlow and Pillow are imported inside the functions: importing this module loads
+neither.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def prepare_pixels(images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+    """uint8 (n, h, w, c) -> float32 (n, image_size, channels) with values 0-255.
+
+    Done once before training (not per batch), so the training loop only moves ready tensors.
+    Greyscale uses ITU-R 601 luma weights; grey -> RGB repeats the channel.
+    """
+    pixels = images.astype(np.float32)
+    if pixels.shape[-1] == 3 and channels == 1:
+        pixels = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)[:, np.newaxis]
+    elif pixels.shape[-1] == 1 and channels == 3:
+        pixels = np.repeat(pixels, 3, axis=-1)
+    if tuple(pixels.shape[1:3]) != tuple(image_size):
+        import tensorflow as tf
+
+        resized = [
+            tf.image.resize(pixels[start : start + 512], image_size, antialias=True).numpy()
+            for start in range(0, len(pixels), 512)
+        ]
+        pixels = np.concatenate(resized) if resized else np.zeros((0, *image_size, channels), np.float32)
+    return np.clip(pixels, 0.0, 255.0).astype(np.float32)
+
+
+def to_rgb_or_grey(image):
+    """Convert any PIL mode to "RGB" or "L".
+
+    Transparent images are composited on white (what a viewer shows); 16- and 32-bit greyscale
+    is scaled to 8 bits by its own range; palette, CMYK, YCbCr, LAB and HSV become RGB.
+    """
+    from PIL import Image
+
+    mode = image.mode
+    if mode in ("RGB", "L"):
+        return image
+    if mode in ("1",):
+        return image.convert("L")
+    if mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        low, high = float(values.min()), float(values.max())
+        scaled = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
+        return Image.fromarray(np.round(scaled).astype(np.uint8), mode="L")
+    if mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if mode in ("LA", "La", "PA"):
+        image = image.convert("RGBA") if mode == "PA" else image
+    if image.mode in ("RGBA", "RGBa", "LA", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        composed = Image.alpha_composite(background, rgba)
+        return composed.convert("L" if image.mode in ("LA", "La") else "RGB")
+    return image.convert("RGB")
