@@ -39,7 +39,11 @@ EXIT_CODES_HELP = (
 
 def task_clis() -> dict[str, str]:
     """Task name -> module of its CLI functions, for every ``dl/<task>/cli.py`` (sorted by name)."""
-    return {folder.name: f"dl.{folder.name}.cli" for folder in sorted(PACKAGE_DIR.iterdir()) if (folder / "cli.py").is_file()}
+    return {
+        folder.name: f"dl.{folder.name}.cli"
+        for folder in sorted(PACKAGE_DIR.iterdir())
+        if (folder / "cli.py").is_file()
+    }
 
 
 TASK_CLIS = task_clis()
@@ -55,8 +59,13 @@ def info_report(quick: bool) -> dict[str, Any]:
     store = ModelStore()
     report["cache"] = store.summary()
     report["cache"]["models"] = [
-        {"key": entry.key[:16], "task": entry.meta.get("task"), "bytes": entry.size_bytes,
-         "metrics": entry.meta.get("metrics", {}), "data": entry.meta.get("data", {}).get("source")}
+        {
+            "key": entry.key[:16],
+            "task": entry.meta.get("task"),
+            "bytes": entry.size_bytes,
+            "metrics": entry.meta.get("metrics", {}),
+            "data": entry.meta.get("data", {}).get("source"),
+        }
         for entry in store.entries()
     ]
     return report
@@ -81,15 +90,24 @@ def info(args: argparse.Namespace) -> None:
     console.print_summary(f"Deep Learning Playground {dl.__version__}", rows)
     cache = report["cache"]
     print()
-    console.print_summary("Model cache", [
-        ("folder", cache["folder"]),
-        ("models", f"{cache['entries']} ({cache['bytes'] / 2**20:.1f} MiB of {cache['max_bytes'] / 2**30:.1f} GiB)"),
-        *[(model["task"] or "?", model_line(model)) for model in cache["models"]],
-    ])
+    console.print_summary(
+        "Model cache",
+        [
+            ("folder", cache["folder"]),
+            (
+                "models",
+                f"{cache['entries']} ({cache['bytes'] / 2**20:.1f} MiB of {cache['max_bytes'] / 2**30:.1f} GiB)",
+            ),
+            *[(model["task"] or "?", model_line(model)) for model in cache["models"]],
+        ],
+    )
 
 
-STRATEGY_NAMES = {device.STRATEGY_DEFAULT: "one device", device.STRATEGY_MIRRORED: "MirroredStrategy over every GPU",
-                  device.STRATEGY_MULTI_WORKER: "MultiWorkerMirroredStrategy (TF_CONFIG)"}
+STRATEGY_NAMES = {
+    device.STRATEGY_DEFAULT: "one device",
+    device.STRATEGY_MIRRORED: "MirroredStrategy over every GPU",
+    device.STRATEGY_MULTI_WORKER: "MultiWorkerMirroredStrategy (TF_CONFIG)",
+}
 
 
 def describe_framework(seen: dict[str, Any]) -> str:
@@ -105,25 +123,44 @@ def describe_framework(seen: dict[str, Any]) -> str:
 
 def model_line(model: dict[str, Any]) -> str:
     metrics = model["metrics"]
-    score = (f"accuracy {console.percent(metrics['accuracy'])}" if isinstance(metrics.get("accuracy"), float)
-             else f"RMSE {metrics['rmse']:.3f}" if isinstance(metrics.get("rmse"), float) else "")
-    return "  ".join(part for part in (model["key"], str(model.get("data") or ""), score, f"{model['bytes'] / 2**20:.1f} MiB") if part)
+    score = (
+        f"accuracy {console.percent(metrics['accuracy'])}"
+        if isinstance(metrics.get("accuracy"), float)
+        else f"RMSE {metrics['rmse']:.3f}"
+        if isinstance(metrics.get("rmse"), float)
+        else ""
+    )
+    return "  ".join(
+        part
+        for part in (model["key"], str(model.get("data") or ""), score, f"{model['bytes'] / 2**20:.1f} MiB")
+        if part
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--verbose", action="store_true", default=argparse.SUPPRESS,  # a subcommand keeps a --verbose given before it
-                        help="show the frameworks' logs and warnings, and the traceback of an unexpected error")
+    common.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,  # a subcommand keeps a --verbose given before it
+        help="show the frameworks' logs and warnings, and the traceback of an unexpected error",
+    )
     parser = argparse.ArgumentParser(
-        prog="python -m dl", parents=[common],
+        prog="python -m dl",
+        parents=[common],
         description="Deep Learning Playground from the command line. Tasks: " + ", ".join(TASK_CLIS) + ".",
         epilog="examples: python -m dl info · python -m dl train image --data digits --epochs 5 · "
-               "python -m dl train TASK --help\n" + EXIT_CODES_HELP,
+        "python -m dl train TASK --help\n" + EXIT_CODES_HELP,
     )
     parser.add_argument("--version", action="version", version=f"Deep Learning Playground {dl.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    info_parser = commands.add_parser("info", parents=[common], help="devices, versions and the model cache",
-                                      description="Devices, framework versions and the model cache.", epilog=EXIT_CODES_HELP)
+    info_parser = commands.add_parser(
+        "info",
+        parents=[common],
+        help="devices, versions and the model cache",
+        description="Devices, framework versions and the model cache.",
+        epilog=EXIT_CODES_HELP,
+    )
     info_parser.add_argument("--quick", action="store_true", help="skip importing TensorFlow and PyTorch")
     info_parser.add_argument("--json", action="store_true", help="print the report as JSON")
     info_parser.set_defaults(handler=info)
