@@ -5,7 +5,10 @@ becomes ``python -m dl train <task>`` / ``predict <task>`` (adding a task adds a
 here). Each ``cli.py`` exposes ``add_train_arguments(parser)``, ``train(args)``, ``add_predict_arguments(parser)`` and
 ``predict(args)``; a task may add its own top-level commands with ``add_commands(subparsers)`` (the
 recommender's ``python -m dl recommend``). A handler prints its own output (a summary for people,
-or JSON with ``--json``) and returns an exit code, or None for 0.
+or JSON with ``--json``) and returns an exit code, or None for 0. Every ``train(args)`` is
+``dl.train_command.run_train_command(args, train_command)``: the task's ``train_command`` reads the
+data, makes the config and names its result fields and summary rows; the cache lookup, the
+progress and the report are the same for all.
 
 Exit codes: 0 success; 2 the input was refused (a ``DataError`` or a usage error: one line on
 stderr); 1 anything else (with a hint to run with ``--verbose``); 130 interrupted with Ctrl+C.

@@ -12,13 +12,11 @@ cache without loading PyTorch. ``predict`` prints one line per sentence (JSON li
 from __future__ import annotations
 
 import argparse
-import sys
-import time
-from pathlib import Path
 from typing import Any
 
 from dl import console
 from dl.text.cli import add_text_inputs, print_labels, texts_from_args
+from dl.train_command import TrainCommand, TrainingOutcome, run_train_command
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,12 +46,16 @@ def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def train(args: argparse.Namespace) -> None:
+    run_train_command(args, train_command)
+
+
+def train_command(args: argparse.Namespace) -> TrainCommand:
+    """The BERT labeler's part of ``train bert``: data, config, its result and summary."""
     from dl.bert.config import BertConfig
-    from dl.bert.train import stored_labeler
+    from dl.bert.train import stored_labeler, train_labeler
     from dl.store import ModelStore
     from dl.text.cli import load_data
 
-    started = time.perf_counter()
     settings: dict[str, Any] = {"model": args.model}
     if args.epochs is not None:
         settings["epochs"] = args.epochs
@@ -63,59 +65,47 @@ def train(args: argparse.Namespace) -> None:
     config.validate()
     dataset = load_data(args)
     store = ModelStore()
-    entry = stored_labeler(store, config, dataset)
-    notes: list[str] = []
-    if entry is not None:
-        result = result_line(entry.meta, entry.path, True)
-    else:
-        if not args.json:
-            print(
-                f"fine-tuning {config.model} on {dataset.source}: {min(len(dataset.texts), config.max_sentences or 10**9):,} "
-                f"sentences, {dataset.num_classes} labels",
-                file=sys.stderr,
-            )
-        from dl.bert.train import train_labeler
-
-        trained = console.train_with_progress(
-            lambda reporter: train_labeler(config, dataset, reporter, store), "bert", args.json
-        )
-        notes = trained.notes
-        result = result_line(trained.meta, trained.path, trained.from_cache)
-    console.report_training(
-        args,
-        result,
-        f"{config.model} fine-tuned on {dataset.source}",
-        [
-            ("labels", ", ".join(map(str, result["labels"]))),
-            ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} sentences"),
-            ("macro F1", f"{result['macro_f1']:.3f}"),
-            (
-                "frozen-encoder baseline",
-                f"{console.percent(result['baseline_accuracy'])} accuracy (logistic regression)",
-            ),
-            ("epochs", result["epochs_run"]),
+    sentences = min(len(dataset.texts), config.max_sentences or 10**9)
+    return TrainCommand(
+        stored=lambda: stored_labeler(store, config, dataset),
+        train=lambda reporter: train_labeler(config, dataset, reporter, store),
+        job_name="bert",
+        headline=f"{config.model} fine-tuned on {dataset.source}",
+        result_document=result_document,
+        summary_rows=summary_rows,
+        announce=lambda: [
+            f"fine-tuning {config.model} on {dataset.source}: {sentences:,} sentences, {dataset.num_classes} labels"
         ],
-        started,
-        notes,
     )
 
 
-def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
-    metrics = meta["metrics"]
+def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
+    """``train bert``'s JSON (``--json``), from the stored or just-trained meta.json."""
+    metrics = outcome.meta["metrics"]
     baselines = metrics["baselines"]
     return {
-        "model": str(path),
-        "from_cache": from_cache,
+        "model": outcome.model_path,
+        "from_cache": outcome.from_cache,
         "accuracy": metrics["accuracy"],
         "macro_f1": metrics["macro_f1"],
         "baseline_accuracy": baselines["frozen_logistic_regression"]["accuracy"],
         "nearest_centroid_accuracy": baselines["nearest_centroid"]["accuracy"],
-        "labels": meta.get("class_names"),
+        "labels": outcome.meta.get("class_names"),
         "test_size": metrics.get("test_size"),
         "epochs_run": metrics.get("epochs_run"),
-        "train_seconds": meta.get("train_seconds"),
-        "data": meta.get("data", {}).get("source"),
+        "train_seconds": outcome.train_seconds,
+        "data": outcome.data_source,
     }
+
+
+def summary_rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        ("labels", ", ".join(map(str, result["labels"]))),
+        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} sentences"),
+        ("macro F1", f"{result['macro_f1']:.3f}"),
+        ("frozen-encoder baseline", f"{console.percent(result['baseline_accuracy'])} accuracy (logistic regression)"),
+        ("epochs", result["epochs_run"]),
+    ]
 
 
 def predict(args: argparse.Namespace) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from dl import console
 from dl.data import DataError
+from dl.train_command import TrainCommand, TrainingOutcome, run_train_command
 
 MODEL_KINDS = ("seed", "transfer")
 MODEL_NAMES = {"seed": "seed CNN", "transfer": "EfficientNet-Lite0 transfer model"}
@@ -59,10 +59,14 @@ def load_data(name_or_path: str):
 
 
 def train(args: argparse.Namespace) -> None:
+    run_train_command(args, train_command)
+
+
+def train_command(args: argparse.Namespace) -> TrainCommand:
+    """The image classifier's part of ``train image`` (seed CNN or transfer): data, config, its result."""
     from dl.store import ModelStore
     from dl.task import stored_meta
 
-    started = time.perf_counter()
     dataset = load_data(args.data)
     store = ModelStore()
     if args.epochs is not None and args.epochs < 1:
@@ -87,62 +91,63 @@ def train(args: argparse.Namespace) -> None:
         def work(reporter):
             return cnn.train_image_classifier(config, dataset, reporter, store)
 
-    entry = stored_meta(store, task, config, dataset.fingerprint())
-    notes: list[str] = []
-    if entry is not None:  # a cache hit needs only meta.json: no TensorFlow, no model loading
-        result = result_line(entry.meta, str(entry.path / model_file), True, args.model, dataset)
-    else:
-        if not args.json:
-            print(
-                f"training the {MODEL_NAMES[args.model]} on {dataset.source}: {len(dataset.labels):,} images, "
-                f"{dataset.num_classes} classes",
-                file=sys.stderr,
-            )
-            for line in dataset.skipped:
-                print(f"skipped {line}", file=sys.stderr)
-        trained = console.train_with_progress(work, f"image-{args.model}", args.json)
-        notes = trained.notes
-        stored = stored_meta(store, task, config, dataset.fingerprint())  # the meta.json just written
+    def stored():
+        return stored_meta(store, task, config, dataset.fingerprint())
+
+    def outcome_of(trained) -> TrainingOutcome:
+        entry = stored()  # the meta.json just written; None when the store could not keep it
         meta = (
-            stored.meta
-            if stored is not None
+            entry.meta
+            if entry is not None
             else {"metrics": trained.metrics, "class_names": trained.class_names, "history": trained.history}
         )
-        result = result_line(meta, trained.model_path, trained.from_cache, args.model, dataset)
-    console.report_training(
-        args,
-        result,
-        f"{MODEL_NAMES[args.model]} on {dataset.source}",
-        [
-            ("classes", ", ".join(result["classes"][:12]) + (" …" if len(result["classes"]) > 12 else "")),
-            (
-                "held-out accuracy",
-                f"{console.percent(result['accuracy'])} on {result['test_size']:,} images"
-                if result["test_size"]
-                else console.percent(result["accuracy"]),
-            ),
-            ("epochs", result["epochs_run"]),
-            ("skipped files", len(dataset.skipped) or None),
-        ],
-        started,
-        notes,
+        return TrainingOutcome(meta, trained.model_path, trained.from_cache, trained.notes)
+
+    def announce() -> list[str]:
+        counts = f"{len(dataset.labels):,} images, {dataset.num_classes} classes"
+        return [
+            f"training the {MODEL_NAMES[args.model]} on {dataset.source}: {counts}",
+            *(f"skipped {line}" for line in dataset.skipped),
+        ]
+
+    return TrainCommand(
+        stored=stored,
+        train=work,
+        job_name=f"image-{args.model}",
+        headline=f"{MODEL_NAMES[args.model]} on {dataset.source}",
+        result_document=lambda outcome: result_document(outcome, args.model, dataset),
+        summary_rows=summary_rows,
+        announce=announce,
+        model_file=model_file,
+        outcome=outcome_of,
     )
 
 
-def result_line(meta: dict[str, Any], model_path: str, from_cache: bool, kind: str, dataset) -> dict[str, Any]:
-    """The JSON a train command prints, from a store entry's meta.json (trained now or earlier)."""
+def result_document(outcome: TrainingOutcome, kind: str, dataset) -> dict[str, Any]:
+    """``train image``'s JSON (``--json``), from the stored or just-trained meta.json."""
+    meta = outcome.meta
     return {
         "accuracy": meta["metrics"]["accuracy"],
         "classes": meta["class_names"],
-        "model": model_path,
+        "model": outcome.model_path,
         "kind": kind,
-        "from_cache": from_cache,
+        "from_cache": outcome.from_cache,
         "epochs_run": len(meta.get("history", [])),
         "test_size": meta["metrics"].get("test_size"),
-        "train_seconds": meta.get("train_seconds"),
+        "train_seconds": outcome.train_seconds,
         "data": dataset.source,
         "skipped": dataset.skipped,
     }
+
+
+def summary_rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
+    accuracy = console.percent(result["accuracy"])
+    return [
+        ("classes", ", ".join(result["classes"][:12]) + (" …" if len(result["classes"]) > 12 else "")),
+        ("held-out accuracy", f"{accuracy} on {result['test_size']:,} images" if result["test_size"] else accuracy),
+        ("epochs", result["epochs_run"]),
+        ("skipped files", len(result["skipped"]) or None),
+    ]
 
 
 def predict(args: argparse.Namespace) -> int:

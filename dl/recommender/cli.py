@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
-from dl import console
 from dl.data.errors import DataError
 from dl.recommender.config import MODEL_KINDS, SPLITS
+from dl.train_command import TrainCommand, TrainingOutcome, run_train_command
 
 BUILTIN = "ml-100k"
 
@@ -89,11 +87,15 @@ def load_data(args: argparse.Namespace):
 
 
 def train(args: argparse.Namespace) -> None:
+    run_train_command(args, train_command)
+
+
+def train_command(args: argparse.Namespace) -> TrainCommand:
+    """The recommender's part of ``train recommender``: data, config, its result and summary."""
     from dl.recommender.config import RecommenderConfig
-    from dl.recommender.train import stored_recommender
+    from dl.recommender.train import stored_recommender, train_recommender
     from dl.store import ModelStore
 
-    started = time.perf_counter()
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     data = load_data(args)
@@ -103,61 +105,31 @@ def train(args: argparse.Namespace) -> None:
     config = RecommenderConfig(**settings)
     config.validate()
     store = ModelStore()
-    entry = stored_recommender(store, config, data)
-    notes: list[str] = []
-    if entry is not None:  # a cache hit reads meta.json only: no TensorFlow
-        result = result_line(entry.meta, entry.path, True)
-    else:
-        if not args.json:
-            summary = data.summary()
-            print(
-                f"training {args.model} on {data.source}: {summary['ratings']:,} ratings, {summary['users']:,} users, "
-                f"{summary['items']:,} items",
-                file=sys.stderr,
-            )
-            for note in data.notes:
-                print(note, file=sys.stderr)
-        from dl.recommender.train import train_recommender
 
-        trained = console.train_with_progress(
-            lambda reporter: train_recommender(config, data, reporter, store), "recommender", args.json
-        )
-        notes = trained.notes
-        result = result_line(trained.meta, trained.path, trained.from_cache)
-    console.report_training(
-        args,
-        result,
-        f"{args.model} matrix factorisation on {data.source}",
-        [
-            (
-                "held-out RMSE",
-                f"{result['rmse']:.3f} on {result['test_ratings']:,} ratings ({args.split} split)"
-                if result["test_ratings"]
-                else f"{result['rmse']:.3f}",
-            ),
-            (
-                "baselines RMSE",
-                f"{result['baseline_rmse']:.3f} (user and movie biases), {result['global_mean_rmse']:.3f} (global mean)",
-            ),
-            (
-                "precision@10",
-                f"{result['precision_at_10']:.3f} (bias baseline {result['baseline_precision_at_10']:.3f})",
-            ),
-            ("NDCG@10", f"{result['ndcg_at_10']:.3f}"),
-            ("epochs", result["epochs_run"]),
-        ],
-        started,
-        notes,
+    def announce() -> list[str]:
+        summary = data.summary()
+        counts = f"{summary['ratings']:,} ratings, {summary['users']:,} users, {summary['items']:,} items"
+        return [f"training {args.model} on {data.source}: {counts}", *data.notes]
+
+    return TrainCommand(
+        stored=lambda: stored_recommender(store, config, data),
+        train=lambda reporter: train_recommender(config, data, reporter, store),
+        job_name="recommender",
+        headline=f"{args.model} matrix factorisation on {data.source}",
+        result_document=result_document,
+        summary_rows=lambda result: summary_rows(result, args.split),
+        announce=announce,
     )
 
 
-def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
-    metrics = meta["metrics"]
+def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
+    """``train recommender``'s JSON (``--json``), from the stored or just-trained meta.json."""
+    metrics = outcome.meta["metrics"]
     baselines = metrics["baselines"]
     return {
-        "model": str(path),
-        "kind": meta.get("kind"),
-        "from_cache": from_cache,
+        "model": outcome.model_path,
+        "kind": outcome.meta.get("kind"),
+        "from_cache": outcome.from_cache,
         "rmse": metrics["rmse"],
         "mae": metrics["mae"],
         "baseline_rmse": baselines["bias"]["rmse"],
@@ -168,9 +140,26 @@ def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str,
         "baseline_precision_at_10": baselines["bias"]["precision_at_10"],
         "epochs_run": metrics.get("epochs_run"),
         "test_ratings": metrics.get("test_ratings"),
-        "train_seconds": meta.get("train_seconds"),
-        "data": meta.get("data", {}).get("source"),
+        "train_seconds": outcome.train_seconds,
+        "data": outcome.data_source,
     }
+
+
+def summary_rows(result: dict[str, Any], split: str) -> list[tuple[str, Any]]:
+    rmse = f"{result['rmse']:.3f}"
+    return [
+        (
+            "held-out RMSE",
+            f"{rmse} on {result['test_ratings']:,} ratings ({split} split)" if result["test_ratings"] else rmse,
+        ),
+        (
+            "baselines RMSE",
+            f"{result['baseline_rmse']:.3f} (user and movie biases), {result['global_mean_rmse']:.3f} (global mean)",
+        ),
+        ("precision@10", f"{result['precision_at_10']:.3f} (bias baseline {result['baseline_precision_at_10']:.3f})"),
+        ("NDCG@10", f"{result['ndcg_at_10']:.3f}"),
+        ("epochs", result["epochs_run"]),
+    ]
 
 
 def predict(args: argparse.Namespace) -> None:

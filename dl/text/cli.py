@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from dl import console
 from dl.data.errors import DataError
 from dl.text.config import MODEL_KINDS
+from dl.train_command import TrainCommand, TrainingOutcome, run_train_command
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,11 +83,15 @@ def load_data(args: argparse.Namespace):
 
 
 def train(args: argparse.Namespace) -> None:
+    run_train_command(args, train_command)
+
+
+def train_command(args: argparse.Namespace) -> TrainCommand:
+    """The text classifier's part of ``train text``: data, config, its result and summary."""
     from dl.store import ModelStore
     from dl.text.config import TextClassifierConfig
-    from dl.text.train import stored_text_classifier
+    from dl.text.train import stored_text_classifier, train_text_classifier
 
-    started = time.perf_counter()
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     dataset = load_data(args)
@@ -98,48 +101,28 @@ def train(args: argparse.Namespace) -> None:
     config = TextClassifierConfig(**settings)
     config.validate()
     store = ModelStore()
-    entry = stored_text_classifier(store, config, dataset)
-    notes: list[str] = []
-    if entry is not None:
-        result = result_line(entry.meta, entry.path, True)
-    else:
-        if not args.json:
-            print(
-                f"training {args.model} on {dataset.source}: {len(dataset.texts):,} distinct texts, "
-                f"{dataset.num_classes} classes",
-                file=sys.stderr,
-            )
-            for note in dataset.notes:
-                print(note, file=sys.stderr)
-        from dl.text.train import train_text_classifier
-
-        trained = console.train_with_progress(
-            lambda reporter: train_text_classifier(config, dataset, reporter, store), "text", args.json
-        )
-        notes = trained.notes
-        result = result_line(trained.meta, trained.path, trained.from_cache)
-    console.report_training(
-        args,
-        result,
-        f"{args.model} text classifier on {dataset.source}",
-        [
-            ("classes", ", ".join(map(str, result["classes"]))),
-            ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} texts"),
-            ("macro F1", f"{result['macro_f1']:.3f}"),
-            ("TF-IDF baseline", f"{console.percent(result['baseline_accuracy'])} accuracy on the same texts"),
-            ("epochs", result["epochs_run"]),
+    return TrainCommand(
+        stored=lambda: stored_text_classifier(store, config, dataset),
+        train=lambda reporter: train_text_classifier(config, dataset, reporter, store),
+        job_name="text",
+        headline=f"{args.model} text classifier on {dataset.source}",
+        result_document=result_document,
+        summary_rows=summary_rows,
+        announce=lambda: [
+            f"training {args.model} on {dataset.source}: {len(dataset.texts):,} distinct texts, "
+            f"{dataset.num_classes} classes",
+            *dataset.notes,
         ],
-        started,
-        notes,
     )
 
 
-def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str, Any]:
-    metrics = meta["metrics"]
+def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
+    """``train text``'s JSON (``--json``), from the stored or just-trained meta.json."""
+    meta, metrics = outcome.meta, outcome.meta["metrics"]
     return {
-        "model": str(path),
+        "model": outcome.model_path,
         "kind": meta.get("kind"),
-        "from_cache": from_cache,
+        "from_cache": outcome.from_cache,
         "accuracy": metrics["accuracy"],
         "macro_f1": metrics["macro_f1"],
         "baseline_accuracy": metrics["baseline"]["accuracy"],
@@ -147,9 +130,19 @@ def result_line(meta: dict[str, Any], path: Path, from_cache: bool) -> dict[str,
         "classes": meta.get("class_names"),
         "test_size": metrics.get("test_size"),
         "epochs_run": metrics.get("epochs_run"),
-        "train_seconds": meta.get("train_seconds"),
-        "data": meta.get("data", {}).get("source"),
+        "train_seconds": outcome.train_seconds,
+        "data": outcome.data_source,
     }
+
+
+def summary_rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [
+        ("classes", ", ".join(map(str, result["classes"]))),
+        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} texts"),
+        ("macro F1", f"{result['macro_f1']:.3f}"),
+        ("TF-IDF baseline", f"{console.percent(result['baseline_accuracy'])} accuracy on the same texts"),
+        ("epochs", result["epochs_run"]),
+    ]
 
 
 def predict(args: argparse.Namespace) -> None:

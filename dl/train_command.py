@@ -1,0 +1,83 @@
+"""The shape every ``python -m dl train TASK`` shares; each task's ``cli.py`` gives only its specifics.
+
+A task's ``train(args)`` is ``run_train_command(args, build)``: ``build(args)`` reads the task's data
+and makes its config (its own code, with its own checks) and returns a ``TrainCommand``; the rest
+is the same for every task:
+
+1. ask the model store for this (task, config, data): a hit is answered from ``meta.json`` alone,
+   so no framework is imported (DESIGN.md: a cache hit costs well under a second);
+2. otherwise say on stderr what is about to be trained (not with ``--json``), then train in a job
+   with a progress bar or JSON progress lines (``dl.console.train_with_progress``);
+3. turn the entry's or the training's ``meta.json`` into the task's result document, and print
+   it with ``dl.console.report_training``: a summary for people, or one JSON line.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dl import console
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What a train command reports on, whether the store or a training run gave it."""
+
+    meta: dict[str, Any]  # the entry's meta.json: metrics, class names, history, data, train_seconds
+    model_path: str  # printed as "model": what ``predict`` takes
+    from_cache: bool
+    notes: Sequence[str] = ()  # e.g. that the cache could not be written
+
+    @property
+    def train_seconds(self) -> float | None:
+        """How long the training took (when it was stored; a cache hit reports the first run's)."""
+        return self.meta.get("train_seconds")
+
+    @property
+    def data_source(self) -> str | None:
+        """The data set's name or file name, as the store recorded it."""
+        return self.meta.get("data", {}).get("source")
+
+
+def outcome_of_trained(trained: Any) -> TrainingOutcome:
+    """The outcome of a task's training result that has ``meta``, ``path``, ``from_cache`` and ``notes``
+    (the text classifier, the recommender and the BERT labeler do)."""
+    return TrainingOutcome(trained.meta, str(trained.path), trained.from_cache, list(trained.notes))
+
+
+@dataclass(frozen=True)
+class TrainCommand:
+    """One task's part of ``python -m dl train TASK``."""
+
+    stored: Callable[[], Any]  # the store entry (``dl.task.stored_meta``) of this config and data, or None
+    train: Callable[[Any], Any]  # train(reporter) -> the task's trained result; runs in a job
+    job_name: str  # the job's name ("text", "image-seed")
+    headline: str  # what was trained on what, the summary's first words
+    result_document: Callable[[TrainingOutcome], dict[str, Any]]  # the task's --json keys, in order
+    summary_rows: Callable[[dict[str, Any]], Sequence[tuple[str, Any]]]  # (label, value) rows for people
+    announce: Callable[[], Sequence[str]] = lambda: ()  # lines on stderr before training; called only then
+    model_file: str = ""  # the file in a store entry that "model" names ("" names the entry's folder)
+    outcome: Callable[[Any], TrainingOutcome] = outcome_of_trained  # what train() returned, as an outcome
+
+
+def run_train_command(args: Any, build: Callable[[Any], TrainCommand]) -> None:
+    """``build(args)`` (the task reads its data and makes its config), then answer from the store or
+    train, and print the result (see the module docstring). The time reported includes ``build``."""
+    started = time.perf_counter()
+    command = build(args)
+    entry = command.stored()
+    if entry is not None:  # a cache hit needs only meta.json: no framework, no model loading
+        outcome = TrainingOutcome(entry.meta, str(Path(entry.path) / command.model_file), from_cache=True)
+    else:
+        if not args.json:
+            for line in command.announce():
+                print(line, file=sys.stderr)
+        trained = console.train_with_progress(command.train, command.job_name, args.json)
+        outcome = command.outcome(trained)
+    result = command.result_document(outcome)
+    console.report_training(args, result, command.headline, command.summary_rows(result), started, outcome.notes)
