@@ -1,8 +1,8 @@
 """The shape every ``python -m dl train TASK`` shares; each task's ``cli.py`` gives only its specifics.
 
-A task's ``train(args)`` is ``run_train_command(args, build)``: ``build(args)`` reads the task's data
-and makes its config (its own code, with its own checks) and returns a ``TrainCommand``; the rest
-is the same for every task:
+A task's ``train(args)`` is ``run_train_command(args, build)``: ``build(args, store)`` reads the
+task's data and makes its config (its own code, with its own checks) and returns a ``TrainCommand``;
+the rest is the same for every task:
 
 1. ask the model store for this (task, config, data): a hit is answered from ``meta.json`` alone,
    so no framework is imported (DESIGN.md: a cache hit costs well under a second);
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dl import console
+from dl.store import ModelStore
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ class TrainingOutcome:
     def data_source(self) -> str | None:
         """The data set's name or file name, as the store recorded it."""
         return self.meta.get("data", {}).get("source")
+
+
+def given_settings(**values: Any) -> dict[str, Any]:
+    """Keyword arguments for a task's config: the options given on the command line. An option left
+    out (None) is dropped, so the config's own default, and the reason written beside it, stands."""
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def outcome_of_trained(trained: Any) -> TrainingOutcome:
@@ -65,11 +72,12 @@ class TrainCommand:
     outcome: Callable[[Any], TrainingOutcome] = outcome_of_trained  # what train() returned, as an outcome
 
 
-def run_train_command(args: Any, build: Callable[[Any], TrainCommand]) -> None:
-    """``build(args)`` (the task reads its data and makes its config), then answer from the store or
-    train, and print the result (see the module docstring). The time reported includes ``build``."""
+def run_train_command(args: Any, build: Callable[[Any, ModelStore], TrainCommand]) -> None:
+    """``build(args, store)`` (the task reads its data and makes its config), then answer from the
+    store or train, and print the result (see the module docstring). The time reported includes
+    ``build``."""
     started = time.perf_counter()
-    command = build(args)
+    command = build(args, ModelStore())
     entry = command.stored()
     if entry is not None:  # a cache hit needs only meta.json: no framework, no model loading
         outcome = TrainingOutcome(entry.meta, str(Path(entry.path) / command.model_file), from_cache=True)

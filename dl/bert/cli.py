@@ -15,8 +15,9 @@ import argparse
 from typing import Any
 
 from dl import console
+from dl.store import ModelStore
 from dl.text.cli import add_text_inputs, print_labels, texts_from_args
-from dl.train_command import TrainCommand, TrainingOutcome, run_train_command
+from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,22 +50,15 @@ def train(args: argparse.Namespace) -> None:
     run_train_command(args, train_command)
 
 
-def train_command(args: argparse.Namespace) -> TrainCommand:
+def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     """The BERT labeler's part of ``train bert``: data, config, its result and summary."""
     from dl.bert.config import BertConfig
     from dl.bert.train import stored_labeler, train_labeler
-    from dl.store import ModelStore
     from dl.text.cli import load_data
 
-    settings: dict[str, Any] = {"model": args.model}
-    if args.epochs is not None:
-        settings["epochs"] = args.epochs
-    if args.max_samples is not None:
-        settings["max_sentences"] = args.max_samples
-    config = BertConfig(**settings)
+    config = BertConfig(**given_settings(model=args.model, epochs=args.epochs, max_sentences=args.max_samples))
     config.validate()
     dataset = load_data(args)
-    store = ModelStore()
     sentences = min(len(dataset.texts), config.max_sentences or 10**9)
     return TrainCommand(
         stored=lambda: stored_labeler(store, config, dataset),

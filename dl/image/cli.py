@@ -19,7 +19,8 @@ from typing import Any
 
 from dl import console
 from dl.data import DataError
-from dl.train_command import TrainCommand, TrainingOutcome, run_train_command
+from dl.store import ModelStore
+from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
 
 MODEL_KINDS = ("seed", "transfer")
 MODEL_NAMES = {"seed": "seed CNN", "transfer": "EfficientNet-Lite0 transfer model"}
@@ -62,13 +63,11 @@ def train(args: argparse.Namespace) -> None:
     run_train_command(args, train_command)
 
 
-def train_command(args: argparse.Namespace) -> TrainCommand:
+def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     """The image classifier's part of ``train image`` (seed CNN or transfer): data, config, its result."""
-    from dl.store import ModelStore
     from dl.task import stored_meta
 
     dataset = load_data(args.data)
-    store = ModelStore()
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     if args.model == "transfer":
@@ -76,7 +75,7 @@ def train_command(args: argparse.Namespace) -> TrainCommand:
             from dl.image import transfer
         except ImportError as error:
             raise DataError(f"Transfer learning is not available in this installation ({error}).") from None
-        config = transfer.TransferConfig() if args.epochs is None else transfer.TransferConfig(epochs=args.epochs)
+        config = transfer.TransferConfig(**given_settings(epochs=args.epochs))
         task, model_file = transfer.TASK, transfer.HEAD_FILE
 
         def work(reporter):
@@ -84,7 +83,7 @@ def train_command(args: argparse.Namespace) -> TrainCommand:
     else:
         from dl.image import cnn
 
-        config = cnn.ImageClassifierConfig() if args.epochs is None else cnn.ImageClassifierConfig(epochs=args.epochs)
+        config = cnn.ImageClassifierConfig(**given_settings(epochs=args.epochs))
         config.validate()
         task, model_file = cnn.TASK, cnn.MODEL_FILE
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from dl.data.errors import DataError
 from dl.recommender.config import MODEL_KINDS, SPLITS
-from dl.train_command import TrainCommand, TrainingOutcome, run_train_command
+from dl.store import ModelStore
+from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
 
 BUILTIN = "ml-100k"
 
@@ -90,21 +91,16 @@ def train(args: argparse.Namespace) -> None:
     run_train_command(args, train_command)
 
 
-def train_command(args: argparse.Namespace) -> TrainCommand:
+def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     """The recommender's part of ``train recommender``: data, config, its result and summary."""
     from dl.recommender.config import RecommenderConfig
     from dl.recommender.train import stored_recommender, train_recommender
-    from dl.store import ModelStore
 
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     data = load_data(args)
-    settings = {"model": args.model, "split": args.split}
-    if args.epochs is not None:
-        settings["epochs"] = args.epochs
-    config = RecommenderConfig(**settings)
+    config = RecommenderConfig(**given_settings(model=args.model, split=args.split, epochs=args.epochs))
     config.validate()
-    store = ModelStore()
 
     def announce() -> list[str]:
         summary = data.summary()

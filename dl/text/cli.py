@@ -19,8 +19,9 @@ from typing import Any
 
 from dl import console
 from dl.data.errors import DataError
+from dl.store import ModelStore
 from dl.text.config import MODEL_KINDS
-from dl.train_command import TrainCommand, TrainingOutcome, run_train_command
+from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,21 +87,18 @@ def train(args: argparse.Namespace) -> None:
     run_train_command(args, train_command)
 
 
-def train_command(args: argparse.Namespace) -> TrainCommand:
+def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     """The text classifier's part of ``train text``: data, config, its result and summary."""
-    from dl.store import ModelStore
     from dl.text.config import TextClassifierConfig
     from dl.text.train import stored_text_classifier, train_text_classifier
 
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     dataset = load_data(args)
-    settings: dict[str, Any] = {"model": args.model, "max_texts": max(0, args.max_texts)}
-    if args.epochs is not None:
-        settings["epochs"] = args.epochs
-    config = TextClassifierConfig(**settings)
+    config = TextClassifierConfig(
+        **given_settings(model=args.model, max_texts=max(0, args.max_texts), epochs=args.epochs)
+    )
     config.validate()
-    store = ModelStore()
     return TrainCommand(
         stored=lambda: stored_text_classifier(store, config, dataset),
         train=lambda reporter: train_text_classifier(config, dataset, reporter, store),
