@@ -27,7 +27,7 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
     st.subheader(t("bert_labeling.step_model"))
     model = choose_model()
     st.subheader(t("bert_labeling.step_data"))
-    dataset = choose_sentences(current_language())
+    dataset = choose_sentences(current_language(), model)
     if dataset is not None:
         show_sentences(dataset, model)
         st.subheader(t("bert_labeling.step_train"))

@@ -93,7 +93,12 @@ class ProgressReporter:
         self._job._update(message=STATUS_MESSAGES.get(message, message), message_code=code)
 
     def start_training(self, epochs: int, steps_per_epoch: int = 0) -> None:
-        self._job._update(epochs=epochs, steps=steps_per_epoch, epoch=1, step=0)
+        """The first batch is next: a "loading …" status line is over (it stayed up through a whole
+        BERT fine-tune before); any other line stays until the work replaces it."""
+        changes: dict[str, Any] = {"epochs": epochs, "steps": steps_per_epoch, "epoch": 1, "step": 0}
+        if self._job.progress.message_code.startswith("loading_"):
+            changes.update(message="", message_code="")
+        self._job._update(**changes)
 
     def start_epoch(self, epoch: int) -> None:
         """``epoch`` is 1-based."""

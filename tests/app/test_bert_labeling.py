@@ -1,5 +1,7 @@
-"""AppTest: the BERT labeling page. Fine-tune the built-in MiniLM on eight typed sentences for one
-epoch, label two new sentences with an attribution view, download the model; an unknown model id
+"""AppTest: the BERT labeling page. Fine-tune the built-in MiniLM on the sixteen typed example
+sentences with the page's few-shot defaults, then label eight new sentences: clearly positive ones
+must come out positive and clearly negative ones negative (an untrained head, which leans to one
+label, fails this), with an attribution view and a download; in both languages. An unknown model id
 offline and a one-label table each show an error box, never a traceback."""
 
 from __future__ import annotations
@@ -9,16 +11,29 @@ from apptest_utils import open_page, run_until, show_tab
 
 PAGE = "bert_labeling"
 RESULTS, LABEL, EXPORT = 1, 2, 3  # tab positions; only the open tab (and Data) runs
-TEXT = {"en": {"title": "BERT sentence labeling", "trained": "held-out accuracy"},
-        "zh": {"title": "BERT 句子标注", "trained": "留出集准确率"}}
+TEXT = {"en": {"title": "BERT sentence labeling", "trained": "held-out accuracy", "labels": ("positive", "negative")},
+        "zh": {"title": "BERT 句子标注", "trained": "留出集准确率", "labels": ("正面", "负面")}}
+# New sentences, none of them among those the model is fine-tuned on.
+POSITIVE = ["I loved it, a wonderful film.", "A delightful, beautifully made movie.", "Great acting and a brilliant story.",
+            "One of the best films I have seen this year."]
+NEGATIVE = ["Boring and badly written.", "A dull, tedious mess.", "Terrible acting and a stupid plot.", "The worst film I have seen this year."]
+
+
+def right_labels(table, positive: str, negative: str) -> tuple[int, int]:
+    """How many of POSITIVE and of NEGATIVE got their label (the table's rows are in typed order)."""
+    labels = list(table.iloc[:, 1])
+    return (sum(label == positive for label in labels[:len(POSITIVE)]),
+            sum(label == negative for label in labels[len(POSITIVE):]))
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_fine_tune_on_typed_sentences_and_label(language):
     app = open_page(PAGE, language)
     assert not app.exception and TEXT[language]["title"] in app.title[0].value
-    assert [metric.value for metric in app.metric][:2] == ["8", "2"]  # the editable table's eight sentences, two labels
-    app.slider(key="bert_epochs").set_value(1).run()
+    assert [metric.value for metric in app.metric][:2] == ["16", "2"]  # the editable table: eight sentences of each label
+    if language == "zh":  # the offline MiniLM reads English: English examples, and the page says why
+        assert any("只认识英文" in caption.value for caption in app.caption)
+    assert app.slider(key="bert_epochs_few_shot").value == 10  # the few-shot default: enough updates to learn from sixteen
     app.button(key="bert_train").click().run()
     run_until(app, lambda page: any(TEXT[language]["trained"] in box.value for box in page.success))
     assert not app.exception
@@ -27,9 +42,11 @@ def test_fine_tune_on_typed_sentences_and_label(language):
     assert comparison.iloc[:, 1].between(0, 1).all()
 
     show_tab(app, LABEL, PAGE)
-    app.text_area(key="bert_predict_input").set_value("I loved it, a wonderful film.\nBoring and badly written.").run()
-    labelled = next(table.value for table in app.dataframe if len(table.value) == 2 and table.value.shape[1] == 3)
-    assert labelled.iloc[:, 2].between(0.5, 1.0).all()
+    app.text_area(key="bert_predict_input").set_value("\n".join(POSITIVE + NEGATIVE)).run()
+    labelled = next(table.value for table in app.dataframe if len(table.value) == 8 and table.value.shape[1] == 3)
+    assert list(labelled.iloc[:, 0]) == POSITIVE + NEGATIVE
+    right_positive, right_negative = right_labels(labelled, *TEXT[language]["labels"])
+    assert right_positive >= 3 and right_negative >= 3, labelled  # most of each side right: a one-label head fails
     assert any("<span" in element.proto.body for element in app.get("html"))  # word-piece attributions
     assert show_tab(app, EXPORT, PAGE).get("download_button")
 
@@ -49,3 +66,13 @@ def test_one_label_table_shows_an_error_box():
     app.file_uploader(key="bert_file").set_value(("one.csv", b"text,label\n" + b"".join(b"sentence %d,same\n" % i for i in range(9)),
                                                   "text/csv")).run()
     assert not app.exception and any("one class" in box.value for box in app.error)
+
+
+def test_few_shot_settings_do_not_follow_the_user_to_a_large_set():
+    """Sixteen typed sentences train 10 epochs of 2; after switching to Rotten Tomatoes the settings
+    are that set's defaults (3 epochs of 16), not a 20-minute few-shot run over 600 reviews."""
+    app = open_page(PAGE, "en")
+    assert app.slider(key="bert_epochs_few_shot").value == 10 and app.select_slider(key="bert_batch_few_shot").value == 2
+    app.radio(key="bert_source").set_value("rotten_tomatoes").run()
+    assert not app.exception
+    assert app.slider(key="bert_epochs").value == 3 and app.select_slider(key="bert_batch").value == 16

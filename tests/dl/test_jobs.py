@@ -215,3 +215,18 @@ def test_status_messages_carry_a_code_pages_translate():
     assert (job.progress.message, job.progress.message_code) == ("counting sheep", "")
     reporter.say("")
     assert (job.progress.message, job.progress.message_code) == ("", "")
+
+
+def test_a_loading_line_ends_when_training_starts():
+    def work(reporter):
+        reporter.say("loading_transformers")
+        assert "loading" in reporter._job.progress.message
+        reporter.start_training(1, 1)
+        assert reporter._job.progress.message == "" and reporter._job.progress.message_code == ""
+        reporter.say("evaluating")
+        reporter.start_training(1, 1)  # a line that is not about loading stays
+        assert reporter._job.progress.message_code == "evaluating"
+        return "done"
+
+    job = jobs.JobRegistry().submit("k", work)
+    assert job.wait(10) and job.status == jobs.DONE, job.error

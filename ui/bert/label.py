@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dl.bert.attribution import integrated_gradients
+from dl.bert.config import BUILTIN_MODEL
 from dl.bert.train import TrainedLabeler, predict_probabilities
 from ui.i18n import t
 from ui.labelling import coloured_tokens, label_uploaded_table
@@ -16,7 +17,8 @@ def render_label_tab(trained: TrainedLabeler | None) -> None:
     if trained is None:
         st.info(t("bert_labeling.train_first"))
         return
-    typed = st.text_area(t("bert_labeling.type_sentences"), t("bert_labeling.example_sentences"), key="bert_predict_input", persist_state=KEEP, height=110)
+    examples = t("bert_labeling.example_sentences" if trained.config.model != BUILTIN_MODEL else "bert_labeling.example_sentences_english")
+    typed = st.text_area(t("bert_labeling.type_sentences"), examples, key="bert_predict_input", persist_state=KEEP, height=110)
     texts = [line.strip() for line in typed.splitlines() if line.strip()]
     if texts:
         probabilities = trained.predict(texts)

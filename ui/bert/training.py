@@ -36,11 +36,14 @@ def settings_form(dataset: TextDataset, model: str) -> BertConfig:
     st.caption(t("bert_labeling.defaults_why") + (" " + t("bert_labeling.few_shot") if few_shot else ""))
     with st.expander(t("bert_labeling.settings"), expanded=False):
         left, right = st.columns(2)
-        epochs = left.slider(t("bert_labeling.epochs"), 1, 20, 10 if few_shot else default.epochs, key="bert_epochs")
+        # the few-shot and the normal defaults are separate widgets: a value set for sixteen typed
+        # sentences (10 epochs of 2) must not carry over to 600 reviews (a 20-minute run on a CPU)
+        regime = "_few_shot" if few_shot else ""
+        epochs = left.slider(t("bert_labeling.epochs"), 1, 20, 10 if few_shot else default.epochs, key=f"bert_epochs{regime}")
         learning_rate = left.select_slider(t("bert_labeling.learning_rate"), [1e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4], default.learning_rate,
                                            key="bert_lr", format_func=lambda value: f"{value:g}")
         batch_size = left.select_slider(t("bert_labeling.batch_size"), [2, 4, 8, 16, 32, 64], 2 if few_shot else default.batch_size,
-                                        key="bert_batch")
+                                        key=f"bert_batch{regime}")
         max_length = left.select_slider(t("bert_labeling.max_length"), [16, 32, 64, 128, 256], default.max_length, key="bert_length")
         warmup_steps = right.slider(t("bert_labeling.warmup_steps"), 0, 100, default.warmup_steps, key="bert_warmup")
         weight_decay = right.select_slider(t("bert_labeling.weight_decay"), [0.0, 0.01, 0.05, 0.1], default.weight_decay, key="bert_decay")
