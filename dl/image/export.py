@@ -291,15 +291,14 @@ def model_inputs(trained: TrainedImageClassifier, images: np.ndarray) -> np.ndar
 
 
 def _interpreter(model_bytes: bytes) -> Any:
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError:
-        import tensorflow as tf
+    """TensorFlow's own LiteRT interpreter: always installed here, so the numbers in the page and the
+    benchmarks come from one runtime on every machine (``ai-edge-litert`` is not a requirement; only
+    the exported ``predict.py`` prefers it, on the user's device, where it is the light runtime)."""
+    import tensorflow as tf
 
-        Interpreter = tf.lite.Interpreter
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice; it still works in TF 2.21
-        interpreter = Interpreter(model_content=model_bytes)
+        interpreter = tf.lite.Interpreter(model_content=model_bytes)
     interpreter.allocate_tensors()
     return interpreter
 
