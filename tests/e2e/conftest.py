@@ -24,6 +24,7 @@ def app_url():
 
 @pytest.fixture(scope="session")
 def browser():
+    require_chromium()  # before launching it: a missing chromium skips (fails on CI) with the apt-get line
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
