@@ -22,15 +22,20 @@ import time
 import psutil
 import pytest
 from browser_utils import (
+    act_then_expect,
     assert_no_exception,
     open_app,
     open_pretrained_tab,
+    poll,
+    press_train,
     require_chromium,
     start_streamlit,
     stop_streamlit,
+    visible_effect,
     wait_until_idle,
 )
 from PIL import Image
+from playwright.sync_api import expect
 from sklearn.datasets import load_sample_image
 
 MEMORY_LIMIT_BYTES = 2.7e9  # Streamlit Community Cloud's limit
@@ -54,13 +59,14 @@ class PeakMemory:
         self._thread.start()
 
     def _sample(self) -> None:
-        while not self._stop.is_set():
+        while True:
             try:
                 rss = self.process.memory_info().rss + sum(child.memory_info().rss for child in self.process.children(recursive=True))
                 self.peak = max(self.peak, rss)
             except psutil.Error:
                 pass
-            time.sleep(0.2)
+            if self._stop.wait(0.2):  # the sampling interval, ended at once by stop()
+                return
 
     def stop(self) -> int:
         self._stop.set()
@@ -81,17 +87,36 @@ def result_text(page, pattern: re.Pattern) -> str | None:
     return found.first.inner_text() if found.count() else None
 
 
-@pytest.mark.timeout(1500)
+# Notes in the page the moment its result text first shows (window.__resultAt, ms since the epoch), so
+# the test can wait for each page in turn and still know which one finished first.
+WATCH_RESULT = """(source) => {
+  const pattern = new RegExp(source);
+  const check = () => {
+    if (!window.__resultAt && pattern.test(document.body.innerText)) window.__resultAt = Date.now();
+  };
+  new MutationObserver(check).observe(document.body, {childList: true, subtree: true, characterData: true});
+  check();
+}"""
+
+
 def use_the_other_pages(page, url: str, folder) -> None:
     """Train the Concepts playground, a gradient-lab preset, and classify a photo with the
     pretrained ImageNet model: the pages and models the four training sessions do not use."""
     open_app(page, url, "concepts")
-    page.locator(".st-key-playground_train button").first.click()
-    page.locator(".st-key-playground_history .js-plotly-plot").wait_for()
+    epoch = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").locator('[data-testid="stMetricValue"]')
+    act_then_expect(page, page.locator(".st-key-playground_train button").first.click,
+                    lambda timeout_ms: expect(epoch.last).to_have_text("30", timeout=timeout_ms), timeout_ms=600_000)
+    wait_until_idle(page)
+    # the live chart drawn while training and the page's own one coexist for a moment: wait for one
+    expect(page.locator(".st-key-playground_history .js-plotly-plot")).to_have_count(1, timeout=120_000)
+
     open_app(page, url, "gradient_lab")
-    page.get_by_role("button", name="20-layer sigmoid vanishes").click()
-    page.get_by_role("button", name="Train 6 epochs").click()
+    train = page.get_by_role("button", name="Train 6 epochs")
+    act_then_expect(page, page.get_by_role("button", name="20-layer sigmoid vanishes").click, visible_effect(train))
+    wait_until_idle(page)
+    press_train(page, train)
     page.get_by_role("heading", name="Gradient doctor").wait_for(timeout=600_000)
+
     photo = folder / "flower.jpg"
     Image.fromarray(load_sample_image("flower.jpg")).save(photo, quality=92)
     open_app(page, url, "image_classification")
@@ -101,6 +126,7 @@ def use_the_other_pages(page, url: str, folder) -> None:
     assert_no_exception(page)
 
 
+@pytest.mark.timeout(1500)  # five trainings queued one at a time, then three more pages, on a busy 2-core machine
 def test_four_sessions_train_at_once_each_gets_its_own_result(browser, busy_server, tmp_path):
     server, url = busy_server
     memory = PeakMemory(server.pid)
@@ -112,14 +138,14 @@ def test_four_sessions_train_at_once_each_gets_its_own_result(browser, busy_serv
     try:
         for page, path in zip(pages, sessions, strict=False):
             open_app(page, url, path)
+            page.evaluate(WATCH_RESULT, RESULTS[path].pattern)
         started = time.time()
         for page in pages[: len(sessions)]:
-            page.locator("button").filter(has_text="Train").first.click()
-            page.wait_for_timeout(300)
+            press_train(page)  # each waits until its job shows (running, or queued behind the first)
 
         # queued jobs say so while the first trains
-        pages[0].wait_for_timeout(2000)
-        waiting = [path for page, path in zip(pages[1:4], sessions[1:4], strict=True) if page.get_by_text(WAITING).count()]
+        waiting = poll(lambda: [path for page, path in zip(pages[1:4], sessions[1:4], strict=True) if page.get_by_text(WAITING).count()],
+                       bool, 120, "a queued session saying it waits")
         assert waiting, "no queued session said it was waiting"
 
         # the home page answers while the jobs train
@@ -129,14 +155,10 @@ def test_four_sessions_train_at_once_each_gets_its_own_result(browser, busy_serv
         visitor.get_by_text("Deep Learning Playground").first.wait_for()
         home_seconds = time.time() - load_started
 
-        finished: dict[int, float] = {}
         deadline = time.time() + 1200
-        while len(finished) < len(sessions) and time.time() < deadline:
-            for index, (page, path) in enumerate(zip(pages, sessions, strict=False)):
-                if index not in finished and result_text(page, RESULTS[path]):
-                    finished[index] = time.time() - started
-            time.sleep(1)
-        assert len(finished) == len(sessions), f"unfinished sessions: {set(range(len(sessions))) - set(finished)}"
+        for page in pages[: len(sessions)]:
+            page.wait_for_function("() => window.__resultAt", timeout=max(1, deadline - time.time()) * 1000)
+        finished = {index: page.evaluate("() => window.__resultAt") / 1000 - started for index, page in enumerate(pages[: len(sessions)])}
         for page, path in zip(pages, sessions, strict=False):
             wait_until_idle(page)
             assert_no_exception(page)
