@@ -25,6 +25,7 @@ ENGLISH_EXAMPLES = [
     "Badly acted and badly written.", "A tedious, lifeless bore.", "Awful dialogue and a silly ending.",
     "The worst script I have read in ages.", "A messy, stupid waste of a good cast.",
 ]
+ENGLISH_TO_LABEL = "A moving, beautifully acted film.\nDull, predictable and far too long."  # the Label tab's first text
 CHINESE_EXAMPLES = [
     "这部电影太感人了，演员演得真好。", "每一分钟我都很喜欢。", "幽默、温暖，写得很棒。", "演员阵容出色，发挥极佳。",
     "从头到尾都是享受。", "聪明、紧凑，又很有温度。", "这是我几年来看过最好的作品。", "故事迷人，讲得非常好。",

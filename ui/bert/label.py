@@ -8,6 +8,7 @@ import streamlit as st
 from dl.bert.attribution import integrated_gradients
 from dl.bert.config import BUILTIN_MODEL
 from dl.bert.train import TrainedLabeler, predict_probabilities
+from ui.bert.data import ENGLISH_TO_LABEL
 from ui.i18n import t
 from ui.labelling import coloured_tokens, label_uploaded_table
 from ui.tabs import KEEP
@@ -17,7 +18,8 @@ def render_label_tab(trained: TrainedLabeler | None) -> None:
     if trained is None:
         st.info(t("bert_labeling.train_first"))
         return
-    examples = t("bert_labeling.example_sentences" if trained.config.model != BUILTIN_MODEL else "bert_labeling.example_sentences_english")
+    # the built-in MiniLM reads English only: its examples are English whatever the page's language
+    examples = t("bert_labeling.example_sentences") if trained.config.model != BUILTIN_MODEL else ENGLISH_TO_LABEL
     typed = st.text_area(t("bert_labeling.type_sentences"), examples, key="bert_predict_input", persist_state=KEEP, height=110)
     texts = [line.strip() for line in typed.splitlines() if line.strip()]
     if texts:
