@@ -109,7 +109,6 @@ def model_key(config: ImageClassifierConfig, dataset: ImageDataset) -> str:
 
 
 # ------------------------------------------------------------------------------------------- data
-# (prepare_pixels, which readies the pixels once before training, is in dl.image.pixels)
 def training_pipeline(pixels: np.ndarray, labels: np.ndarray, batch_size: int, seed: int, shuffle: bool):
     """A tf.data pipeline over in-memory arrays: shuffle indices, gather whole batches, prefetch.
 

@@ -37,7 +37,7 @@ def grad_cam(trained: TrainedImageClassifier, image: np.ndarray, class_index: in
     """
     import tensorflow as tf
 
-    from dl.image.cnn import prepare_pixels
+    from dl.image.pixels import prepare_pixels
 
     model = trained.model
     pixels = tf.constant(prepare_pixels(image[np.newaxis], trained.image_size, trained.channels))

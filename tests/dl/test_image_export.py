@@ -66,7 +66,7 @@ def test_export_zip_loads_back_and_predicts_the_same(digits_classifier, tmp_path
     card = json.loads((folder / "model_card.json").read_text())
     assert card["metrics"]["accuracy"] == pytest.approx(trained.metrics["accuracy"])
     assert "| 0 |" in (folder / "MODEL_CARD.md").read_text()
-    from dl.image.cnn import prepare_pixels
+    from dl.image.pixels import prepare_pixels
 
     sample = prepare_pixels(dataset.images[trained.test_indices[:20]], (16, 16), 1)
     expected = trained.model.predict(sample, verbose=0)

@@ -25,13 +25,13 @@ ENGLISH_EXAMPLES = [
     "Badly acted and badly written.", "A tedious, lifeless bore.", "Awful dialogue and a silly ending.",
     "The worst script I have read in ages.", "A messy, stupid waste of a good cast.",
 ]
-ENGLISH_TO_LABEL = "A moving, beautifully acted film.\nDull, predictable and far too long."  # the Label tab's first text
 CHINESE_EXAMPLES = [
     "这部电影太感人了，演员演得真好。", "每一分钟我都很喜欢。", "幽默、温暖，写得很棒。", "演员阵容出色，发挥极佳。",
     "从头到尾都是享受。", "聪明、紧凑，又很有温度。", "这是我几年来看过最好的作品。", "故事迷人，讲得非常好。",
     "沉闷、老套，而且太长了。", "真想要回我的两个小时。", "情节完全说不通。", "演得很差，写得也很差。",
     "冗长乏味，毫无生气。", "台词糟糕，结尾也很傻。", "好久没见过这么烂的剧本了。", "一团糟，白白浪费了好演员。",
 ]
+ENGLISH_TO_LABEL = "\n".join(ENGLISH_EXAMPLES[::8])  # the Label tab's first text: the first of each label
 LABELS = {"en": ("positive", "negative"), "zh": ("正面", "负面")}
 
 
