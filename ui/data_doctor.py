@@ -1,0 +1,54 @@
+"""The data doctor's panel, shared by every training page's Data tab.
+
+A page passes a ``dl.data_doctor.Diagnosis`` and what each fix code does on that page; the panel
+draws the findings worst first (severity icon, the sentence with its numbers, a few examples) and a
+button per fix. Which data fixes were applied is kept per page and per data set (its fingerprint),
+so a fix never follows the user to another data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from dl.data_doctor import Diagnosis, Severity
+from ui.i18n import t
+from ui.training import page_state
+
+ICONS = {Severity.PROBLEM: "🛑", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}
+
+
+def doctor_panel(diagnosis: Diagnosis, page: str, fixes: dict[str, Callable[[], None]]) -> None:
+    """Findings and their one-click fixes; ``fixes`` maps a fix code to what applies it here."""
+    with st.container(border=True, key=f"{page}_data_doctor"):
+        st.markdown(f"**🩺 {t('data_doctor.header')}**")
+        if diagnosis.healthy:
+            st.success(t("data_doctor.healthy"))
+        for finding in diagnosis.findings:
+            sentence = t(f"data_doctor.finding_{finding.code}", **finding.values)
+            st.markdown(f"{ICONS[finding.severity]} **{t(f'data_doctor.severity_{finding.severity.label}')}** · {sentence}")
+            if finding.examples:
+                st.caption(t("data_doctor.examples") + " " + " · ".join(finding.examples))
+            if finding.fix and finding.fix in fixes:
+                st.button(t(f"data_doctor.fix_{finding.fix}"), key=f"{page}_fix_{finding.fix}", icon="🩹",
+                          on_click=fixes[finding.fix], help=t(f"data_doctor.fix_{finding.fix}_why"))
+        st.caption(t("data_doctor.took", seconds=diagnosis.seconds))
+
+
+def applied_data_fixes(page: str, data_fingerprint: str) -> list[str]:
+    """The data fixes applied on this page to the data set with this fingerprint, in order."""
+    return list(page_state(page).setdefault("data_fixes", {}).get(data_fingerprint, []))
+
+
+def add_data_fix(page: str, data_fingerprint: str, fix: str) -> None:
+    fixes = page_state(page).setdefault("data_fixes", {}).setdefault(data_fingerprint, [])
+    if fix not in fixes:
+        fixes.append(fix)
+
+
+def set_widget(key: str, value) -> Callable[[], None]:
+    """A fix that sets a setting's widget (run as a button callback, before the widgets are drawn)."""
+    def apply() -> None:
+        st.session_state[key] = value
+    return apply
