@@ -13,27 +13,40 @@ from collections.abc import Callable
 import streamlit as st
 
 from dl.data_doctor import Diagnosis, Severity
-from ui.i18n import t
+from ui.i18n import current_language, load_strings, t
 from ui.training import page_state
 
 ICONS = {Severity.PROBLEM: "🛑", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}
 
 
-def doctor_panel(diagnosis: Diagnosis, page: str, fixes: dict[str, Callable[[], None]]) -> None:
-    """Findings and their one-click fixes; ``fixes`` maps a fix code to what applies it here."""
+def doctor_panel(diagnosis: Diagnosis, page: str, fixes: dict[str, Callable[[], None]],
+                 namespace: str = "data_doctor") -> None:
+    """Findings and their one-click fixes; ``fixes`` maps a fix code to what applies it here.
+
+    Sentences are read from ``namespace`` (e.g. ``data_doctor_images`` for codes only photos have),
+    falling back to the shared ``data_doctor`` strings.
+    """
     with st.container(border=True, key=f"{page}_data_doctor"):
         st.markdown(f"**🩺 {t('data_doctor.header')}**")
         if diagnosis.healthy:
             st.success(t("data_doctor.healthy"))
         for finding in diagnosis.findings:
-            sentence = t(f"data_doctor.finding_{finding.code}", **finding.values)
+            sentence = say(f"finding_{finding.code}", namespace, **finding.values)
             st.markdown(f"{ICONS[finding.severity]} **{t(f'data_doctor.severity_{finding.severity.label}')}** · {sentence}")
             if finding.examples:
                 st.caption(t("data_doctor.examples") + " " + " · ".join(finding.examples))
             if finding.fix and finding.fix in fixes:
-                st.button(t(f"data_doctor.fix_{finding.fix}"), key=f"{page}_fix_{finding.fix}", icon="🩹",
-                          on_click=fixes[finding.fix], help=t(f"data_doctor.fix_{finding.fix}_why"))
+                st.button(say(f"fix_{finding.fix}", namespace), key=f"{page}_fix_{finding.fix}", icon="🩹",
+                          on_click=fixes[finding.fix], help=say(f"fix_{finding.fix}_why", namespace))
         st.caption(t("data_doctor.took", seconds=diagnosis.seconds))
+
+
+def say(name: str, namespace: str = "data_doctor", **values) -> str:
+    """``namespace.name`` when that namespace has it (in English at least), else ``data_doctor.name``."""
+    english = load_strings("en")
+    key = f"{namespace}.{name}" if f"{namespace}.{name}" in english or f"{namespace}.{name}" in load_strings(current_language()) \
+        else f"data_doctor.{name}"
+    return t(key, **values)
 
 
 def applied_data_fixes(page: str, data_fingerprint: str) -> list[str]:
