@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui.i18n import t
 from ui.recommender.data import choose_ratings, show_ratings
+from ui.recommender.doctor import fixed_ratings, ratings_doctor
 from ui.recommender.explore import render_explore_tab
 from ui.recommender.export import render_export_tab
 from ui.recommender.recommend import render_recommend_tab, render_visitor_tab
@@ -28,9 +29,11 @@ data_tab, results_tab, recommend_tab, visitor_tab, explore_tab, export_tab = laz
 trained = None
 with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
     st.subheader(t("movie_recommender.step_data"))
-    data = choose_ratings()
+    original = choose_ratings()
+    data = fixed_ratings(original) if original is not None else None  # what training uses: the doctor's fixes applied
     if data is not None:
         show_ratings(data)
+        ratings_doctor(original, data)
         st.subheader(t("movie_recommender.step_model"))
         trained = train_and_attach(settings_form(data), data)
 

@@ -1,11 +1,14 @@
 """Movie recommender from a terminal: train matrix factorisation on MovieLens or a ratings file.
 
     python -m dl train recommender --data ml-100k|PATH [--items PATH] [--user-col C --item-col C
-        --rating-col C --time-col C] [--model seed|biased|neural] [--split random|time] [--epochs N] [--json]
+        --rating-col C --time-col C] [--model seed|biased|neural] [--split random|time] [--epochs N]
+        [--fix min_ratings|rescale_ratings ...] [--json]
     python -m dl recommend --model PATH (--user ID | --rate ITEM=STARS ...) [-k 10] [--json]
 
 ``train`` shows progress on stderr and a summary on stdout, or with ``--json`` one JSON line (rmse,
-mae, baseline_rmse, global_mean_rmse, precision_at_10, ndcg_at_10, model ...). ``recommend`` (also
+mae, baseline_rmse, global_mean_rmse, precision_at_10, ndcg_at_10, model ..., and ``data_doctor``: the
+findings on the ratings as trained, see ``dl.data_doctor.ratings``; ``--fix CODE`` applies a finding's fix
+first). ``recommend`` (also
 ``predict recommender``) prints one line per movie, or with ``--json`` JSON lines of item, title,
 score, because. ``--model`` is the folder (or any file in it) that ``train`` printed,
 or an unzipped export; no TensorFlow is loaded for it.
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dl.data.errors import DataError
+from dl.data_doctor.ratings import FIXES as RATINGS_FIXES
 from dl.recommender.config import MODEL_KINDS, SPLITS
 from dl.store import ModelStore
 from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
@@ -37,6 +41,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODEL_KINDS, default="biased", help="seed MF, biased MF (default) or neural")
     parser.add_argument("--split", choices=SPLITS, default="random", help="random 80/20, or each user's latest 20%%")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 30, early stopping)")
+    parser.add_argument("--fix", action="append", choices=RATINGS_FIXES, default=[],
+                        help="apply a data doctor's fix before training (repeatable): drop users and items with one "
+                             "rating, or rescale the ratings to 1-5")
     parser.add_argument(
         "--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)"
     )
@@ -98,7 +105,12 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
 
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
+    from dl.data_doctor.ratings import apply_ratings_fix, diagnose_ratings
+
     data = load_data(args)
+    for fix in dict.fromkeys(args.fix):
+        data = apply_ratings_fix(data, fix)
+    diagnosis = diagnose_ratings(data, builtin=args.data == BUILTIN and not args.fix)
     config = RecommenderConfig(**given_settings(model=args.model, split=args.split, epochs=args.epochs))
     config.validate()
 
@@ -112,7 +124,7 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
         train=lambda reporter: train_recommender(config, data, reporter, store),
         job_name="recommender",
         headline=f"{args.model} matrix factorisation on {data.source}",
-        result_document=result_document,
+        result_document=lambda outcome: {**result_document(outcome), "data_doctor": diagnosis.to_json()},
         summary_rows=lambda result: summary_rows(result, args.split),
         announce=announce,
     )
@@ -155,7 +167,18 @@ def summary_rows(result: dict[str, Any], split: str) -> list[tuple[str, Any]]:
         ("precision@10", f"{result['precision_at_10']:.3f} (bias baseline {result['baseline_precision_at_10']:.3f})"),
         ("NDCG@10", f"{result['ndcg_at_10']:.3f}"),
         ("epochs", result["epochs_run"]),
+        *doctor_rows(result.get("data_doctor")),
     ]
+
+
+def doctor_rows(doctor: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """One summary row per data doctor finding worth acting on (notes left out), with its fix option."""
+    rows = []
+    for finding in (doctor or {}).get("findings", []):
+        if finding["severity"] != "note":
+            fix = f" (--fix {finding['fix']})" if finding["fix"] else ""
+            rows.append(("data doctor", f"{finding['severity']}: {finding['code']}{fix}"))
+    return rows
 
 
 def predict(args: argparse.Namespace) -> None:

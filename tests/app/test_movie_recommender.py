@@ -125,3 +125,37 @@ def test_upload_movielens_style_dat_files_with_titles():
 
 def _zip_names(data: bytes) -> set[str]:
     return set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+
+
+def test_data_doctor_on_an_upload_and_its_fixes_change_the_training_data():
+    """Ratings on a 0-100 scale from 40 users, plus three users with a single rating: the doctor says
+    both; its fixes rescale the ratings to 1-5 and drop the single ratings, which is what the page
+    then shows and trains on (the counts and the mean), and Undo brings the file back as it was."""
+    rows = [f"{user},{item},{(user * item) % 5 * 25}" for user in range(1, 41) for item in range(1, 16)]
+    rows += [f"{user},1,100" for user in (91, 92, 93)]
+    app = open_page(PAGE, "en")
+    app.radio(key="recommender_source").set_value("upload").run()
+    app.file_uploader(key="recommender_ratings_file").set_value(
+        ("scores.csv", ("user,item,score\n" + "\n".join(rows)).encode(), "text/csv")).run()
+    assert not app.exception and not app.error
+    assert [metric.value for metric in app.metric][:3] == ["603", "43", "15"]
+    doctor = " ".join(block.value for block in app.markdown)
+    assert "far from the 1–5 stars" in doctor and "3 users (7.0%)" in doctor and "have a single rating" in doctor
+
+    app.button(key="movie_recommender_fix_rescale_ratings").click().run()
+    assert float(app.metric[4].value) < 5 and not app.exception  # the mean of 1-5 ratings, not of 0-100
+    assert "far from the 1–5 stars" not in " ".join(block.value for block in app.markdown)
+    app.button(key="movie_recommender_fix_min_ratings").click().run()
+    assert [metric.value for metric in app.metric][:3] == ["600", "40", "15"]
+    assert "have a single rating" not in " ".join(block.value for block in app.markdown)
+    assert any("Rescale the ratings to 1–5" in box.value and "600 ratings left" in box.value for box in app.info)
+
+    app.button(key="movie_recommender_undo_fixes").click().run()
+    assert [metric.value for metric in app.metric][:3] == ["603", "43", "15"] and float(app.metric[4].value) > 5
+
+
+def test_data_doctor_in_chinese_on_movielens():
+    app = open_page(PAGE, "zh")
+    assert not app.exception
+    doctor = " ".join(block.value for block in app.markdown)
+    assert "数据诊断" in doctor and "只有一条评分" in doctor and "评分平均 3.53" in doctor

@@ -39,8 +39,11 @@ def test_train_recommend_and_cache_hit_without_tensorflow(tmp_path):
     # tastes split the users in two: no bias explains that, two taste dimensions do
     assert result["from_cache"] is False and result["rmse"] < min(result["baseline_rmse"], result["global_mean_rmse"]) - 0.5
     assert set(result) >= {"rmse", "mae", "baseline_rmse", "global_mean_rmse", "precision_at_10", "ndcg_at_10", "model"}
+    # 60 users x 18 of 30 titled movies, 1-5 stars: the doctor has only its distribution note
+    assert [finding["code"] for finding in result["data_doctor"]["findings"]] == ["rating_distribution"]
     second = run(arguments, tmp_path / "cache")
-    assert json.loads(second.stdout.strip().splitlines()[-1])["from_cache"] is True
+    cached = json.loads(second.stdout.strip().splitlines()[-1])
+    assert cached["from_cache"] is True and cached["data_doctor"]["findings"] == result["data_doctor"]["findings"]
     assert second.stderr.strip().splitlines()[-1] == "tensorflow imported: False"
 
     picks = run(["recommend", "--json", "--model", result["model"], "--user", "u0", "-k", "5"], tmp_path / "cache")
@@ -53,6 +56,24 @@ def test_train_recommend_and_cache_hit_without_tensorflow(tmp_path):
     visitor = run(["recommend", "--json", "--model", result["model"], "--rate", "m1=5", "--rate", "m3=5", "--rate", "m5=5",
                    "--rate", "m0=1", "--rate", "m2=1", "-k", "5"], tmp_path / "cache")
     assert sum(json.loads(line)["title"].startswith("Odd") for line in visitor.stdout.strip().splitlines()) >= 4
+
+
+def test_fix_option_applies_the_doctors_fix_before_training(tmp_path):
+    """A 0-100 file: the JSON's doctor finds the scale and names its fix; --fix rescale_ratings trains on
+    1-5 ratings (RMSE on the star scale) and the doctor then has nothing to say about the scale."""
+    stars = taste_ratings(tmp_path / "stars.csv").read_text().splitlines()
+    wide = [stars[0]] + [",".join([*fields[:2], str((int(fields[2]) - 1) * 25), fields[3]])
+                         for fields in (line.split(",") for line in stars[1:])]
+    (tmp_path / "wide.csv").write_text("\n".join(wide) + "\n")
+    arguments = ["train", "recommender", "--data", str(tmp_path / "wide.csv"), "--epochs", "2", "--json"]
+    plain = run(arguments, tmp_path / "cache")
+    assert plain.returncode == 0, plain.stderr[-2000:]
+    doctor = json.loads(plain.stdout.strip().splitlines()[-1])["data_doctor"]
+    assert {"code": "scale_wide", "fix": "rescale_ratings"}.items() <= doctor["findings"][0].items()
+    fixed = run([*arguments, "--fix", "rescale_ratings"], tmp_path / "cache")
+    result = json.loads(fixed.stdout.strip().splitlines()[-1])
+    assert result["global_mean_rmse"] < 4  # ratings from 1 to 5: an error in stars, not in points of 100
+    assert "scale_wide" not in [finding["code"] for finding in result["data_doctor"]["findings"]]
 
 
 @pytest.mark.parametrize("arguments, message", [
