@@ -5,11 +5,11 @@ import streamlit as st
 
 from ui.i18n import t
 from ui.tabs import lazy_tabs, run_open_tab
-from ui.text.data import choose_texts, show_texts
+from ui.text.data import apply_fixes, choose_texts, show_doctor, show_texts
 from ui.text.export import render_export_tab
 from ui.text.predict import render_predict_tab
 from ui.text.results import render_results_tab
-from ui.text.training import settings_form, train_and_attach
+from ui.text.training import CLASS_WEIGHTS_WIDGET, PAGE, settings_form, train_and_attach
 
 st.title(f"📝 {t('nav.text_classification')}")
 st.caption(t("text_classification.intro"))
@@ -24,11 +24,17 @@ data_tab, results_tab, predict_tab, export_tab = lazy_tabs("text_classification"
 trained = None
 with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
     st.subheader(t("text_classification.step_data"))
-    dataset = choose_texts()
+    source = choose_texts()
+    dataset = None if source is None else apply_fixes(source, PAGE)
     if dataset is not None:
         show_texts(dataset)
+        doctor_slot = st.container()  # filled below, once the settings it depends on are known
         st.subheader(t("text_classification.step_model"))
-        trained = train_and_attach(settings_form(dataset), dataset)
+        config = settings_form(dataset)
+        with doctor_slot:
+            show_doctor(dataset, source, PAGE, config.sequence_length, config.weights_on(dataset.labels, dataset.num_classes),
+                        CLASS_WEIGHTS_WIDGET)
+        trained = train_and_attach(config, dataset)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

@@ -36,3 +36,9 @@ def macro_f1(metrics: dict[str, Any]) -> float:
     """Mean over classes of the harmonic mean of precision and recall (from ``classification_metrics``)."""
     scores = [2 * p * r / (p + r) if p + r else 0.0 for p, r in zip(metrics["precision"], metrics["recall"], strict=True)]
     return float(np.mean(scores))
+
+
+def balanced_accuracy(metrics: dict[str, Any]) -> float:
+    """Mean recall over the classes that have test examples: a majority-class model scores 1/classes."""
+    recalls = [recall for recall, support in zip(metrics["recall"], metrics["support"], strict=True) if support]
+    return float(np.mean(recalls)) if recalls else 0.0

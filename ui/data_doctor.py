@@ -60,6 +60,10 @@ def add_data_fix(page: str, data_fingerprint: str, fix: str) -> None:
         fixes.append(fix)
 
 
+def clear_data_fixes(page: str, data_fingerprint: str) -> None:
+    page_state(page).setdefault("data_fixes", {}).pop(data_fingerprint, None)
+
+
 def set_widget(key: str, value) -> Callable[[], None]:
     """A fix that sets a setting's widget (run as a button callback, before the widgets are drawn)."""
     def apply() -> None:

@@ -34,6 +34,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODEL_KINDS, default="avgpool", help="model kind (default avgpool)")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 20, early stopping)")
     parser.add_argument("--max-texts", type=int, default=0, help="train on a stratified sample of this many texts")
+    parser.add_argument("--class-weights", choices=("auto", "on", "off"), default=None,
+                        help="weight classes by rarity (default auto: on at 3:1 imbalance or more)")
     parser.add_argument(
         "--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)"
     )
@@ -89,6 +91,8 @@ def train(args: argparse.Namespace) -> None:
 
 def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     """The text classifier's part of ``train text``: data, config, its result and summary."""
+    from dl.data_doctor.texts import diagnose_texts
+    from dl.data_doctor.words import report_lines
     from dl.text.config import TextClassifierConfig
     from dl.text.train import stored_text_classifier, train_text_classifier
 
@@ -96,20 +100,22 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
         raise DataError("--epochs must be at least 1.")
     dataset = load_data(args)
     config = TextClassifierConfig(
-        **given_settings(model=args.model, max_texts=max(0, args.max_texts), epochs=args.epochs)
+        **given_settings(model=args.model, max_texts=max(0, args.max_texts), epochs=args.epochs,
+                         class_weights=getattr(args, "class_weights", None))
     )
     config.validate()
+    diagnosis = diagnose_texts(dataset, config.sequence_length, config.weights_on(dataset.labels, dataset.num_classes))
     return TrainCommand(
         stored=lambda: stored_text_classifier(store, config, dataset),
         train=lambda reporter: train_text_classifier(config, dataset, reporter, store),
         job_name="text",
         headline=f"{args.model} text classifier on {dataset.source}",
-        result_document=result_document,
+        result_document=lambda outcome: {**result_document(outcome), "data_doctor": diagnosis.to_json()},
         summary_rows=summary_rows,
         announce=lambda: [
             f"training {args.model} on {dataset.source}: {len(dataset.texts):,} distinct texts, "
             f"{dataset.num_classes} classes",
-            *dataset.notes,
+            *report_lines(diagnosis),
         ],
     )
 
@@ -123,6 +129,9 @@ def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
         "from_cache": outcome.from_cache,
         "accuracy": metrics["accuracy"],
         "macro_f1": metrics["macro_f1"],
+        "balanced_accuracy": metrics.get("balanced_accuracy"),
+        "class_weights": metrics.get("class_weights"),
+        "majority_macro_f1": metrics.get("majority", {}).get("macro_f1"),
         "baseline_accuracy": metrics["baseline"]["accuracy"],
         "baseline_macro_f1": metrics["baseline"]["macro_f1"],
         "classes": meta.get("class_names"),

@@ -8,6 +8,7 @@ from dl.data.errors import DataError
 
 MODEL_KINDS = ("seed", "avgpool", "cnn", "bilstm")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+CLASS_WEIGHTS = ("auto", "on", "off")
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,9 @@ class TextClassifierConfig:
     learning_rate: float = 0.003  # 3x Adam's default: the embedding of a rare token gets few updates an epoch
     epochs: int = 20  # an upper bound: early stopping ends most runs within 3-6 epochs
     batch_size: int = 64  # ~160 updates an epoch on Rotten Tomatoes
-    early_stopping: bool = True  # text models overfit after a few epochs: keep the best validation-accuracy epoch
-    patience: int = 2  # epochs without validation improvement before stopping
+    early_stopping: bool = True  # text models overfit after a few epochs: keep the best validation macro-F1 epoch
+    patience: int = 2  # epochs without improvement before stopping, at least (dl.stopping scales it up for small sets)
+    class_weights: str = "auto"  # "auto" = on at 3:1 imbalance or more: unweighted, a 85/15 set trains a majority-class model
     dropout: float = 0.3  # between the text encoding and the output layer
     validation_split: float = 0.1  # of the training texts, watched by early stopping
     test_split: float = 0.2  # of every class, held out for the reported metrics (and the baseline)
@@ -35,6 +37,12 @@ class TextClassifierConfig:
         """The n-grams actually used: ``ngrams``, or by language when it is 0."""
         return self.ngrams or (2 if chinese else 1)
 
+    def weights_on(self, labels, num_classes: int) -> bool:
+        """Whether this run weights its classes: ``class_weights``, or by imbalance when "auto"."""
+        from dl.data_doctor.labels import needs_class_weights
+
+        return self.class_weights == "on" or (self.class_weights == "auto" and needs_class_weights(labels, num_classes))
+
     def validate(self) -> None:
         """Raise DataError (a message for the user) when a value is out of range."""
         checks = [
@@ -44,6 +52,7 @@ class TextClassifierConfig:
             (0 <= self.ngrams <= 3, "ngrams must be 0 (by language) or 1-3"),
             (2 <= self.embedding_dim <= 512, "embedding_dim must be 2-512"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {OPTIMIZERS}"),
+            (self.class_weights in CLASS_WEIGHTS, f"class_weights must be one of {CLASS_WEIGHTS}"),
             (0.0 < self.learning_rate <= 1.0, "learning_rate must be in (0, 1]"),
             (1 <= self.epochs <= 200, "epochs must be 1-200"),
             (1 <= self.batch_size <= 4096, "batch_size must be 1-4096"),

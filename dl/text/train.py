@@ -20,7 +20,9 @@ from dl.data.errors import DataError
 from dl.data.splits import split_indices
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.limits import LIMITS
-from dl.metrics import classification_metrics, macro_f1
+from dl.data_doctor.labels import balanced_class_weights, majority_baseline
+from dl.metrics import balanced_accuracy, classification_metrics, macro_f1
+from dl.stopping import macro_f1_stopping, plan_stopping
 from dl.store import ModelStore
 from dl.task import Fitted, StoredModel, history_rows, stored_meta, task_key, train_or_load
 from dl.text.baseline import baseline_metrics
@@ -116,26 +118,31 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         validation_data = None
         if len(validation):
             validation_data = text_batches(list(prepared[validation]), working.labels[validation], config.batch_size, False)
-        if config.early_stopping:
-            # accuracy, not loss: a text model's validation loss turns up as soon as it grows confident
-            # (often after epoch 1) while its validation accuracy still climbs for a few epochs
-            callbacks.append(keras.callbacks.EarlyStopping(monitor="val_accuracy" if validation_data is not None else "accuracy",
-                                                           mode="max", patience=config.patience, restore_best_weights=True))
+        if config.early_stopping and len(validation):
+            plan = plan_stopping(len(train), config.batch_size, config.patience, config.epochs)
+            # first, so the progress callback after it sees val_macro_f1 in the epoch's logs
+            callbacks.insert(0, macro_f1_stopping(lambda: class_probabilities(model, list(prepared[validation])),
+                                                  working.labels[validation], working.num_classes, plan))
+        weighted = config.weights_on(working.labels[train], working.num_classes)
+        class_weight = balanced_class_weights(working.labels[train], working.num_classes) if weighted else None
         reporter.say("")
         started = time.perf_counter()
         train_data = text_batches(list(prepared[train]), working.labels[train], config.batch_size, True, config.seed)
         fitted = model.fit(train_data, validation_data=validation_data, epochs=config.epochs, callbacks=callbacks,
-                           shuffle=False, verbose=0)  # the pipeline reshuffles every epoch
+                           shuffle=False, verbose=0, class_weight=class_weight)  # the pipeline reshuffles every epoch
         fit_seconds = time.perf_counter() - started
         reporter.check_cancelled()
         reporter.say("evaluating")
         probabilities = class_probabilities(model, list(prepared[test]))
         metrics = classification_metrics(working.labels[test], probabilities, working.num_classes)
         metrics["macro_f1"] = macro_f1(metrics)
+        metrics["balanced_accuracy"] = balanced_accuracy(metrics)
+        metrics["majority"] = majority_baseline(working.labels[test], working.num_classes)
+        metrics["class_weights"] = weighted
         metrics.update(fit_seconds=round(fit_seconds, 3), train_texts=int(len(train)), epochs_run=len(fitted.history["loss"]),
                        vocabulary=int(vectorizer.vocabulary_size()), ngrams=config.ngrams_for(working.chinese))
         metrics["baseline"] = baseline_metrics(list(prepared[train]), working.labels[train], list(prepared[test]),
-                                               working.labels[test], working.num_classes)
+                                               working.labels[test], working.num_classes, weighted)
         extra = {"class_names": list(working.class_names), "test_indices": [int(index) for index in test],
                  "chinese": working.chinese, "kind": config.model}
         return Fitted(model, metrics, history_rows(fitted.history), extra)

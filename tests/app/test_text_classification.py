@@ -95,3 +95,37 @@ def test_upload_a_table_choose_columns_train_and_download_labels():
     labelled = next(table.value for table in app.dataframe if "predicted_label" in table.value.columns)
     assert list(labelled["predicted_label"]) == ["up", "down"]
     assert any(button.proto.label.startswith("Download the labelled") for button in app.get("download_button"))
+
+
+def imbalanced_table() -> bytes:
+    """480 real reviews, 90 % fresh, plus 12 of them typed again in capitals (near duplicates)."""
+    from dl.text.data import load_builtin
+
+    rotten = load_builtin("rotten_tomatoes")
+    fresh = [text for text, label in zip(rotten.texts, rotten.labels, strict=True) if rotten.class_names[label] == "fresh"][:432]
+    stale = [text for text, label in zip(rotten.texts, rotten.labels, strict=True) if rotten.class_names[label] == "rotten"][:48]
+    rows = [(text, "fresh") for text in fresh] + [(text, "rotten") for text in stale] + [(text.upper(), "fresh") for text in fresh[:12]]
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([("review", "verdict"), *rows])
+    return buffer.getvalue().encode()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_data_doctor_finds_imbalance_and_duplicates_and_its_fixes_change_the_training(language):
+    app = open_page(PAGE, language)
+    app.radio(key="text_source").set_value("upload").run()
+    app.file_uploader(key="text_file").set_value(("skewed.csv", imbalanced_table(), "text/csv")).run()
+    doctor = " ".join(element.value for element in app.markdown)
+    assert ("90%" in doctor) and ("macro F1" in doctor or "宏平均 F1" in doctor), doctor  # auto weights: the weighted finding
+    assert app.metric[0].value == "492"
+    assert not [button for button in app.button if button.key == "text_fix_class_weights"]  # auto weights are on already
+    app.radio(key="text_class_weights").set_value("off").run()  # the user turned weights off: the doctor offers them back
+    app.button(key="text_fix_class_weights").click().run()
+    assert app.radio(key="text_class_weights").value == "on"
+    app.button(key="text_fix_drop_near_duplicates").click().run()
+    assert app.metric[0].value == "480"  # the 12 copies left before the split
+    app.button(key="text_undo_fixes").click().run()
+    assert app.metric[0].value == "492"

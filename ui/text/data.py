@@ -3,18 +3,24 @@ label columns), then counts, lengths, examples and one sentence's tokens."""
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
 import streamlit as st
 
 from dl.data.errors import DataError
+from dl.data_doctor import Diagnosis
+from dl.data_doctor.texts import apply_text_fix, diagnose_texts
 from dl.text import data as text_data
 from dl.text.data import TextDataset
 from dl.text.tokens import tokens
+from ui.data_doctor import add_data_fix, applied_data_fixes, clear_data_fixes, doctor_panel, say, set_widget
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
 
 UPLOAD = "upload"
+DATA_FIXES = ("drop_near_duplicates", "drop_conflicts")
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,6 +75,40 @@ def uploaded_texts(prefix: str) -> TextDataset | None:
         return None
 
 
+def apply_fixes(dataset: TextDataset, page: str) -> TextDataset:
+    """The data after the doctor's data fixes applied to it on ``page`` (none: the data itself)."""
+    fixes = applied_data_fixes(page, dataset.fingerprint())
+    fixed = _fixed(dataset, tuple(fixes)) if fixes else dataset
+    if fixes:
+        names = ", ".join(say(f"fix_{fix}") for fix in fixes)
+        left, right = st.columns([4, 1])
+        left.info(say("fixes_applied", fixes=names, count=len(fixed.texts)))
+        right.button(say("undo_fixes"), key=f"{page}_undo_fixes", on_click=clear_data_fixes, args=(page, dataset.fingerprint()))
+    return fixed
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, hash_funcs={TextDataset: TextDataset.fingerprint})
+def _fixed(dataset: TextDataset, fixes: tuple[str, ...]) -> TextDataset:
+    for fix in fixes:
+        dataset = apply_text_fix(dataset, fix)
+    return dataset
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs={TextDataset: TextDataset.fingerprint})
+def text_diagnosis(dataset: TextDataset, sequence_length: int, class_weights_on: bool) -> Diagnosis:
+    """The doctor's findings, once per data set and setting (17k Chinese reviews take ~0.5 s)."""
+    return diagnose_texts(dataset, sequence_length, class_weights_on)
+
+
+def show_doctor(dataset: TextDataset, source: TextDataset, page: str, sequence_length: int, class_weights_on: bool,
+                weights_widget: str) -> None:
+    """The data doctor on ``dataset`` (``source`` after its data fixes): a fix sets the class-weights
+    widget or is recorded against ``source``, the data as chosen."""
+    fixes = {"class_weights": set_widget(weights_widget, "on"),
+             **{fix: functools.partial(add_data_fix, page, source.fingerprint(), fix) for fix in DATA_FIXES}}
+    doctor_panel(text_diagnosis(dataset, sequence_length, class_weights_on), page, fixes)
+
+
 def show_texts(dataset: TextDataset) -> None:
     """Counts, what de-duplication removed, class and length charts, examples, one sentence's tokens."""
     counts = dataset.class_counts()
@@ -77,8 +117,6 @@ def show_texts(dataset: TextDataset) -> None:
     cells[1].metric(t("text_classification.classes"), dataset.num_classes)
     cells[2].metric(t("text_classification.duplicates"), f"{dataset.duplicates:,}", help=t("text_classification.duplicates_help"))
     cells[3].metric(t("text_classification.language"), t("text_classification.language_zh" if dataset.chinese else "text_classification.language_other"))
-    for note in dataset.notes:
-        st.info(note)
     with st.expander(t("text_classification.look_at_data"), expanded=False):
         left, right = st.columns(2)
         left.plotly_chart(_bars(list(counts), list(counts.values()), t("text_classification.class_counts")), key="text_class_counts")

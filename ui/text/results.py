@@ -22,12 +22,26 @@ def render_results_tab(trained: TrainedTextClassifier | None, dataset: TextDatas
         st.info(t("text_classification.train_first"))
         return
     metrics, baseline = trained.metrics, trained.metrics["baseline"]
+    lead = headline_metric(metrics)
+    if baseline_wins(metrics):
+        scale = 100 if lead == "accuracy" else 1
+        st.warning(t(f"text_classification.baseline_wins_{lead}", model=metrics[lead] * scale, baseline=baseline[lead] * scale),
+                   icon="⚖️")
     cells = st.columns(4)
-    cells[0].metric(t("text_classification.accuracy"), f"{metrics['accuracy'] * 100:.1f}%",
-                    f"{(metrics['accuracy'] - baseline['accuracy']) * 100:+.1f} {t('text_classification.vs_baseline')}")
-    cells[1].metric(t("text_classification.macro_f1"), f"{metrics['macro_f1']:.3f}")
-    cells[2].metric(t("text_classification.baseline_accuracy"), f"{baseline['accuracy'] * 100:.1f}%")
+    if lead == "macro_f1":  # imbalanced classes: accuracy would flatter a model that ignores the small ones
+        cells[0].metric(t("text_classification.macro_f1"), f"{metrics['macro_f1']:.3f}",
+                        f"{metrics['macro_f1'] - baseline['macro_f1']:+.3f} {t('text_classification.vs_baseline')}")
+        cells[1].metric(t("text_classification.balanced_accuracy"), f"{metrics.get('balanced_accuracy', 0) * 100:.1f}%")
+        cells[2].metric(t("text_classification.accuracy"), f"{metrics['accuracy'] * 100:.1f}%")
+    else:
+        cells[0].metric(t("text_classification.accuracy"), f"{metrics['accuracy'] * 100:.1f}%",
+                        f"{(metrics['accuracy'] - baseline['accuracy']) * 100:+.1f} {t('text_classification.vs_baseline')}")
+        cells[1].metric(t("text_classification.macro_f1"), f"{metrics['macro_f1']:.3f}")
+        cells[2].metric(t("text_classification.baseline_accuracy"), f"{baseline['accuracy'] * 100:.1f}%")
     cells[3].metric(t("text_classification.test_texts"), f"{metrics['test_size']:,}")
+    if "majority" in metrics:
+        st.caption(t("text_classification.majority_line", accuracy=metrics["majority"]["accuracy"] * 100,
+                     macro_f1=metrics["majority"]["macro_f1"], baseline_f1=baseline["macro_f1"]))
     st.caption(t("text_classification.baseline_help", seconds=baseline.get("seconds", 0)))
     st.subheader(t("text_classification.runs"))
     st.dataframe(run_rows(runs_on(PAGE, dataset.fingerprint()) or [trained]), hide_index=True, width="stretch")
@@ -42,6 +56,17 @@ def render_results_tab(trained: TrainedTextClassifier | None, dataset: TextDatas
     if trained.history:
         st.subheader(t("text_classification.curves"))
         st.plotly_chart(history_figure(trained.history), key="text_history")
+
+
+def headline_metric(metrics: dict) -> str:
+    """"macro_f1" when the run weighted its classes (the data is imbalanced), else "accuracy"."""
+    return "macro_f1" if metrics.get("class_weights") else "accuracy"
+
+
+def baseline_wins(metrics: dict, margin: float = 0.01) -> bool:
+    """The TF-IDF baseline beat the network on the headline metric by more than ``margin``."""
+    lead = headline_metric(metrics)
+    return metrics["baseline"][lead] > metrics[lead] + margin
 
 
 def run_rows(runs: list[TrainedTextClassifier]) -> list[dict]:

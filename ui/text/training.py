@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dl.text.config import MODEL_KINDS, OPTIMIZERS, TextClassifierConfig
+from dl.text.config import CLASS_WEIGHTS, MODEL_KINDS, OPTIMIZERS, TextClassifierConfig
 from dl.text.data import TextDataset
 from dl.text.train import TrainedTextClassifier, model_key, train_text_classifier
 from ui.i18n import t
@@ -12,6 +12,7 @@ from ui.loaders import model_store
 from ui.training import remember_run, training_section
 
 PAGE = "text"  # page_state("text"); Train button key "text_train"
+CLASS_WEIGHTS_WIDGET = "text_class_weights"  # the data doctor's class-weights fix sets it
 VOCABULARY_SIZES = [1_000, 5_000, 10_000, 20_000, 50_000]
 SEQUENCE_LENGTHS = [20, 50, 100, 200, 400]
 LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01]
@@ -42,11 +43,15 @@ def settings_form(dataset: TextDataset) -> TextClassifierConfig:
         epochs = right.slider(t("text_classification.epochs"), 1, 50, default.epochs, key="text_epochs")
         batch_size = right.select_slider(t("text_classification.batch_size"), BATCH_SIZES, default.batch_size, key="text_batch")
         early_stopping = right.checkbox(t("text_classification.early_stopping"), default.early_stopping, key="text_early")
+        weight_labels = {choice: t(f"text_classification.class_weights_{choice}") for choice in CLASS_WEIGHTS}
+        class_weights = right.radio(t("text_classification.class_weights"), CLASS_WEIGHTS, horizontal=True, key=CLASS_WEIGHTS_WIDGET,
+                                    format_func=weight_labels.get, help=t("text_classification.class_weights_help"))
         max_texts = right.select_slider(t("text_classification.max_texts"), [count for count in MAX_TEXTS if count < len(dataset.texts)],
                                         0, format_func=sizes.get, key="text_max_texts", help=t("text_classification.max_texts_help"))
     return TextClassifierConfig(model=model, vocabulary_size=vocabulary_size, sequence_length=sequence_length, ngrams=ngrams,
                                 embedding_dim=embedding_dim, optimizer=optimizer, learning_rate=learning_rate, epochs=epochs,
-                                batch_size=batch_size, early_stopping=early_stopping, max_texts=max_texts)
+                                batch_size=batch_size, early_stopping=early_stopping, class_weights=class_weights,
+                                max_texts=max_texts)
 
 
 def train_and_attach(config: TextClassifierConfig, dataset: TextDataset) -> TrainedTextClassifier | None:
