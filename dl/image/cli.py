@@ -93,6 +93,12 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     def stored():
         return stored_meta(store, task, config, dataset.fingerprint())
 
+    def diagnosis():
+        from dl.data_doctor.images import diagnose_images
+
+        weighted = args.model == "seed" and cnn.uses_class_weights(config, dataset.labels, dataset.num_classes)
+        return diagnose_images(dataset, class_weights_on=weighted)
+
     def outcome_of(trained) -> TrainingOutcome:
         entry = stored()  # the meta.json just written; None when the store could not keep it
         meta = (
@@ -114,7 +120,7 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
         train=work,
         job_name=f"image-{args.model}",
         headline=f"{MODEL_NAMES[args.model]} on {dataset.source}",
-        result_document=lambda outcome: result_document(outcome, args.model, dataset),
+        result_document=lambda outcome: result_document(outcome, args.model, dataset, diagnosis()),
         summary_rows=summary_rows,
         announce=announce,
         model_file=model_file,
@@ -122,7 +128,7 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     )
 
 
-def result_document(outcome: TrainingOutcome, kind: str, dataset) -> dict[str, Any]:
+def result_document(outcome: TrainingOutcome, kind: str, dataset, diagnosis=None) -> dict[str, Any]:
     """``train image``'s JSON (``--json``), from the stored or just-trained meta.json."""
     meta = outcome.meta
     return {
@@ -136,6 +142,9 @@ def result_document(outcome: TrainingOutcome, kind: str, dataset) -> dict[str, A
         "train_seconds": outcome.train_seconds,
         "data": dataset.source,
         "skipped": dataset.skipped,
+        "macro_f1": meta["metrics"].get("macro_f1"),
+        "balanced_accuracy": meta["metrics"].get("balanced_accuracy"),
+        **({"data_doctor": diagnosis.to_json()} if diagnosis is not None else {}),
     }
 
 

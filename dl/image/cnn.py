@@ -9,6 +9,7 @@ and rescale inside, so a saved ``.keras`` file is all a user needs to classify a
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +21,12 @@ from dl.config import config_from_dict
 from dl.data import DataError
 from dl.data.archives import check_model_file
 from dl.data.splits import split_indices
+from dl.data_doctor.labels import balanced_class_weights
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
 from dl.image.kinds import CLASSES_FILE, SEED, TRANSFER
 from dl.image.pixels import prepare_pixels
 from dl.jobs import ProgressReporter, keras_progress_callback
-from dl.metrics import classification_metrics
+from dl.metrics import classification_metrics, macro_f1
 from dl.store import ModelStore
 from dl.task import Fitted, history_rows, task_key, train_or_load
 
@@ -32,6 +34,11 @@ TASK = "image-cnn"
 MODEL_FILE = SEED.model_file
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 COLOR_MODES = ("auto", "greyscale", "rgb")
+CLASS_WEIGHTS = ("auto", "on", "off")
+STOP_ON = ("macro_f1", "val_loss")
+MIN_UPDATES_PER_EPOCH = 8  # small sets: halve the batch until an epoch has this many updates (bench/image_small_data.py)
+MIN_BATCH_SIZE = 4  # below this, batch statistics and gradients get too noisy to help
+SMALL_DATA_UPDATES = 400  # small sets: raise the epoch limit until the run may take this many updates
 # augmentation fills uncovered pixels with the nearest edge pixel: black stays black around a digit
 # and a photo's border colour continues; Keras' default "reflect" mirrors strokes into the margin
 FILL_MODE = "nearest"
@@ -56,8 +63,11 @@ class ImageClassifierConfig:
     learning_rate: float = 0.001  # Adam's standard step size
     batch_size: int = 32  # the seed's batch size: frequent updates, fits any memory
     epochs: int = 30  # augmented data learns longer (seed: 10); early stopping ends it sooner
-    early_stopping: bool = True  # stop when validation loss has not improved for `patience` epochs
+    early_stopping: bool = True  # stop when the watched score has not improved for `patience` epochs
+    stop_on: str = "macro_f1"  # val_loss/accuracy stopped 90/10 sets still predicting the majority class
     patience: int = 6  # epochs without improvement before stopping: outlasts a learning-rate halving
+    class_weights: str = "auto"  # "auto": on past dl.data_doctor.labels.IMBALANCE_RATIO, so small classes count
+    scale_to_data: bool = True  # small sets: smaller batches and more epochs (12-80 images sat at chance)
     reduce_learning_rate: bool = True  # halve the step size when validation loss stalls: finer last steps
     validation_split: float = 0.1  # share of the training images watched for early stopping
     test_split: float = 0.2  # share of every class held out for the reported metrics
@@ -80,6 +90,8 @@ class ImageClassifierConfig:
             (0.0 < self.learning_rate <= 1.0, "learning_rate must be in (0, 1]"),
             (1 <= self.batch_size <= 4096, "batch_size must be 1-4096"),
             (1 <= self.epochs <= 500, "epochs must be 1-500"),
+            (self.class_weights in CLASS_WEIGHTS, f"class_weights must be one of {CLASS_WEIGHTS}"),
+            (self.stop_on in STOP_ON, f"stop_on must be one of {STOP_ON}"),
             (0.0 <= self.validation_split < 0.5, "validation_split must be in [0, 0.5)"),
             (0.0 < self.test_split < 0.5, "test_split must be in (0, 0.5)"),
         ]
@@ -101,6 +113,33 @@ class ImageClassifierConfig:
 def output_channels(config: ImageClassifierConfig, dataset_channels: int) -> int:
     """Channels the model sees: the data's own ("auto"), 1 ("greyscale") or 3 ("rgb")."""
     return {"auto": dataset_channels, "greyscale": 1, "rgb": 3}[config.color_mode]
+
+
+def uses_class_weights(config: ImageClassifierConfig, labels: np.ndarray, num_classes: int) -> bool:
+    """Whether training weights the classes: "on", "off", or "auto" (on when the data doctor's
+    imbalance threshold is passed, the same rule that raises its finding)."""
+    from dl.data_doctor.labels import needs_class_weights
+
+    if config.class_weights == "auto":
+        return needs_class_weights(labels, num_classes)
+    return config.class_weights == "on"
+
+
+def scaled_settings(config: ImageClassifierConfig, train_examples: int) -> tuple[int, int]:
+    """(batch size, epoch limit) used for ``train_examples`` training images.
+
+    With ``scale_to_data`` a small set gets batches small enough for ``MIN_UPDATES_PER_EPOCH``
+    updates an epoch (batch 32 on 60 images is 2 updates: the seed CNN then sat at chance for
+    8-12 epochs) and an epoch limit that allows ``SMALL_DATA_UPDATES`` updates; early stopping
+    still ends the run when validation stops improving. Large sets keep the config's values.
+    """
+    batch_size, epochs = config.batch_size, config.epochs
+    if not config.scale_to_data:
+        return batch_size, epochs
+    while batch_size > MIN_BATCH_SIZE and math.ceil(train_examples / batch_size) < MIN_UPDATES_PER_EPOCH:
+        batch_size = max(MIN_BATCH_SIZE, batch_size // 2)
+    updates = math.ceil(train_examples / batch_size)
+    return batch_size, min(500, max(epochs, math.ceil(SMALL_DATA_UPDATES / updates)))
 
 
 def model_key(config: ImageClassifierConfig, dataset: ImageDataset) -> str:
@@ -160,6 +199,39 @@ def build_model(config: ImageClassifierConfig, image_size: tuple[int, int], chan
     return keras.Model(inputs, outputs, name="seed_cnn")
 
 
+def stopping_callbacks(
+    config: ImageClassifierConfig, model: Any, validation_pixels: np.ndarray, validation_labels: np.ndarray,
+    num_classes: int, train_examples: int, batch_size: int, epochs: int,
+) -> list[Any]:
+    """Early stopping and learning-rate halving for one run.
+
+    ``stop_on="macro_f1"`` (with a validation split): ``dl.stopping.macro_f1_stopping``, which keeps
+    the best epoch's weights and cannot stop while the model is no better than the majority class;
+    its patience grows when an epoch is only a few updates long (``plan_stopping``). Otherwise
+    Keras' ``EarlyStopping`` on validation loss (or training loss without a validation split).
+    """
+    import keras
+
+    from dl.stopping import macro_f1_stopping, plan_stopping
+
+    has_validation = len(validation_labels) > 0
+    monitor = "val_loss" if has_validation else "loss"
+    callbacks: list[Any] = []
+    if config.early_stopping and config.stop_on == "macro_f1" and has_validation:
+        plan = plan_stopping(train_examples, batch_size, config.patience, epochs)
+
+        def predict() -> np.ndarray:
+            return np.concatenate([keras.ops.convert_to_numpy(model(validation_pixels[start : start + 512], training=False))
+                                   for start in range(0, len(validation_pixels), 512)])
+
+        callbacks.append(macro_f1_stopping(predict, validation_labels, num_classes, plan))
+    elif config.early_stopping:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=config.patience, restore_best_weights=True))
+    if config.reduce_learning_rate:
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=0.5, patience=2))
+    return callbacks
+
+
 def make_optimizer(name: str, learning_rate: float):
     import keras
 
@@ -199,6 +271,8 @@ def train_image_classifier(
             dataset.labels, config.test_split, config.validation_split, config.seed
         )
         pixels = prepare_pixels(dataset.images, image_size, channels)
+        train_labels = dataset.labels[train_index]
+        batch_size, epochs = scaled_settings(config, len(train_index))
         with strategy.scope():
             model = build_model(config, image_size, channels, dataset.num_classes)
             model.compile(
@@ -206,36 +280,25 @@ def train_image_classifier(
                 loss="sparse_categorical_crossentropy",
                 metrics=["accuracy"],
             )
-        train_data = training_pipeline(
-            pixels[train_index], dataset.labels[train_index], config.batch_size, config.seed, True
-        )
+        train_data = training_pipeline(pixels[train_index], train_labels, batch_size, config.seed, True)
         validation_data = None
         if len(validation_index):
             validation_data = training_pipeline(
-                pixels[validation_index], dataset.labels[validation_index], config.batch_size, config.seed, False
+                pixels[validation_index], dataset.labels[validation_index], batch_size, config.seed, False
             )
-        callbacks = [keras_progress_callback(reporter, config.epochs)]
-        if config.early_stopping:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss" if validation_data is not None else "loss",
-                    patience=config.patience,
-                    restore_best_weights=True,
-                )
-            )
-        if config.reduce_learning_rate:
-            callbacks.append(
-                keras.callbacks.ReduceLROnPlateau(
-                    monitor="val_loss" if validation_data is not None else "loss", factor=0.5, patience=2
-                )
-            )
+        callbacks = [keras_progress_callback(reporter, epochs)]
+        callbacks += stopping_callbacks(config, model, pixels[validation_index], dataset.labels[validation_index],
+                                        dataset.num_classes, len(train_index), batch_size, epochs)
+        weighted = uses_class_weights(config, train_labels, dataset.num_classes)
+        class_weight = balanced_class_weights(train_labels, dataset.num_classes) if weighted else None
         reporter.say("")
         started = time.perf_counter()
         fitted = model.fit(
             train_data,
             validation_data=validation_data,
-            epochs=config.epochs,
+            epochs=epochs,
             callbacks=callbacks,
+            class_weight=class_weight,
             shuffle=False,  # the pipeline already reshuffles every epoch
             verbose=0,
         )
@@ -247,6 +310,11 @@ def train_image_classifier(
         metrics["fit_seconds"] = round(fit_seconds, 3)
         metrics["train_images"] = int(len(train_index))
         metrics["epochs_run"] = len(history)
+        metrics["macro_f1"] = macro_f1(metrics)
+        metrics["balanced_accuracy"] = float(np.mean(metrics["recall"]))
+        metrics["batch_size_used"] = batch_size
+        metrics["epoch_limit"] = epochs
+        metrics["class_weights_used"] = weighted
         return Fitted(model, metrics, history, classifier_extra(dataset, image_size, channels, test_index))
 
     def save(model: Any, folder: Path) -> None:

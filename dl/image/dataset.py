@@ -21,13 +21,33 @@ MNIST_SHUFFLE_SEED = 0  # fixed: the same shuffled order (and so the same split)
 
 
 @dataclass
+class ImageOriginals:
+    """What each uploaded image was before the reader shrank and converted it (the data doctor's input).
+
+    ``file_names``: the name inside the zip or the uploaded file's name. ``sizes``: int64 (n, 2),
+    width and height in pixels after EXIF rotation. ``modes``: the file's Pillow mode ("RGB", "L",
+    "RGBA", "P", ...). Same order as the dataset's images.
+    """
+
+    file_names: list[str]
+    sizes: np.ndarray
+    modes: list[str]
+
+    def subset(self, indices: np.ndarray) -> ImageOriginals:
+        return ImageOriginals([self.file_names[index] for index in indices], self.sizes[indices],
+                              [self.modes[index] for index in indices])
+
+
+@dataclass
 class ImageDataset:
     """Images with integer labels.
 
     ``images``: uint8, shape (n, height, width, channels), channels 1 (greyscale) or 3 (RGB).
     ``labels``: int64, shape (n,), values in ``range(len(class_names))``.
     ``source``: "mnist", "digits", or the uploaded file name. ``skipped``: files left out, each
-    "name: reason", so the page can list them.
+    "name: reason", so the page can list them. ``originals``: each image's file name, size and
+    colour mode before it was shrunk (uploads; None for the built-in sets, whose stored size is their
+    own). Not part of the fingerprint: the model sees only the pixels.
     """
 
     images: np.ndarray
@@ -35,6 +55,7 @@ class ImageDataset:
     class_names: list[str]
     source: str
     skipped: list[str] = field(default_factory=list)
+    originals: ImageOriginals | None = None
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -45,6 +66,8 @@ class ImageDataset:
         self.labels = np.asarray(self.labels, dtype=np.int64)
         if len(self.labels) != len(self.images):
             raise ValueError(f"{len(self.images)} images but {len(self.labels)} labels")
+        if self.originals is not None and len(self.originals.file_names) != len(self.images):
+            raise ValueError(f"{len(self.images)} images but {len(self.originals.file_names)} originals")
 
     @property
     def num_classes(self) -> int:
@@ -63,6 +86,13 @@ class ImageDataset:
         """Number of images per class name, in class order."""
         counts = np.bincount(self.labels, minlength=self.num_classes)
         return {name: int(count) for name, count in zip(self.class_names, counts[: self.num_classes], strict=True)}
+
+    def subset(self, indices: np.ndarray) -> ImageDataset:
+        """The images at ``indices`` (in that order) with the same classes, source and skipped files."""
+        indices = np.asarray(indices, dtype=np.int64)
+        originals = self.originals.subset(indices) if self.originals is not None else None
+        return ImageDataset(self.images[indices], self.labels[indices], list(self.class_names), self.source,
+                            list(self.skipped), originals)
 
     def fingerprint(self) -> str:
         """A content hash of pixels, labels and class names (the model-store key's data part).

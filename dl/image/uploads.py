@@ -28,7 +28,7 @@ import numpy as np
 
 from dl.data import DataError
 from dl.data.errors import too_large
-from dl.image.dataset import ImageDataset
+from dl.image.dataset import ImageDataset, ImageOriginals
 from dl.image.pixels import to_rgb_or_grey
 from dl.limits import LIMITS
 
@@ -311,12 +311,12 @@ def _build_dataset(
     class_names, opened = _open_images(entries, source, limits, class_order, skipped)
     if len(class_names) < 2:
         raise need_two_classes(source, class_names)
-    pixels, labels = _decode_images(opened, class_names, limits.storage_size, skipped)
+    pixels, labels, originals = _decode_images(opened, class_names, limits.storage_size, skipped)
     counts = np.bincount(labels, minlength=len(class_names))
     for name, count in zip(class_names, counts, strict=True):
         if count < 2:
             raise class_too_small(source, name, int(count))
-    return ImageDataset(pixels, labels, class_names, source, skipped)
+    return ImageDataset(pixels, labels, class_names, source, skipped, originals)
 
 
 def need_two_classes(source: str, class_names: list[str]) -> DataError:
@@ -371,26 +371,34 @@ def _open_images(
 
 def _decode_images(
     opened, class_names: list[str], size: tuple[int, int], skipped: list[str]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, ImageOriginals]:
     """Decode and shrink each image into one uint8 array (n, height, width, 1 or 3), grouped by class,
-    and its int64 labels. One channel when every image is greyscale. Corrupt images go to ``skipped``."""
+    its int64 labels and what each was before (name, size, mode). One channel when every image is
+    greyscale. Corrupt images go to ``skipped``."""
     index = {name: position for position, name in enumerate(class_names)}
     in_class_order = sorted(opened, key=lambda item: index[item[0]])  # stable: file order within a class
     pixels = np.empty((len(opened), *size, 3), dtype=np.uint8)
     labels = np.empty(len(opened), dtype=np.int64)
+    names, sizes, modes = [], [], []
     kept, greyscale = 0, True
     for class_name, file_name, image in in_class_order:
+        mode = image.mode  # the file's own mode, before load_image converts it
         try:
-            small = resize_square(load_image(image), size)
+            loaded = load_image(image)
+            small = resize_square(loaded, size)
         except UnreadableImage as reason:
             skipped.append(f"{file_name}: {reason}")
             continue
         greyscale = greyscale and is_greyscale(small)
         pixels[kept] = np.asarray(small.convert("RGB"), dtype=np.uint8)
         labels[kept] = index[class_name]
+        names.append(file_name)
+        sizes.append(loaded.size)
+        modes.append(mode)
         kept += 1
     pixels, labels = pixels[:kept], labels[:kept]
-    return (pixels[..., :1].copy() if greyscale else pixels), labels
+    originals = ImageOriginals(names, np.asarray(sizes, dtype=np.int64).reshape(-1, 2), modes)
+    return (pixels[..., :1].copy() if greyscale else pixels), labels, originals
 
 
 def too_many_total_pixels(source: str, pixels: int, limit: int) -> DataError:
