@@ -82,3 +82,51 @@ def test_bad_table_shows_an_error_box(page, app_url):
     page.get_by_text("one class").first.wait_for()
     wait_until_idle(page)
     assert_no_exception(page)
+
+
+def imbalanced_table() -> bytes:
+    """480 real Rotten Tomatoes snippets, 90 % fresh: a model that ignores "rotten" scores 90 %."""
+    import csv
+    import io
+
+    from dl.text.data import load_builtin
+
+    rotten = load_builtin("rotten_tomatoes")
+    by_label = {name: [text for text, label in zip(rotten.texts, rotten.labels, strict=True) if rotten.class_names[label] == name]
+                for name in ("fresh", "rotten")}
+    rows = [(text, "fresh") for text in by_label["fresh"][:432]] + [(text, "rotten") for text in by_label["rotten"][:48]]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([("review", "verdict"), *rows])
+    return buffer.getvalue().encode()
+
+
+def test_imbalanced_upload_the_doctor_fix_and_results_lead_with_macro_f1(page, app_url):
+    page.set_default_timeout(180_000)
+    open_app(page, app_url, PATH)
+    uploader = page.locator('[data-testid="stFileUploader"]')
+    act_then_expect(page, page.locator('[data-testid="stRadio"]').first.get_by_text("Upload a table", exact=True).click,
+                    visible_effect(uploader))
+    uploader.first.locator('input[type="file"]').set_input_files(
+        files=[{"name": "skewed.csv", "mimeType": "text/csv", "buffer": imbalanced_table()}])
+    doctor = page.locator(".st-key-text_data_doctor")
+    doctor.get_by_text(re.compile(r"“fresh” holds 90% of the examples")).first.wait_for()
+    weights = page.locator(".st-key-text_class_weights")
+    act_then_expect(page, page.get_by_text("Settings").first.click, visible_effect(weights))
+    fix = page.locator(".st-key-text_fix_class_weights").get_by_role("button", name="Turn class weights on")
+    act_then_expect(page, weights.get_by_text("off", exact=True).click, visible_effect(fix))  # weights off: a problem
+    doctor.get_by_text("Problem").first.wait_for()
+    save_screenshot(page, "text_data_doctor")
+    act_then_expect(page, fix.click, lambda timeout_ms: fix.first.wait_for(state="detached", timeout=timeout_ms))
+    wait_until_idle(page)
+    assert weights.get_by_role("radio", name="on", exact=True).is_checked()  # the fix set the setting
+    press_train(page)
+    page.get_by_text(re.compile(r"test accuracy [\d.]+%")).first.wait_for(timeout=300_000)
+    wait_until_idle(page)
+    act_then_expect(page, page.get_by_role("tab", name="📈 Results").click,
+                    visible_effect(page.get_by_text("Balanced accuracy")))
+    labels = page.locator('[role="tabpanel"]:visible [data-testid="stMetricLabel"]')
+    assert labels.first.inner_text().strip() == "Macro F1", labels.all_inner_texts()
+    macro_f1 = float(page.locator('[role="tabpanel"]:visible [data-testid="stMetricValue"]').first.inner_text())
+    assert macro_f1 > 0.47 + 0.08, macro_f1  # always "fresh" scores 0.474
+    assert_no_exception(page)
+    save_screenshot(page, "text_results_macro_f1")

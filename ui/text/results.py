@@ -77,7 +77,7 @@ def run_rows(runs: list[TrainedTextClassifier]) -> list[dict]:
                      t("text_classification.accuracy"): round(run.metrics["accuracy"], 4),
                      t("text_classification.macro_f1"): round(run.metrics["macro_f1"], 4),
                      t("text_classification.baseline_accuracy"): round(run.metrics["baseline"]["accuracy"], 4),
-                     t("text_classification.epochs"): run.metrics.get("epochs_run"),
+                     t("text_classification.epochs_run"): run.metrics.get("epochs_run"),
                      t("text_classification.seconds"): run.metrics.get("fit_seconds"),
                      t("text_classification.settings"): f"n={run.metrics.get('ngrams', config.ngrams)} · vocab {config.vocabulary_size:,} · len {config.sequence_length}"})
     return rows
