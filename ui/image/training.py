@@ -13,14 +13,25 @@ from typing import Any
 
 import streamlit as st
 
-from dl.image.cnn import COLOR_MODES, OPTIMIZERS, ImageClassifierConfig, model_key, train_image_classifier
+from dl.image.cnn import (
+    CLASS_WEIGHTS,
+    COLOR_MODES,
+    OPTIMIZERS,
+    ImageClassifierConfig,
+    model_key,
+    train_image_classifier,
+    uses_class_weights,
+)
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from ui.data_doctor import set_widget
 from ui.i18n import t
 from ui.loaders import model_store
 from ui.training import training_section
 
 MODEL_KINDS = ("seed", "transfer")
 STATE = "image"  # the page's namespace: page_state("image"), Train button key "image_train"
+MODEL_KIND_WIDGET = "image_model_kind"  # the data doctor's "transfer" fix sets it
+CLASS_WEIGHTS_WIDGET = "image_class_weights"  # the data doctor's "class_weights" fix sets it
 IMAGE_SIZES = [8, 16, 28, 32, 48, 64, 96, 128]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256]
@@ -28,7 +39,7 @@ BATCH_SIZES = [8, 16, 32, 64, 128, 256]
 
 def choose_model_kind() -> str:
     return st.radio(
-        t("image_classification.model_kind"), MODEL_KINDS, horizontal=True, key="image_model_kind",
+        t("image_classification.model_kind"), MODEL_KINDS, horizontal=True, key=MODEL_KIND_WIDGET,
         format_func={kind: t(f"image_classification.model_{kind}") for kind in MODEL_KINDS}.get,
     )
 
@@ -61,12 +72,28 @@ def settings_form(dataset: ImageDataset) -> ImageClassifierConfig:
             epochs = st.slider(t("image_classification.epochs"), 1, 60, default.epochs, key="image_epochs")
             early_stopping = st.checkbox(t("image_classification.early_stopping"), default.early_stopping, key="image_early")
             validation_split = st.slider(t("image_classification.validation_split"), 0.0, 0.3, default.validation_split, 0.05, key="image_val")
+            class_weights = st.radio(t("image_classification.class_weights"), CLASS_WEIGHTS, horizontal=True, key=CLASS_WEIGHTS_WIDGET,
+                                     format_func={choice: t(f"image_classification.class_weights_{choice}") for choice in CLASS_WEIGHTS}.get,
+                                     help=t("image_classification.class_weights_help"))
     return ImageClassifierConfig(
         conv_blocks=conv_blocks, filters=filters, dense_units=dense_units, dropout=dropout, image_size=image_size,
         color_mode=color_mode, augment_flip=augment_flip, augment_rotate=augment_rotate, augment_zoom=augment_zoom,
         augment_shift=augment_shift, optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
-        epochs=epochs, early_stopping=early_stopping, validation_split=validation_split,
+        epochs=epochs, early_stopping=early_stopping, validation_split=validation_split, class_weights=class_weights,
     )
+
+
+def weights_on(config: ImageClassifierConfig | None, dataset: ImageDataset) -> bool:
+    """Whether training will weight the classes (the transfer model, ``config`` None, never does)."""
+    return config is not None and uses_class_weights(config, dataset.labels, dataset.num_classes)
+
+
+def setting_fixes(model_kind: str) -> dict[str, Callable[[], None]]:
+    """The doctor's fixes that change a setting: class weights and transfer learning belong to the seed CNN's
+    choices (the transfer model has no class weights, and is chosen already)."""
+    if model_kind == "transfer":
+        return {}
+    return {"class_weights": set_widget(CLASS_WEIGHTS_WIDGET, "on"), "transfer": set_widget(MODEL_KIND_WIDGET, "transfer")}
 
 
 def transfer_work(dataset: ImageDataset) -> tuple[str, Callable[[Any], TrainedImageClassifier]] | None:
