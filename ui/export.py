@@ -14,13 +14,15 @@ from ui.training import page_state
 
 
 def download_section(page: str, model_path: Path, build_zip: Callable[[], bytes], file_name: str, label_key: str,
-                     help_key: str, card: str, card_key: str) -> None:
-    """``label_key`` is a locale key with a ``{size}`` placeholder; ``card`` is the model card's Markdown."""
+                     help_key: str, card: str, card_key: str, slot: str = "zip") -> None:
+    """``label_key`` is a locale key with a ``{size}`` placeholder; ``card`` is the model card's Markdown.
+    ``slot`` names a second download on the same page (its own kept zip and button key)."""
     state = page_state(page)
-    if state.get("zip_of") != str(model_path):  # one zip at a time: older ones only hold memory
-        state["zip"], state["zip_of"] = build_zip(), str(model_path)
-    st.download_button(t(label_key, size=human_size(len(state["zip"]))), state["zip"], file_name=file_name,
-                       mime="application/zip", icon="📦", key=f"{page}_download")
+    if state.get(f"{slot}_of") != str(model_path):  # one zip a slot at a time: older ones only hold memory
+        state[slot], state[f"{slot}_of"] = build_zip(), str(model_path)
+    suffix = "" if slot == "zip" else f"_{slot}"
+    st.download_button(t(label_key, size=human_size(len(state[slot]))), state[slot], file_name=file_name,
+                       mime="application/zip", icon="📦", key=f"{page}_download{suffix}")
     st.caption(t(help_key))
     with st.expander(t(card_key)):
         st.markdown(card)

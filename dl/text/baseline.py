@@ -6,10 +6,18 @@ Trained on the same training texts and scored on the same test texts as the Kera
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from dl.data.errors import DataError
+from dl.text.baseline_predict_script import tfidf_probabilities
+
+BASELINE_FILE = "baseline.json"  # the fitted baseline as numbers, beside the network in its store folder
+FORMAT = "tfidf-logistic-regression/1"
 
 
 def fit_baseline(train_texts: list[str], train_labels: np.ndarray, weighted: bool = False) -> Any:
@@ -26,8 +34,8 @@ def fit_baseline(train_texts: list[str], train_labels: np.ndarray, weighted: boo
 
 
 def baseline_metrics(train_texts: list[str], train_labels: np.ndarray, test_texts: list[str],
-                     test_labels: np.ndarray, num_classes: int, weighted: bool = False) -> dict[str, Any]:
-    """Accuracy and macro F1 of the baseline on the test texts, and how long it took."""
+                     test_labels: np.ndarray, num_classes: int, weighted: bool = False) -> tuple[dict[str, Any], Any]:
+    """(accuracy, macro F1 and fit seconds of the baseline on the test texts; the fitted pipeline)."""
     from sklearn.metrics import f1_score
 
     started = time.perf_counter()
@@ -37,4 +45,44 @@ def baseline_metrics(train_texts: list[str], train_labels: np.ndarray, test_text
         "accuracy": float(np.mean(predicted == test_labels)),
         "macro_f1": float(f1_score(test_labels, predicted, labels=list(range(num_classes)), average="macro", zero_division=0)),
         "seconds": round(time.perf_counter() - started, 3),
-    }
+    }, pipeline
+
+
+def baseline_document(pipeline: Any, class_names: list[str]) -> dict[str, Any]:
+    """The fitted pipeline as plain numbers (JSON): what ``tfidf_probabilities`` needs, nothing to execute.
+
+    A pipeline trained on fewer classes than ``class_names`` (a class missing from the training part)
+    cannot happen: every class has at least one training text (``dl.data.splits``).
+    """
+    vectorizer, regression = pipeline.named_steps["tfidfvectorizer"], pipeline.named_steps["logisticregression"]
+    return {"format": FORMAT, "classes": list(class_names), "ngram_range": list(vectorizer.ngram_range),
+            "sublinear_tf": bool(vectorizer.sublinear_tf),
+            "vocabulary": {gram: int(column) for gram, column in vectorizer.vocabulary_.items()},
+            "idf": vectorizer.idf_.tolist(), "coef": regression.coef_.tolist(), "intercept": regression.intercept_.tolist()}
+
+
+class BaselineModel:
+    """A saved baseline, read back: ``probabilities(prepared_texts)`` like the network's."""
+
+    def __init__(self, document: dict[str, Any]):
+        self.document = document
+        self.class_names = [str(name) for name in document["classes"]]
+
+    def probabilities(self, prepared_texts: list[str]) -> np.ndarray:
+        if not prepared_texts:
+            return np.zeros((0, len(self.class_names)), np.float32)
+        return tfidf_probabilities(self.document, prepared_texts).astype(np.float32)
+
+
+def load_baseline(folder: Path) -> BaselineModel:
+    """The baseline saved in a model folder or an unzipped baseline export; DataError if it is not one."""
+    path = Path(folder) / BASELINE_FILE
+    if not path.is_file():
+        raise DataError(f"{folder} holds no {BASELINE_FILE}: this model was trained before baselines were kept; train it again.")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DataError(f"{path} could not be read as a baseline ({error}).") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise DataError(f"{path} is not a TF-IDF baseline this version reads (format {FORMAT}).")
+    return BaselineModel(document)

@@ -43,7 +43,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Classify texts with a trained text classifier."
-    parser.add_argument("--model", required=True, help="the model folder printed by train (or its model.keras)")
+    parser.add_argument("--model", required=True,
+                        help="the model folder printed by train (or its model.keras), or an unzipped baseline export")
+    parser.add_argument("--baseline", action="store_true",
+                        help="use the TF-IDF + logistic-regression baseline trained beside the network in that folder")
     add_text_inputs(parser)
 
 
@@ -153,13 +156,20 @@ def summary_rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def predict(args: argparse.Namespace) -> None:
+    from dl.text.baseline import BASELINE_FILE, load_baseline
     from dl.text.models import class_probabilities
     from dl.text.tokens import prepare_text
     from dl.text.train import load_text_classifier
 
     texts = texts_from_args(args)
+    prepared = [prepare_text(text) for text in texts]
+    folder = Path(args.model) if Path(args.model).is_dir() else Path(args.model).parent
+    if getattr(args, "baseline", False) or not (folder / "model.keras").is_file() and (folder / BASELINE_FILE).is_file():
+        baseline = load_baseline(folder)
+        print_labels(args, texts, baseline.class_names, baseline.probabilities(prepared))
+        return
     model, classes = load_text_classifier(args.model)
-    print_labels(args, texts, classes, class_probabilities(model, [prepare_text(text) for text in texts]))
+    print_labels(args, texts, classes, class_probabilities(model, prepared))
 
 
 def print_labels(args: argparse.Namespace, texts: list[str], classes: list[str], probabilities) -> None:

@@ -7,9 +7,11 @@ import io
 import zipfile
 from pathlib import Path
 
+from dl.text.baseline import BASELINE_FILE
 from dl.text.train import CLASSES_FILE, MODEL_FILE, TrainedTextClassifier
 
 PREDICT_SCRIPT = Path(__file__).with_name("predict_script.py")
+BASELINE_PREDICT_SCRIPT = Path(__file__).with_name("baseline_predict_script.py")
 
 
 def model_card(trained: TrainedTextClassifier) -> str:
@@ -46,4 +48,36 @@ def export_zip(trained: TrainedTextClassifier) -> bytes:
                 archive.write(trained.path / name, name)
         archive.writestr("README.md", model_card(trained))
         archive.writestr("predict.py", PREDICT_SCRIPT.read_text())
+    return buffer.getvalue()
+
+
+def baseline_card(trained: TrainedTextClassifier) -> str:
+    metrics, baseline = trained.metrics, trained.metrics["baseline"]
+    return f"""# Text classifier (TF-IDF + logistic regression)
+
+Trained by Deep Learning Playground beside a {trained.config.model} network, on the same training texts;
+scored on the same {metrics['test_size']:,} held-out texts.
+
+| model | accuracy | macro F1 |
+|---|---|---|
+| TF-IDF + logistic regression (this model) | {baseline['accuracy']:.4f} | {baseline['macro_f1']:.4f} |
+| {trained.config.model} network | {metrics['accuracy']:.4f} | {metrics['macro_f1']:.4f} |
+
+Tokens: the same as the network's (lower case, punctuation out, each Chinese character a token),
+1-2-grams seen in at least two training texts, sublinear TF-IDF; class weights: {"balanced" if metrics.get("class_weights") else "none"}.
+The model is {BASELINE_FILE}: numbers only, read by predict.py with NumPy.
+
+    pip install numpy
+    python predict.py "first text" "second text"
+"""
+
+
+def export_baseline_zip(trained: TrainedTextClassifier) -> bytes:
+    """The baseline as a model of its own: baseline.json, meta.json, a model card, a NumPy-only predict.py."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in (BASELINE_FILE, CLASSES_FILE, "meta.json"):
+            archive.write(trained.path / name, name)
+        archive.writestr("README.md", baseline_card(trained))
+        archive.writestr("predict.py", BASELINE_PREDICT_SCRIPT.read_text())
     return buffer.getvalue()

@@ -25,7 +25,7 @@ from dl.metrics import balanced_accuracy, classification_metrics, macro_f1
 from dl.stopping import macro_f1_stopping, plan_stopping
 from dl.store import ModelStore
 from dl.task import Fitted, StoredModel, history_rows, stored_meta, task_key, train_or_load
-from dl.text.baseline import baseline_metrics
+from dl.text.baseline import BASELINE_FILE, BaselineModel, baseline_document, baseline_metrics, load_baseline
 from dl.text.config import TextClassifierConfig
 from dl.text.data import TextDataset
 from dl.text.tokens import prepare_text
@@ -61,6 +61,20 @@ class TrainedTextClassifier:
         source = self.model_or_loader
         return source.get() if isinstance(source, StoredModel) else source
 
+    @property
+    def baseline(self) -> BaselineModel:
+        """The TF-IDF + logistic-regression baseline trained on the same split (DataError for a model
+        stored before baselines were kept)."""
+        return load_baseline(self.path)
+
+    @property
+    def has_baseline(self) -> bool:
+        return (self.path / BASELINE_FILE).is_file()
+
+    def predict_baseline(self, texts: list[str]) -> np.ndarray:
+        """(n, classes) probabilities from the baseline, texts prepared and cut as for the network."""
+        return self.baseline.probabilities([prepare_text(text[:LIMITS.text_chars]) for text in texts])
+
     def predict(self, texts: list[str]) -> np.ndarray:
         """(n, classes) probabilities for raw texts, each cut at ``LIMITS.text_chars`` as in training
         (a labelled table's million-character cell would otherwise be prepared character by character)."""
@@ -88,6 +102,8 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
     """Train ``config`` on ``dataset`` (or load it from ``store``); see the module docstring."""
     config.validate()
     working = working_set(dataset, config)
+
+    fitted_baseline: dict[str, Any] = {}  # fit() puts the baseline here; save() writes it beside the model
 
     def fit(reporter: ProgressReporter) -> Fitted[Any]:
         reporter.say("loading_tensorflow")
@@ -141,8 +157,9 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         metrics["class_weights"] = weighted
         metrics.update(fit_seconds=round(fit_seconds, 3), train_texts=int(len(train)), epochs_run=len(fitted.history["loss"]),
                        vocabulary=int(vectorizer.vocabulary_size()), ngrams=config.ngrams_for(working.chinese))
-        metrics["baseline"] = baseline_metrics(list(prepared[train]), working.labels[train], list(prepared[test]),
-                                               working.labels[test], working.num_classes, weighted)
+        metrics["baseline"], pipeline = baseline_metrics(list(prepared[train]), working.labels[train], list(prepared[test]),
+                                                         working.labels[test], working.num_classes, weighted)
+        fitted_baseline["document"] = baseline_document(pipeline, list(working.class_names))
         extra = {"class_names": list(working.class_names), "test_indices": [int(index) for index in test],
                  "chinese": working.chinese, "kind": config.model}
         return Fitted(model, metrics, history_rows(fitted.history), extra)
@@ -150,6 +167,7 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
     def save(model: Any, folder: Path) -> None:
         model.save(folder / MODEL_FILE)
         (folder / CLASSES_FILE).write_text(json.dumps(list(working.class_names), ensure_ascii=False))
+        (folder / BASELINE_FILE).write_text(json.dumps(fitted_baseline["document"], ensure_ascii=False), encoding="utf-8")
 
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_model_folder, reporter, store,
                            {**working.summary(), "source": dataset.source}, defer_load=True)
