@@ -136,7 +136,7 @@ def _size_findings(dataset: ImageDataset, sizes: np.ndarray) -> list[Finding]:
     if len(tiny):
         # a set that is all tiny and all one size (sklearn's 8x8 digits) is low-resolution by design
         by_design = len(tiny) == len(sizes) and len(distinct) == 1
-        findings.append(Finding("tiny_images", Severity.NOTE if by_design else Severity.WARNING,
+        findings.append(Finding("small_images" if by_design else "tiny_images", Severity.NOTE if by_design else Severity.WARNING,
                                 {"count": len(tiny), "share": 100 * len(tiny) / len(sizes), "side": TINY_SIDE,
                                  "smallest": int(short_side.min())},
                                 () if by_design else _names(dataset, tiny[:EXAMPLES])))
