@@ -5,6 +5,7 @@ new sentences with word-piece attributions, export the model folder."""
 import streamlit as st
 
 from ui.bert.data import choose_sentences, show_sentences
+from ui.bert.doctor import fixed_sentences, sentences_doctor
 from ui.bert.export import render_export_tab
 from ui.bert.label import render_label_tab
 from ui.bert.results import render_results_tab
@@ -27,9 +28,11 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
     st.subheader(t("bert_labeling.step_model"))
     model = choose_model()
     st.subheader(t("bert_labeling.step_data"))
-    dataset = choose_sentences(current_language(), model)
+    original = choose_sentences(current_language(), model)
+    dataset = fixed_sentences(original) if original is not None else None  # what fine-tuning uses: the doctor's fixes applied
     if dataset is not None:
         show_sentences(dataset, model)
+        sentences_doctor(original, dataset, model)
         st.subheader(t("bert_labeling.step_train"))
         trained = train_and_attach(settings_form(dataset, model), dataset)
 

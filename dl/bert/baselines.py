@@ -4,7 +4,9 @@ Both use the frozen encoder's sentence embedding (the mean of its last hidden st
 tokens, as sentence-transformers does for MiniLM):
 
 - logistic regression on the embeddings (a linear probe);
-- nearest class centroid by cosine similarity (no training at all).
+- nearest class centroid by cosine similarity (no training at all);
+
+and the floor every model must clear on unequal labels: always the largest label (majority).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ def sentence_embeddings(encoder: Any, tokenizer: Any, texts: list[str], max_leng
 
 def frozen_baselines(encoder: Any, tokenizer: Any, max_length: int, train_texts: list[str], train_labels: np.ndarray,
                      test_texts: list[str], test_labels: np.ndarray, num_classes: int) -> dict[str, dict[str, float]]:
-    """Held-out accuracy of the linear probe and of the nearest centroid. ``encoder``: the pretrained
+    """Held-out accuracy and macro F1 of the linear probe, of the nearest centroid and of always
+    answering the largest training label (what a collapsed model scores). ``encoder``: the pretrained
     encoder before any fine-tuning (the classifier's own, scored before the Trainer changes it)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -41,7 +44,17 @@ def frozen_baselines(encoder: Any, tokenizer: Any, max_length: int, train_texts:
     unit = train_vectors / (np.linalg.norm(train_vectors, axis=1, keepdims=True) + 1e-9)
     centroids = np.stack([unit[train_labels == label].mean(axis=0) for label in range(num_classes)])
     nearest = np.argmax((test_vectors / (np.linalg.norm(test_vectors, axis=1, keepdims=True) + 1e-9)) @ centroids.T, axis=1)
+    majority = np.full(len(test_labels), np.bincount(train_labels, minlength=num_classes).argmax())
     return {
-        "frozen_logistic_regression": {"accuracy": float(np.mean(probe.predict(test_vectors) == test_labels))},
-        "nearest_centroid": {"accuracy": float(np.mean(nearest == test_labels))},
+        "frozen_logistic_regression": scores(test_labels, probe.predict(test_vectors), num_classes),
+        "nearest_centroid": scores(test_labels, nearest, num_classes),
+        "majority": scores(test_labels, majority, num_classes),
     }
+
+
+def scores(true_labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> dict[str, float]:
+    """Accuracy and macro F1 (a label never predicted scores F1 0) of one baseline's answers."""
+    from sklearn.metrics import f1_score
+
+    return {"accuracy": float(np.mean(predicted == true_labels)),
+            "macro_f1": float(f1_score(true_labels, predicted, labels=list(range(num_classes)), average="macro", zero_division=0))}

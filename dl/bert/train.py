@@ -3,9 +3,11 @@
 One job: a stratified split of the labelled sentences, ``Trainer`` with AdamW, warm-up, weight decay
 and gradient clipping (mixed precision when a GPU is there; several GPUs under ``torchrun``), a
 callback that reports every step and stops at the next one after Cancel, then accuracy, macro F1
-and the confusion matrix on the held-out sentences beside two baselines on the same split (frozen
-sentence embeddings + logistic regression, nearest class centroid). Weights are stored as
-safetensors and loaded back with ``use_safetensors=True``.
+and the confusion matrix on the held-out sentences beside three baselines on the same split (frozen
+sentence embeddings + logistic regression, nearest class centroid, the majority label). On unequal
+labels the cross-entropy weighs each label by n / (labels x count) (``config.class_weights``), so the
+model cannot win by ignoring the small ones. Weights are stored as safetensors and loaded back with
+``use_safetensors=True``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 from dl.bert.config import BertConfig
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
+from dl.data_doctor.labels import balanced_class_weights, needs_class_weights
 from dl.jobs import JobCancelled, ProgressReporter
 from dl.limits import LIMITS
 from dl.metrics import classification_metrics, macro_f1
@@ -59,6 +62,17 @@ def working_set(dataset: TextDataset, config: BertConfig) -> TextDataset:
     return dataset.subset(config.max_sentences, config.seed)
 
 
+def class_weights_for(config: BertConfig, labels: np.ndarray, num_classes: int) -> list[float] | None:
+    """Each label's weight in the loss (sklearn's "balanced": n / (labels x count) over ``labels``, the
+    sentences used; the split is stratified, so the training part has the same shares), or None for a
+    plain loss: ``on``, or ``auto`` when the doctor's imbalance threshold is met
+    (``dl.data_doctor.labels.needs_class_weights``: the same decision the doctor shows)."""
+    if config.class_weights == "off" or (config.class_weights == "auto" and not needs_class_weights(labels, num_classes)):
+        return None
+    weights = balanced_class_weights(labels, num_classes)
+    return [weights[label] for label in range(num_classes)]
+
+
 def model_key(config: BertConfig, dataset: TextDataset) -> str:
     return task_key(TASK, config, dataset.fingerprint())
 
@@ -91,7 +105,8 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         # the baselines use the pretrained encoder as loaded: score them before fine-tuning changes it
         baselines = frozen_baselines(model.base_model, tokenizer, config.max_length, [texts[index] for index in train],
                                      working.labels[train], test_texts, working.labels[test], working.num_classes)
-        history, seconds = _fine_tune(config, model, tokenizer, working, train, validation, reporter)
+        weights = class_weights_for(config, working.labels, working.num_classes)
+        history, seconds = _fine_tune(config, model, tokenizer, working, train, validation, reporter, weights)
         reporter.check_cancelled()  # Cancel stopped the Trainer at the next step: never store that model
         reporter.say("evaluating")
         probabilities = predict_probabilities(model, tokenizer, test_texts, config.max_length)
@@ -99,6 +114,9 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         metrics["macro_f1"] = macro_f1(metrics)
         metrics.update(fit_seconds=round(seconds, 2), train_sentences=int(len(train)), epochs_run=len(history))
         metrics["baselines"] = baselines
+        # unequal labels: the page and the CLI lead with macro F1, which a majority-label model fails
+        metrics["imbalanced"] = bool(needs_class_weights(working.labels, working.num_classes))
+        metrics["class_weights"] = weights
         facts = describe(model)
         extra = {"class_names": list(working.class_names), "test_indices": [int(index) for index in test],
                  "truncated": int(truncated), "unknown_share": unknown_share(tokenizer, texts[:500]),
@@ -120,8 +138,10 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
 
 
 def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextDataset, train: np.ndarray,
-               validation: np.ndarray, reporter: ProgressReporter) -> tuple[list[dict[str, float]], float]:
-    """``Trainer.train`` with a progress callback; returns one history row per epoch and the seconds."""
+               validation: np.ndarray, reporter: ProgressReporter,
+               class_weights: list[float] | None = None) -> tuple[list[dict[str, float]], float]:
+    """``Trainer.train`` with a progress callback; returns one history row per epoch and the seconds.
+    ``class_weights``: each label's weight in the cross-entropy (None: all 1)."""
     import torch
     from transformers import DataCollatorWithPadding, PrinterCallback, Trainer, TrainerCallback, TrainingArguments
 
@@ -163,12 +183,30 @@ def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextData
         def on_evaluate(self, args, state, control, metrics=None, **kwargs):
             row = {"epoch": len(history) + 1, "loss": float(np.mean(losses)) if losses else float("nan"),
                    "val_loss": float(metrics.get("eval_loss", float("nan"))),
-                   "val_accuracy": float(metrics.get("eval_accuracy", float("nan")))}
+                   "val_accuracy": float(metrics.get("eval_accuracy", float("nan"))),
+                   "val_macro_f1": float(metrics.get("eval_macro_f1", float("nan")))}
             history.append(row)
             reporter.end_epoch(row["epoch"], row)
 
     def accuracy(prediction) -> dict[str, float]:
-        return {"accuracy": float(np.mean(np.argmax(prediction.predictions, axis=1) == prediction.label_ids))}
+        from sklearn.metrics import f1_score
+
+        predicted = np.argmax(prediction.predictions, axis=1)
+        return {"accuracy": float(np.mean(predicted == prediction.label_ids)),
+                "macro_f1": float(f1_score(prediction.label_ids, predicted, labels=list(range(working.num_classes)),
+                                           average="macro", zero_division=0))}
+
+    class WeightedTrainer(Trainer):
+        """Trainer whose cross-entropy weighs each label by ``class_weights``."""
+
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            if class_weights is None:
+                return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            weight = torch.tensor(class_weights, dtype=outputs.logits.dtype, device=outputs.logits.device)
+            loss = torch.nn.functional.cross_entropy(outputs.logits, labels, weight=weight)
+            return (loss, outputs) if return_outputs else loss
 
     gpu = torch.cuda.is_available()
     with tempfile.TemporaryDirectory(prefix="bert-trainer-") as scratch:
@@ -180,10 +218,10 @@ def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextData
             logging_steps=1, report_to=[], seed=config.seed, use_cpu=not gpu, fp16=gpu, disable_tqdm=True,
             dataloader_num_workers=0,
         )
-        trainer = Trainer(model=model, args=arguments, train_dataset=encode(train),
-                          eval_dataset=encode(validation) if len(validation) else None,
-                          data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=accuracy,
-                          callbacks=[ReportProgress()])
+        trainer = WeightedTrainer(model=model, args=arguments, train_dataset=encode(train),
+                                  eval_dataset=encode(validation) if len(validation) else None,
+                                  data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=accuracy,
+                                  callbacks=[ReportProgress()])
         trainer.remove_callback(PrinterCallback)  # our callback reports; the default one prints every step
         started = time.perf_counter()
         trainer.train()

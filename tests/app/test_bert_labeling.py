@@ -38,8 +38,8 @@ def test_fine_tune_on_typed_sentences_and_label(language):
     run_until(app, lambda page: any(TEXT[language]["trained"] in box.value for box in page.success))
     assert not app.exception
     show_tab(app, RESULTS, PAGE)
-    comparison = next(table.value for table in app.dataframe if len(table.value) == 3)
-    assert comparison.iloc[:, 1].between(0, 1).all()
+    comparison = next(table.value for table in app.dataframe if len(table.value) == 4)  # + the majority label
+    assert comparison.iloc[:, 1].between(0, 1).all() and comparison.iloc[3, 1] == 0.5  # balanced: accuracy first
 
     show_tab(app, LABEL, PAGE)
     app.text_area(key="bert_predict_input").set_value("\n".join(POSITIVE + NEGATIVE)).run()
@@ -76,3 +76,34 @@ def test_few_shot_settings_do_not_follow_the_user_to_a_large_set():
     app.radio(key="bert_source").set_value("rotten_tomatoes").run()
     assert not app.exception
     assert app.slider(key="bert_epochs").value == 3 and app.select_slider(key="bert_batch").value == 16
+
+
+def test_data_doctor_on_an_uploaded_table_and_its_fixes():
+    """40 positive and 8 negative reviews, one typed twice: the doctor says the labels are unequal
+    (class weights on by "auto"), that a review repeats, and that MiniLM reads the texts (the
+    unknown-piece share, now the doctor's); dropping the copy changes the sentences fine-tuning
+    uses, and with class weights turned off its fix turns them back on."""
+    texts = [f"Review {index}: a warm and {word} film." for index, word in
+             enumerate(["lovely", "moving", "charming", "superb", "bright"] * 8)]
+    texts += [f"Review {index}: a {word} and tedious film." for index, word in enumerate(["dull", "boring"] * 4, start=40)]
+    labels = ["positive"] * 40 + ["negative"] * 8
+    rows = [*zip(texts, labels, strict=True), ("Great movie!", "positive"), ("great movie", "positive")]
+    table = "text,label\n" + "".join(f"{text},{label}\n" for text, label in rows)
+    app = open_page(PAGE, "en")
+    app.radio(key="bert_source").set_value("upload").run()
+    app.file_uploader(key="bert_file").set_value(("reviews.csv", table.encode(), "text/csv")).run()
+    assert not app.exception and app.metric[0].value == "50"
+
+    def doctor() -> str:
+        return " ".join(block.value for block in app.markdown)
+
+    assert "Class weights are on" in doctor() and "repeat another text" in doctor()
+    assert "The tokenizer of minilm reads these texts: 0.0% unknown" in doctor()
+    app.button(key="bert_fix_drop_near_duplicates").click().run()
+    assert app.metric[0].value == "49" and "repeat another text" not in doctor()
+    assert any("Keep one of each repeated text" in box.value and "49 examples left" in box.value for box in app.info)
+
+    app.radio(key="bert_class_weights").set_value("off").run()
+    assert "The classes are unbalanced" in doctor() and "Class weights are on" not in doctor()
+    app.button(key="bert_fix_class_weights").click().run()
+    assert app.radio(key="bert_class_weights").value == "on" and "Class weights are on" in doctor()

@@ -9,7 +9,7 @@ import pytest
 
 from dl.bert.backbone import load_tokenizer, unknown_share
 from dl.bert.config import BertConfig
-from dl.bert.train import load_labeler_folder, predict_probabilities, stored_labeler, train_labeler
+from dl.bert.train import class_weights_for, load_labeler_folder, predict_probabilities, stored_labeler, train_labeler
 from dl.data import DataError
 from dl.jobs import CANCELLED, JobRegistry, run_inline
 from dl.text.data import build_dataset
@@ -18,23 +18,28 @@ GOOD = ["wonderful", "delightful", "brilliant", "moving", "charming", "superb"]
 BAD = ["dreadful", "boring", "awful", "tedious", "clumsy", "terrible"]
 
 
-def opinions(count: int = 120):
+def opinions(count: int = 120, negative_every: int = 2):
     texts, labels = [], []
     for index in range(count):
-        words, label = (GOOD, "positive") if index % 2 else (BAD, "negative")
+        words, label = (GOOD, "positive") if index % negative_every else (BAD, "negative")
         texts.append(f"Review {index}: the film was {words[index % 6]} and the acting {words[(index + 3) % 6]}.")
         labels.append(label)
     return build_dataset(texts, labels, "opinions")
 
 
 def test_fine_tuning_learns_and_reloads_identically(store):
-    dataset = opinions()
+    """One opinion in five is negative: "auto" class weights weigh a negative 4x a positive, and the
+    model finds the small label (always answering "positive" scores macro F1 0.44 here)."""
+    dataset = opinions(negative_every=5)
     config = BertConfig(epochs=2, max_sentences=0, warmup_steps=2)
     trained = run_inline(lambda reporter: train_labeler(config, dataset, reporter, store))
     losses = [row["loss"] for row in trained.history]
     assert losses[-1] < losses[0], trained.history
-    assert trained.metrics["accuracy"] >= 0.8, trained.metrics  # chance is 0.5 on 24 held-out sentences
-    assert set(trained.metrics["baselines"]) == {"frozen_logistic_regression", "nearest_centroid"}
+    metrics = trained.metrics
+    assert metrics["accuracy"] >= 0.8 and metrics["macro_f1"] >= 0.75, metrics  # 24 held-out sentences, 5 negative
+    assert set(metrics["baselines"]) == {"frozen_logistic_regression", "nearest_centroid", "majority"}
+    assert metrics["baselines"]["majority"]["macro_f1"] < 0.45 < metrics["macro_f1"] - 0.3
+    assert metrics["imbalanced"] and metrics["class_weights"] == pytest.approx([120 / 48, 120 / 192])
     model, tokenizer, labels, max_length = load_labeler_folder(trained.path)
     sentences = ["a charming and superb film", "a tedious, dreadful mess"]
     assert labels == trained.class_names and max_length == config.max_length
@@ -67,3 +72,14 @@ def test_unknown_model_id_raises_a_clear_error(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(DataError, match="could not be loaded.*minilm"):
         load_tokenizer("no-such-user/no-such-model-xyz")
+
+
+def test_class_weights_switch_on_with_the_doctors_threshold():
+    balanced, skewed = np.array([0, 1] * 10), np.array([0] * 16 + [1] * 4)
+    assert class_weights_for(BertConfig(), balanced, 2) is None
+    assert class_weights_for(BertConfig(), skewed, 2) == pytest.approx([20 / 32, 20 / 8])  # n / (labels x count)
+    assert class_weights_for(BertConfig(class_weights="off"), skewed, 2) is None
+    assert class_weights_for(BertConfig(class_weights="on"), balanced, 2) == pytest.approx([1.0, 1.0])
+    with pytest.raises(DataError, match="class_weights"):
+        BertConfig(class_weights="yes").validate()
+

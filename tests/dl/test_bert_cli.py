@@ -25,8 +25,12 @@ def test_train_predict_cache_hit_and_exported_script(tmp_path):
     result = json.loads(first.stdout.strip().splitlines()[-1])
     assert result["from_cache"] is False and result["accuracy"] >= 0.8 and set(result["labels"]) == {"up", "down"}
     assert {"baseline_accuracy", "model", "labels"} <= set(result)
+    # balanced, distinct, English: the doctor has only MiniLM's unknown-piece note (measured while training)
+    assert result["majority_macro_f1"] < 0.5 and result["class_weights"] is None
+    assert [finding["code"] for finding in result["data_doctor"]["findings"]] == ["unknown_pieces_ok"]
     second = run(arguments, tmp_path / "cache")
-    assert json.loads(second.stdout.strip().splitlines()[-1])["from_cache"] is True
+    cached = json.loads(second.stdout.strip().splitlines()[-1])
+    assert cached["from_cache"] is True and cached["data_doctor"]["findings"] == result["data_doctor"]["findings"]
     assert second.stderr.strip().splitlines()[-1] == "torch imported: False"
 
     sentences = ["a charming and superb film", "a tedious, dreadful mess"]

@@ -81,7 +81,7 @@ def choose_sentences(language: str, model: str) -> TextDataset | None:
 
 
 def show_sentences(dataset: TextDataset, model: str) -> None:
-    """Counts, notes, and the tokenizer's word pieces for one sentence (with the [UNK] share)."""
+    """Counts, notes, and the tokenizer's word pieces for one sentence (its [UNK] share is the doctor's)."""
     counts = dataset.class_counts()
     cells = st.columns(3)
     cells[0].metric(t("bert_labeling.sentences"), f"{len(dataset.texts):,}")
@@ -94,16 +94,9 @@ def show_sentences(dataset: TextDataset, model: str) -> None:
     except DataError as error:
         show_data_error(error)
         return
-    from dl.bert.backbone import unknown_share
-
     sample = dataset.texts[0]
     encoded = tokenizer(sample, add_special_tokens=True)["input_ids"]
     with st.expander(t("bert_labeling.tokenizer_view"), expanded=False):
         st.markdown(f"**{sample[:200]}**")
         st.code(" · ".join(f"{piece} ({index})" for piece, index in zip(tokenizer.convert_ids_to_tokens(encoded), encoded, strict=True)),
                 language=None)
-    share = unknown_share(tokenizer, dataset.texts[:300])
-    if share > 0.05:
-        st.warning(t("bert_labeling.many_unknown", share=share * 100))
-    else:
-        st.caption(t("bert_labeling.unknown_share", share=share * 100))

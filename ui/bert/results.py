@@ -22,14 +22,24 @@ def render_results_tab(trained: TrainedLabeler | None) -> None:
     cells[2].metric(t("bert_labeling.hidden"), facts.get("hidden_size", "?"))
     cells[3].metric(t("bert_labeling.device"), trained.meta.get("device", "cpu"))
     st.subheader(t("bert_labeling.compare"))
-    st.dataframe([
-        {t("bert_labeling.approach"): t("bert_labeling.fine_tuned"), t("bert_labeling.accuracy"): round(metrics["accuracy"], 4)},
-        {t("bert_labeling.approach"): t("bert_labeling.frozen_lr"),
-         t("bert_labeling.accuracy"): round(baselines["frozen_logistic_regression"]["accuracy"], 4)},
-        {t("bert_labeling.approach"): t("bert_labeling.centroid"), t("bert_labeling.accuracy"): round(baselines["nearest_centroid"]["accuracy"], 4)},
-    ], hide_index=True, width="stretch")
+    imbalanced = bool(metrics.get("imbalanced"))
+    if imbalanced:  # accuracy flatters a model that always answers the largest label: macro F1 leads
+        st.info(t("bert_labeling.imbalanced_lead", f1=metrics["macro_f1"],
+                  majority=baselines.get("majority", {}).get("macro_f1", 0.0)))
+    st.dataframe(comparison_rows(metrics, imbalanced), hide_index=True, width="stretch")
     st.caption(t("bert_labeling.compare_help", test=metrics["test_size"], seconds=metrics.get("fit_seconds", 0)))
     left, right = st.columns(2)
     left.plotly_chart(confusion_figure(trained), key="bert_confusion")
     if trained.history:
         right.plotly_chart(history_figure(trained.history), key="bert_history")
+
+
+def comparison_rows(metrics: dict, imbalanced: bool) -> list[dict]:
+    """Fine-tuned, the two frozen baselines and the majority label; macro F1 first on unequal labels."""
+    baselines = metrics["baselines"]
+    approaches = [("fine_tuned", metrics), ("frozen_lr", baselines["frozen_logistic_regression"]),
+                  ("centroid", baselines["nearest_centroid"]), ("majority", baselines.get("majority"))]
+    columns = ("macro_f1", "accuracy") if imbalanced else ("accuracy", "macro_f1")
+    return [{t("bert_labeling.approach"): t(f"bert_labeling.{name}"),
+             **{t(f"bert_labeling.{column}"): (round(scores[column], 4) if column in scores else None) for column in columns}}
+            for name, scores in approaches if scores is not None]

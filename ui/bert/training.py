@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dl.bert.config import BUILTIN_MODEL, BertConfig
+from dl.bert.config import BUILTIN_MODEL, CLASS_WEIGHTS, BertConfig
 from dl.bert.train import TrainedLabeler, model_key, train_labeler
 from dl.text.data import TextDataset
 from ui.i18n import t
@@ -14,6 +14,8 @@ from ui.training import training_section
 PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
 ONLINE = "online"
 MAX_SENTENCES = [0, 100, 300, 600, 1_000, 2_000, 5_000]
+CLASS_WEIGHTS_KEY = "bert_class_weights"  # the data doctor's class-weights fix sets it
+LENGTH_KEY = "bert_length"
 FEW_SHOT = 50  # fewer sentences than this: a few-shot demo, which needs more and smaller steps (10 epochs, batch 2)
 
 
@@ -44,7 +46,7 @@ def settings_form(dataset: TextDataset, model: str) -> BertConfig:
                                            key="bert_lr", format_func=lambda value: f"{value:g}")
         batch_size = left.select_slider(t("bert_labeling.batch_size"), [2, 4, 8, 16, 32, 64], 2 if few_shot else default.batch_size,
                                         key=f"bert_batch{regime}")
-        max_length = left.select_slider(t("bert_labeling.max_length"), [16, 32, 64, 128, 256], default.max_length, key="bert_length")
+        max_length = left.select_slider(t("bert_labeling.max_length"), [16, 32, 64, 128, 256], default.max_length, key=LENGTH_KEY)
         warmup_steps = right.slider(t("bert_labeling.warmup_steps"), 0, 100, default.warmup_steps, key="bert_warmup")
         weight_decay = right.select_slider(t("bert_labeling.weight_decay"), [0.0, 0.01, 0.05, 0.1], default.weight_decay, key="bert_decay")
         max_grad_norm = right.select_slider(t("bert_labeling.max_grad_norm"), [0.5, 1.0, 2.0, 5.0], default.max_grad_norm, key="bert_clip")
@@ -52,7 +54,10 @@ def settings_form(dataset: TextDataset, model: str) -> BertConfig:
         max_sentences = right.select_slider(t("bert_labeling.max_sentences"), options,
                                             default.max_sentences if default.max_sentences in options else 0,
                                             format_func=sizes.get, key="bert_max_sentences", help=t("bert_labeling.max_sentences_help"))
-    return BertConfig(model=model, epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
+    class_weights = st.radio(t("bert_labeling.class_weights"), CLASS_WEIGHTS, horizontal=True, key=CLASS_WEIGHTS_KEY,
+                             format_func={name: t(f"bert_labeling.class_weights_{name}") for name in CLASS_WEIGHTS}.get,
+                             help=t("bert_labeling.class_weights_help"))
+    return BertConfig(model=model, epochs=epochs, class_weights=class_weights, learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
                       warmup_steps=warmup_steps, weight_decay=weight_decay, max_grad_norm=max_grad_norm, max_sentences=max_sentences)
 
 
@@ -64,7 +69,10 @@ def train_and_attach(config: BertConfig, dataset: TextDataset) -> TrainedLabeler
         return None
     metrics = trained.metrics
     message = "from_cache" if trained.from_cache else "trained"
-    st.success(t(f"bert_labeling.{message}", accuracy=metrics["accuracy"] * 100,
+    if metrics.get("imbalanced"):  # unequal labels: accuracy flatters a model that ignores the small ones
+        message += "_imbalanced"
+    st.success(t(f"bert_labeling.{message}", accuracy=metrics["accuracy"] * 100, f1=metrics["macro_f1"],
+                 majority=metrics["baselines"].get("majority", {}).get("macro_f1", 0.0),
                  baseline=metrics["baselines"]["frozen_logistic_regression"]["accuracy"] * 100, epochs=metrics.get("epochs_run", 0)))
     if trained.meta.get("truncated"):
         st.info(t("bert_labeling.truncated", count=trained.meta["truncated"], length=config.max_length))
