@@ -5,6 +5,11 @@ A small Rotten Tomatoes cut made 90/10 (fresh/rotten) is fine-tuned with the pag
 them on at this ratio), over a few seeds (the seed picks the cut, the split and the initial head).
 Prints JSON: per run and on average, held-out accuracy and macro F1 beside the majority predictor's.
 Run: python bench/bert_imbalanced.py [--sentences 400] [--minority 0.1] [--seeds 0 1 2]
+
+Measured on 2 busy CPU cores, seed 0 (held-out: 20 % of the cut, stratified):
+  600 sentences (540/60): off: accuracy 0.900, macro F1 0.474, rotten recall 0.00 (= the majority predictor:
+  0.900 / 0.474); on (weights 0.56 / 5.0): accuracy 0.908, macro F1 0.652, rotten recall 0.25. Frozen + LR: 0.883 / 0.531.
+  200 sentences (180/20): both 0.900 / 0.474: 14 rotten training sentences are too few for MiniLM either way.
 """
 
 import argparse

@@ -26,7 +26,9 @@ class BertConfig:
     test_split: float = 0.2  # of every label, held out for the reported metrics and the baselines
     max_sentences: int = 600  # a stratified sample: ~1 minute on 2 cores; 0 = all (slow on a CPU)
     seed: int = 0  # transformers.set_seed before loading: the same data + settings = the same model
-    class_weights: str = "auto"  # on when the largest label is >= 3x the smallest: unweighted, 90/10 data fell to the majority label (bench/bert_imbalanced.py)
+    # "auto": on when the largest label is >= 3x the smallest. 600 Rotten Tomatoes sentences 90/10 (bench/bert_imbalanced.py):
+    # unweighted answered the majority label for all 120 test sentences (macro F1 0.474); weighted 0.652, accuracy 0.900 -> 0.908
+    class_weights: str = "auto"
 
     def validate(self) -> None:
         checks = [
