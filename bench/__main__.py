@@ -64,6 +64,9 @@ BENCHMARKS = (
     Benchmark("text_accuracy", "text models vs TF-IDF baseline; speed vs plain Keras", (), ("--quick",)),
     Benchmark("recommender_quality", "MovieLens 100k: models vs baselines; speed vs plain Keras"),
     Benchmark("recommender_fold_in", "new visitor's fold-in quality and speed"),
+    Benchmark("own_data", "text defaults on small, imbalanced and noisy cuts vs TF-IDF and the majority class", (),
+              ("--quick", "--seeds", "0")),
+    Benchmark("image_small_data", "seed CNN on small and imbalanced cuts: old vs new defaults", (), ("--quick",)),
     Benchmark("bert_labeling", "MiniLM fine-tuning vs frozen baselines; labelling speed", ("--sentences", "2000"), ("--sentences", "300")),
 )
 

@@ -78,11 +78,14 @@ def load_baseline(folder: Path) -> BaselineModel:
     """The baseline saved in a model folder or an unzipped baseline export; DataError if it is not one."""
     path = Path(folder) / BASELINE_FILE
     if not path.is_file():
-        raise DataError(f"{folder} holds no {BASELINE_FILE}: this model was trained before baselines were kept; train it again.")
+        raise DataError(f"{folder} holds no {BASELINE_FILE}: this model was trained before baselines were kept; train it again.",
+                        "baseline_missing", name=str(folder))
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise DataError(f"{path} could not be read as a baseline ({error}).") from None
+        raise DataError(f"{path} could not be read as a baseline ({error}).", "baseline_unreadable", name=str(path),
+                        error=str(error)) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise DataError(f"{path} is not a TF-IDF baseline this version reads (format {FORMAT}).")
+        raise DataError(f"{path} is not a TF-IDF baseline this version reads (format {FORMAT}).", "baseline_foreign",
+                        name=str(path), format=FORMAT)
     return BaselineModel(document)
