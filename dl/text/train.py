@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,8 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         train, validation, test = split_indices(working.labels, config.test_split, config.validation_split, config.seed)
         reporter.say("tokenizing")
         prepared = np.array([prepare_text(text) for text in working.texts], dtype=object)
-        vectorizer = build_vectorizer(config, list(prepared[train]), config.ngrams_for(working.chinese))
+        vocabulary = replace(config, vocabulary_size=config.vocabulary_for(len(train)))
+        vectorizer = build_vectorizer(vocabulary, list(prepared[train]), config.ngrams_for(working.chinese))
         with strategy.scope():
             model = build_model(config, vectorizer, working.num_classes)
             binary = is_binary(model)
