@@ -17,10 +17,11 @@ from dl.image.cnn import (
     model_key,
     predict_probabilities,
     split_indices,
+    strong_config,
     top_classes,
     train_image_classifier,
 )
-from dl.image.dataset import load_sklearn_digits
+from dl.image.dataset import load_builtin, load_sklearn_digits
 from dl.image.explain import grad_cam, overlay
 from dl.jobs import run_inline
 
@@ -122,7 +123,7 @@ def test_invalid_settings_raise_data_error(digits, store):
 HIT_PROBE = """
 import sys
 from dl.image.cnn import ImageClassifierConfig, predict_probabilities, train_image_classifier
-from dl.image.dataset import load_sklearn_digits
+from dl.image.dataset import load_builtin, load_sklearn_digits
 from dl.jobs import run_inline
 from dl.store import ModelStore
 digits = load_sklearn_digits()
@@ -189,3 +190,69 @@ def test_scaled_settings_and_class_weight_rule():
     with pytest.raises(DataError):
         ImageClassifierConfig(class_weights="sometimes").validate()
     assert model_key(config, load_sklearn_digits()) != model_key(ImageClassifierConfig(class_weights="off"), load_sklearn_digits())
+
+
+# ------------------------------------------------------------------------------- the "strong" CNN
+# a small MNIST cut and a short budget (the preset's 15 epochs on 3,600 images are for the benchmark)
+STRONG_FAST = strong_config(epochs=4, scale_to_data=False)
+
+
+@pytest.fixture(scope="module")
+def mnist_cut():
+    mnist = load_builtin("mnist")
+    rng = np.random.default_rng(0)
+    return mnist.subset(np.sort(np.concatenate([rng.choice(np.flatnonzero(mnist.labels == digit), 80, replace=False)
+                                                for digit in range(10)])))
+
+
+@pytest.fixture(scope="module")
+def strong_trained(mnist_cut, tmp_path_factory):
+    from dl.store import ModelStore
+
+    store = ModelStore(tmp_path_factory.mktemp("strong_store"))
+    return run_inline(lambda reporter: train_image_classifier(STRONG_FAST, mnist_cut, reporter, store))
+
+
+def test_strong_architecture():
+    config = strong_config()
+    config.validate()
+    model = build_model(config, (28, 28), 1, 10)
+    kinds = [type(layer).__name__ for layer in model.layers if not type(layer).__name__.startswith(("Input", "Rescaling"))]
+    assert kinds == ["RandomTranslation", "Conv2D", "BatchNormalization", "ReLU", "MaxPooling2D",
+                     "Conv2D", "BatchNormalization", "ReLU", "MaxPooling2D", "Flatten", "Dropout", "Dense", "Dropout", "Dense"]
+    assert model.get_layer("conv_2").filters == 64 and model.get_layer("conv_2").kernel_size == (5, 5)
+    assert config.optimizer == "adamw" and config.schedule == "warmup_cosine" and not config.early_stopping
+
+
+def test_strong_cnn_learns_a_small_mnist_cut(strong_trained, mnist_cut):
+    metrics = strong_trained.metrics
+    assert metrics["accuracy"] > 0.75, metrics["accuracy"]  # chance is 0.10
+    assert metrics["epochs_run"] == 4 and metrics["fit_cpu_seconds"] > 0
+    assert strong_trained.kind == "seed" and strong_trained.model.name == "strong_cnn"
+    # the learning rate followed the schedule: warm-up, then down to about 1 % of the peak
+    optimizer = strong_trained.model.optimizer
+    assert float(optimizer.learning_rate) < 0.05 * STRONG_FAST.learning_rate
+
+
+def test_strong_cnn_augments_only_in_training(strong_trained, mnist_cut):
+    images = mnist_cut.images[strong_trained.test_indices[:16]]
+    first = predict_probabilities(strong_trained, images)
+    np.testing.assert_array_equal(first, predict_probabilities(strong_trained, images))
+    # the shift layer moves images in training only (the whole model is not called in training mode:
+    # that would also update batch norm's running statistics)
+    shift = strong_trained.model.get_layer("augment_shift")
+    pixels = images.astype("float32")
+    np.testing.assert_array_equal(np.asarray(shift(pixels, training=False)), pixels)
+    assert not np.allclose(np.asarray(shift(pixels, training=True)), pixels)
+
+
+def test_strong_cnn_loads_in_safe_mode_with_the_same_predictions(strong_trained, mnist_cut):
+    import keras
+
+    images = mnist_cut.images[strong_trained.test_indices[:16]]
+    loaded = load_classifier_file(strong_trained.model_path)
+    np.testing.assert_allclose(predict_probabilities(loaded, images), predict_probabilities(strong_trained, images), atol=1e-6)
+    model = keras.models.load_model(strong_trained.model_path, safe_mode=True)
+    assert not [layer for layer in model.layers if type(layer).__name__ == "Lambda"]
+    heat, _, method = grad_cam(strong_trained, mnist_cut.images[strong_trained.test_indices[0]])
+    assert method == "grad-cam" and heat.shape == (28, 28) and np.isfinite(heat).all()

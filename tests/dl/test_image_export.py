@@ -199,3 +199,29 @@ def test_a_model_with_python_code_is_refused_by_safe_mode(tmp_path):
     model.save(path)
     with pytest.raises(DataError, match="sneaky.keras.*Lambda"):
         load_uploaded_model(path.read_bytes(), "sneaky.keras")
+
+
+def test_strong_cnn_exports_and_predict_py_agrees(tmp_path):
+    """The "Stronger CNN" (batch norm, augmentation, a cosine-scheduled AdamW) exports like the seed CNN:
+    the zip loads back in safe mode and its predict.py gives the page's answer."""
+    from dl.image.cnn import strong_config, train_image_classifier
+    from dl.image.export import export_zip, load_uploaded_model
+    from dl.image.pixels import prepare_pixels
+    from dl.store import ModelStore
+
+    dataset = load_sklearn_digits()
+    config = strong_config(image_size=16, epochs=3, scale_to_data=False)
+    trained = run_inline(lambda reporter: train_image_classifier(config, dataset, reporter, ModelStore(tmp_path / "store")))
+    assert trained.metrics["accuracy"] > 0.5  # chance is 0.1
+    data = export_zip(trained)
+    folder = unzip(data, tmp_path / "export")
+    sample = prepare_pixels(dataset.images[trained.test_indices[:20]], (16, 16), 1)
+    loaded = load_uploaded_model(data, "export.zip", expected_input=(16, 16, 1))
+    np.testing.assert_allclose(loaded.predict(sample), trained.model.predict(sample, verbose=0), atol=1e-5)
+    png = tmp_path / "digit.png"
+    expected = app_probabilities(trained, png_of(dataset.images[int(trained.test_indices[0])], png), png.name)
+    run = subprocess.run([sys.executable, str(folder / "predict.py"), str(png)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    answer = json.loads(run.stdout.strip().splitlines()[-1])
+    assert answer["label"] == trained.class_names[int(np.argmax(expected))]
+    assert answer["probability"] == pytest.approx(float(expected.max()), abs=1e-3)

@@ -1,13 +1,16 @@
 """Image classification, training step: model type, settings -> config, the background job.
 
-``settings_form(dataset)`` returns the seed CNN's ``ImageClassifierConfig`` from widgets (their
-defaults are the config's own). ``train_and_attach(kind, config, dataset)`` draws the Train button
+``choose_model_kind()`` offers the seed CNN, the stronger CNN and transfer learning; both CNNs are the
+"seed" kind of ``dl.image.kinds`` (trained from scratch here). ``settings_form(dataset)`` returns the
+chosen CNN's ``ImageClassifierConfig`` from widgets (their defaults are that network's own: the
+dataclass defaults, or ``STRONG_CNN``). ``train_and_attach(kind, config, dataset)`` draws the Train button
 and the live job, and returns the finished ``TrainedImageClassifier`` of the last training on this
 dataset (or None).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +22,7 @@ from dl.image.cnn import (
     OPTIMIZERS,
     ImageClassifierConfig,
     model_key,
+    strong_config,
     train_image_classifier,
     uses_class_weights,
 )
@@ -28,7 +32,7 @@ from ui.i18n import t
 from ui.loaders import model_store
 from ui.training import training_section
 
-MODEL_KINDS = ("seed", "transfer")
+MODEL_KINDS = ("seed", "strong", "transfer")  # the radio's choices; "strong" is dl.image.cnn.STRONG_CNN
 STATE = "image"  # the page's namespace: page_state("image"), Train button key "image_train"
 MODEL_KIND_WIDGET = "image_model_kind"  # the data doctor's "transfer" fix sets it
 CLASS_WEIGHTS_WIDGET = "image_class_weights"  # the data doctor's "class_weights" fix sets it
@@ -38,45 +42,63 @@ BATCH_SIZES = [8, 16, 32, 64, 128, 256]
 
 
 def choose_model_kind() -> str:
-    return st.radio(
+    """The model radio; returns the kind in ``dl.image.kinds``' terms: "seed" for either CNN trained from
+    scratch (``settings_form`` reads which one from the same widget), or "transfer"."""
+    choice = st.radio(
         t("image_classification.model_kind"), MODEL_KINDS, horizontal=True, key=MODEL_KIND_WIDGET,
         format_func={kind: t(f"image_classification.model_{kind}") for kind in MODEL_KINDS}.get,
     )
+    if choice == "strong":
+        st.caption(t("image_classification.strong_help"))
+    return "transfer" if choice == "transfer" else "seed"
+
+
+def chosen_network() -> str:
+    """ "strong" when the radio chose the stronger CNN, else "seed"."""
+    return "strong" if st.session_state.get(MODEL_KIND_WIDGET) == "strong" else "seed"
 
 
 def settings_form(dataset: ImageDataset) -> ImageClassifierConfig:
-    """Widgets for every field of the seed CNN's config; defaults are the dataclass defaults."""
-    default = ImageClassifierConfig()
+    """Widgets for every field of the chosen CNN's config that a user may change; their defaults are that
+    network's (each network keeps its own widget values, so switching does not carry the seed's into it)."""
+    network = chosen_network()
+    default = strong_config() if network == "strong" else ImageClassifierConfig()
+    suffix = "" if network == "seed" else f"_{network}"
+
+    def key(name: str) -> str:
+        return f"{name}{suffix}"
+
     with st.expander(t("image_classification.settings"), expanded=False):
         network, augmentation, training = st.columns(3)
         with network:
             st.markdown(f"**{t('image_classification.settings_network')}**")
-            conv_blocks = st.slider(t("image_classification.conv_blocks"), 1, 3, default.conv_blocks, key="image_conv_blocks")
-            filters = st.select_slider(t("image_classification.filters"), [8, 16, 32, 64], default.filters, key="image_filters")
-            dense_units = st.select_slider(t("image_classification.dense_units"), [32, 64, 128, 256, 512], default.dense_units, key="image_dense")
-            dropout = st.slider(t("image_classification.dropout"), 0.0, 0.8, default.dropout, 0.05, key="image_dropout")
-            image_size = st.select_slider(t("image_classification.image_size"), IMAGE_SIZES, default.image_size, key="image_size")
-            color_mode = st.selectbox(t("image_classification.color_mode"), COLOR_MODES, key="image_color_mode",
+            conv_blocks = st.slider(t("image_classification.conv_blocks"), 1, 3, default.conv_blocks, key=key("image_conv_blocks"))
+            filters = st.select_slider(t("image_classification.filters"), [8, 16, 32, 64], default.filters, key=key("image_filters"))
+            dense_units = st.select_slider(t("image_classification.dense_units"), [32, 64, 128, 256, 512], default.dense_units, key=key("image_dense"))
+            dropout = st.slider(t("image_classification.dropout"), 0.0, 0.8, default.dropout, 0.05, key=key("image_dropout"))
+            image_size = st.select_slider(t("image_classification.image_size"), IMAGE_SIZES, default.image_size, key=key("image_size"))
+            color_mode = st.selectbox(t("image_classification.color_mode"), COLOR_MODES, key=key("image_color_mode"),
                                       format_func={mode: t(f"image_classification.color_{mode}") for mode in COLOR_MODES}.get)
         with augmentation:
             st.markdown(f"**{t('image_classification.settings_augmentation')}**")
-            augment_flip = st.checkbox(t("image_classification.augment_flip"), default.augment_flip, key="image_flip")
-            augment_rotate = st.slider(t("image_classification.augment_rotate"), 0.0, 0.25, default.augment_rotate, 0.01, key="image_rotate")
-            augment_zoom = st.slider(t("image_classification.augment_zoom"), 0.0, 0.3, default.augment_zoom, 0.05, key="image_zoom")
-            augment_shift = st.slider(t("image_classification.augment_shift"), 0.0, 0.3, default.augment_shift, 0.05, key="image_shift")
+            augment_flip = st.checkbox(t("image_classification.augment_flip"), default.augment_flip, key=key("image_flip"))
+            augment_rotate = st.slider(t("image_classification.augment_rotate"), 0.0, 0.25, default.augment_rotate, 0.01, key=key("image_rotate"))
+            augment_zoom = st.slider(t("image_classification.augment_zoom"), 0.0, 0.3, default.augment_zoom, 0.05, key=key("image_zoom"))
+            augment_shift = st.slider(t("image_classification.augment_shift"), 0.0, 0.3, default.augment_shift, 0.05, key=key("image_shift"))
         with training:
             st.markdown(f"**{t('image_classification.settings_training')}**")
-            optimizer = st.selectbox(t("image_classification.optimizer"), OPTIMIZERS, key="image_optimizer")
-            learning_rate = st.select_slider(t("image_classification.learning_rate"), LEARNING_RATES, default.learning_rate, key="image_lr")
-            batch_size = st.select_slider(t("image_classification.batch_size"), BATCH_SIZES, default.batch_size, key="image_batch")
-            epochs = st.slider(t("image_classification.epochs"), 1, 60, default.epochs, key="image_epochs")
-            early_stopping = st.checkbox(t("image_classification.early_stopping"), default.early_stopping, key="image_early")
-            validation_split = st.slider(t("image_classification.validation_split"), 0.0, 0.3, default.validation_split, 0.05, key="image_val")
+            optimizer = st.selectbox(t("image_classification.optimizer"), OPTIMIZERS, OPTIMIZERS.index(default.optimizer),
+                                     key=key("image_optimizer"))
+            learning_rate = st.select_slider(t("image_classification.learning_rate"), LEARNING_RATES, default.learning_rate, key=key("image_lr"))
+            batch_size = st.select_slider(t("image_classification.batch_size"), BATCH_SIZES, default.batch_size, key=key("image_batch"))
+            epochs = st.slider(t("image_classification.epochs"), 1, 60, default.epochs, key=key("image_epochs"))
+            early_stopping = st.checkbox(t("image_classification.early_stopping"), default.early_stopping, key=key("image_early"))
+            validation_split = st.slider(t("image_classification.validation_split"), 0.0, 0.3, default.validation_split, 0.05, key=key("image_val"))
             class_weights = st.radio(t("image_classification.class_weights"), CLASS_WEIGHTS, horizontal=True, key=CLASS_WEIGHTS_WIDGET,
                                      format_func={choice: t(f"image_classification.class_weights_{choice}") for choice in CLASS_WEIGHTS}.get,
                                      help=t("image_classification.class_weights_help"))
-    return ImageClassifierConfig(
-        conv_blocks=conv_blocks, filters=filters, dense_units=dense_units, dropout=dropout, image_size=image_size,
+    return dataclasses.replace(
+        default, conv_blocks=conv_blocks, filters=filters, dense_units=dense_units, dropout=dropout, image_size=image_size,
         color_mode=color_mode, augment_flip=augment_flip, augment_rotate=augment_rotate, augment_zoom=augment_zoom,
         augment_shift=augment_shift, optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
         epochs=epochs, early_stopping=early_stopping, validation_split=validation_split, class_weights=class_weights,
