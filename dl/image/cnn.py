@@ -132,7 +132,7 @@ STRONG_CNN: dict[str, Any] = {
     "optimizer": "adamw",  # Adam with decoupled weight decay (decay 1e-4, the config's default)
     "learning_rate": 0.003,  # the warm-up's peak: batch norm tolerates 3x Adam's usual step
     "batch_size": 64,  # half the steps of 32 per epoch (each costs overhead on a CPU); 128 lost 0.7 %
-    "epochs": 15,  # a fixed budget of ~1 minute on two cores; 20 epochs measured no better
+    "epochs": 15,  # a fixed budget of about a core-minute (50-67 CPU s); 20 epochs measured no better
     "schedule": "warmup_cosine",  # a fifth of the steps warming up, then cosine down to 1 %
     "early_stopping": False,  # a cosine run is best at its end: stopping in its middle loses the fine steps
     "reduce_learning_rate": False,  # the schedule sets the step size
