@@ -36,10 +36,16 @@ def frozen_baselines(encoder: Any, tokenizer: Any, max_length: int, train_texts:
     """Held-out accuracy and macro F1 of the linear probe, of the nearest centroid and of always
     answering the largest training label (what a collapsed model scores). ``encoder``: the pretrained
     encoder before any fine-tuning (the classifier's own, scored before the Trainer changes it)."""
-    from sklearn.linear_model import LogisticRegression
-
     train_vectors = sentence_embeddings(encoder, tokenizer, train_texts, max_length)
     test_vectors = sentence_embeddings(encoder, tokenizer, test_texts, max_length)
+    return baselines_from_vectors(train_vectors, train_labels, test_vectors, test_labels, num_classes)
+
+
+def baselines_from_vectors(train_vectors: np.ndarray, train_labels: np.ndarray, test_vectors: np.ndarray,
+                           test_labels: np.ndarray, num_classes: int) -> dict[str, dict[str, float]]:
+    """The three baselines of ``frozen_baselines`` on sentence vectors already computed."""
+    from sklearn.linear_model import LogisticRegression
+
     probe = LogisticRegression(C=1.0, max_iter=2000).fit(train_vectors, train_labels)
     unit = train_vectors / (np.linalg.norm(train_vectors, axis=1, keepdims=True) + 1e-9)
     centroids = np.stack([unit[train_labels == label].mean(axis=0) for label in range(num_classes)])

@@ -1,7 +1,8 @@
 """BERT sentence labeling from a terminal: fine-tune, then label sentences.
 
     python -m dl train bert --data rotten_tomatoes|fine_foods|chinese_reviews|PATH [--text-col C --label-col C]
-        [--model minilm|HF_ID] [--epochs N] [--max-samples N] [--class-weights auto|on|off] [--json]
+        [--model minilm|HF_ID] [--epochs N] [--max-samples N] [--class-weights auto|on|off]
+        [--strategy auto|full|top_layers] [--layers K] [--json]
     python -m dl predict bert --model PATH "sentence" ... | --csv FILE --text-col C
 
 ``train`` shows progress on stderr and a summary on stdout, or with ``--json`` one JSON line
@@ -16,7 +17,7 @@ import argparse
 from typing import Any
 
 from dl import console
-from dl.bert.config import CLASS_WEIGHTS
+from dl.bert.config import CLASS_WEIGHTS, DEFAULT_SENTENCES, STRATEGIES, TOP_LAYERS_FROM
 from dl.store import ModelStore
 from dl.text.cli import add_text_inputs, print_labels, texts_from_args
 from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
@@ -35,8 +36,15 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-samples",
         type=int,
         default=None,
-        help="a stratified sample of this many sentences (default 600; 0 = all)",
+        help=f"a stratified sample of this many sentences (default {DEFAULT_SENTENCES['full']:,} for full, "
+             f"{DEFAULT_SENTENCES['top_layers']:,} for top_layers; 0 = all)",
     )
+    parser.add_argument(
+        "--strategy", choices=STRATEGIES, default=None,
+        help="full: train every weight; top_layers: run the frozen lower layers once and train only the top ones "
+             f"and the head (many more sentences in the same time); auto (default): top_layers from {TOP_LAYERS_FROM:,} sentences",
+    )
+    parser.add_argument("--layers", type=int, default=None, help="top_layers: how many top layers train (default 2 of MiniLM's 6)")
     parser.add_argument(
         "--class-weights", choices=CLASS_WEIGHTS, default=None,
         help="weigh each label in the loss by its rarity (default auto: on when the largest label is 3x the smallest)",
@@ -63,10 +71,13 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     from dl.text.cli import load_data
 
     config = BertConfig(**given_settings(model=args.model, epochs=args.epochs, max_sentences=args.max_samples,
-                                         class_weights=args.class_weights))
+                                         class_weights=args.class_weights, strategy=args.strategy,
+                                         trainable_layers=args.layers))
     config.validate()
     dataset = load_data(args)
-    sentences = min(len(dataset.texts), config.max_sentences or 10**9)
+    chosen = config.resolved(len(dataset.texts))
+    sentences = min(len(dataset.texts), chosen.max_sentences or 10**9)
+    how = f"the top {chosen.trainable_layers} layers of " if chosen.strategy == "top_layers" else ""
     return TrainCommand(
         stored=lambda: stored_labeler(store, config, dataset),
         train=lambda reporter: train_labeler(config, dataset, reporter, store),
@@ -75,7 +86,7 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
         result_document=lambda outcome: {**result_document(outcome), "data_doctor": doctor_json(dataset, config, outcome)},
         summary_rows=summary_rows,
         announce=lambda: [
-            f"fine-tuning {config.model} on {dataset.source}: {sentences:,} sentences, {dataset.num_classes} labels"
+            f"fine-tuning {how}{config.model} on {dataset.source}: {sentences:,} sentences, {dataset.num_classes} labels"
         ],
     )
 
@@ -106,6 +117,9 @@ def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
         "labels": outcome.meta.get("class_names"),
         "test_size": metrics.get("test_size"),
         "epochs_run": metrics.get("epochs_run"),
+        "strategy": metrics.get("strategy", "full"),
+        "trainable_layers": metrics.get("trainable_layers"),
+        "cache_seconds": metrics.get("cache_seconds"),
         "train_seconds": outcome.train_seconds,
         "data": outcome.data_source,
     }
@@ -122,6 +136,8 @@ def summary_rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
         ("class weights", ", ".join(f"{weight:.2f}" for weight in weights) if weights else "off"),
         ("frozen-encoder baseline", f"{console.percent(result['baseline_accuracy'])} accuracy (logistic regression)"),
         ("epochs", result["epochs_run"]),
+        ("strategy", f"top {result['trainable_layers']} layers on stored lower-layer outputs (stored in {result['cache_seconds']:.0f} s)"
+         if result.get("strategy") == "top_layers" else "all weights"),
     ]
 
 

@@ -29,11 +29,19 @@ Labels: {', '.join(trained.class_names)}. Held-out sentences: {metrics['test_siz
 
 Fine-tuning: {config.epochs} epochs, learning rate {config.learning_rate:g}, batch {config.batch_size}, max length
 {config.max_length}, warm-up {config.warmup_steps} steps, weight decay {config.weight_decay:g}, gradient clipping
-{config.max_grad_norm:g}.
+{config.max_grad_norm:g}; {strategy_line(trained)}.
 
     pip install "torch>=2.4" "transformers>=5"
     python predict.py "first sentence" "second sentence"
 """
+
+
+def strategy_line(trained: TrainedLabeler) -> str:
+    metrics = trained.metrics
+    if metrics.get("strategy") == "top_layers":
+        return (f"only the top {metrics['trainable_layers']} layers and the head trained, on the frozen lower layers' "
+                f"outputs for {metrics.get('cached_sentences', 0):,} sentences computed once")
+    return "every weight trained"
 
 
 def export_zip(trained: TrainedLabeler) -> bytes:

@@ -8,6 +8,11 @@ sentence embeddings + logistic regression, nearest class centroid, the majority 
 labels the cross-entropy weighs each label by n / (labels x count) (``config.class_weights``), so the
 model cannot win by ignoring the small ones. Weights are stored as safetensors and loaded back with
 ``use_safetensors=True``.
+
+``config.strategy`` "top_layers" (the default from 1,000 sentences) trains only the top layers and the
+head on the frozen lower layers' outputs, computed once (``dl.bert.top_layers``): the job first reads
+every sentence through the frozen layers (its own progress bar), then trains; the baselines' sentence
+vectors come from those stored outputs too. The saved folder is the same whole model either way.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from dl.text.data import TextDataset
 TASK = "bert"
 LABELS_FILE = "labels.json"
 PREDICT_BATCH = 64
+BASELINE_SENTENCES = 2_000  # top_layers: training sentences the frozen-encoder baselines are fitted on (at most)
 
 
 @dataclass
@@ -59,7 +65,7 @@ class TrainedLabeler:
 
 
 def working_set(dataset: TextDataset, config: BertConfig) -> TextDataset:
-    return dataset.subset(config.max_sentences, config.seed)
+    return dataset.subset(config.resolved(len(dataset.texts)).max_sentences, config.seed)
 
 
 def class_weights_for(config: BertConfig, labels: np.ndarray, num_classes: int) -> list[float] | None:
@@ -85,12 +91,14 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
     """Fine-tune ``config`` on ``dataset`` (or load it from ``store``); see the module docstring."""
     config.validate()
     working = working_set(dataset, config)
+    chosen = config.resolved(len(dataset.texts))  # the strategy and sample size this run uses
 
     def fit(reporter: ProgressReporter) -> Fitted[tuple[Any, Any]]:
         reporter.say("loading_transformers")
         import torch
         import transformers
 
+        from dl.bert import top_layers
         from dl.bert.backbone import describe, load_classifier, load_tokenizer, unknown_share
         from dl.bert.baselines import frozen_baselines
 
@@ -102,17 +110,22 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
         truncated = sum(length > config.max_length for length in lengths)
         test_texts = [texts[index] for index in test]
-        # the baselines use the pretrained encoder as loaded: score them before fine-tuning changes it
-        baselines = frozen_baselines(model.base_model, tokenizer, config.max_length, [texts[index] for index in train],
-                                     working.labels[train], test_texts, working.labels[test], working.num_classes)
         weights = class_weights_for(config, working.labels, working.num_classes)
-        history, seconds = _fine_tune(config, model, tokenizer, working, train, validation, reporter, weights)
-        reporter.check_cancelled()  # Cancel stopped the Trainer at the next step: never store that model
-        reporter.say("evaluating")
-        probabilities = predict_probabilities(model, tokenizer, test_texts, config.max_length)
+        if chosen.strategy == "top_layers" and top_layers.supports(model):
+            history, seconds, probabilities, baselines, timing = _train_top_layers(
+                chosen, model, tokenizer, working, train, validation, test, reporter, weights)
+        else:
+            # the baselines use the pretrained encoder as loaded: score them before fine-tuning changes it
+            baselines = frozen_baselines(model.base_model, tokenizer, config.max_length, [texts[index] for index in train],
+                                         working.labels[train], test_texts, working.labels[test], working.num_classes)
+            history, seconds = _fine_tune(config, model, tokenizer, working, train, validation, reporter, weights)
+            reporter.check_cancelled()  # Cancel stopped the Trainer at the next step: never store that model
+            reporter.say("evaluating")
+            probabilities = predict_probabilities(model, tokenizer, test_texts, config.max_length)
+            timing = {"strategy": "full"}
         metrics = classification_metrics(working.labels[test], probabilities, working.num_classes)
         metrics["macro_f1"] = macro_f1(metrics)
-        metrics.update(fit_seconds=round(seconds, 2), train_sentences=int(len(train)), epochs_run=len(history))
+        metrics.update(fit_seconds=round(seconds, 2), train_sentences=int(len(train)), epochs_run=len(history), **timing)
         metrics["baselines"] = baselines
         # unequal labels: the page and the CLI lead with macro F1, which a majority-label model fails
         metrics["imbalanced"] = bool(needs_class_weights(working.labels, working.num_classes))
@@ -133,8 +146,48 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
                            {**working.summary(), "source": dataset.source})
     model, tokenizer = result.model
     meta = result.meta
-    return TrainedLabeler(model, tokenizer, list(meta["class_names"]), config, meta["metrics"], meta["history"],
+    return TrainedLabeler(model, tokenizer, list(meta["class_names"]), chosen, meta["metrics"], meta["history"],
                           np.asarray(meta["test_indices"], dtype=np.int64), result.path, result.from_cache, meta, result.notes)
+
+
+def _train_top_layers(config: BertConfig, model: Any, tokenizer: Any, working: TextDataset, train: np.ndarray,
+                      validation: np.ndarray, test: np.ndarray, reporter: ProgressReporter,
+                      class_weights: list[float] | None) -> tuple[list[dict[str, float]], float, np.ndarray, dict, dict]:
+    """The "top_layers" strategy: the frozen layers once over every sentence (a progress bar of its own),
+    the baselines on the pretrained model's vectors from those outputs, then the top layers and the head.
+    Returns (history, training seconds, test probabilities, baselines, timing for the metrics)."""
+    from dl.bert import top_layers
+    from dl.bert.baselines import baselines_from_vectors
+
+    frozen = top_layers.frozen_layer_count(model, config.trainable_layers)
+    top_layers.freeze_bottom(model, frozen)
+    started = time.perf_counter()
+    batches = math.ceil(len(working.texts) / top_layers.CACHE_BATCH)
+    reporter.start_training(1, batches)  # the bar fills once while the sentences go through the frozen layers
+    states = top_layers.lower_layer_states(
+        model, tokenizer, working.texts, config.max_length, frozen,
+        progress=lambda done, total: reporter.end_batch(math.ceil(done / top_layers.CACHE_BATCH)))
+    cache_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    # the linear probe levels off by ~2,000 sentences; more would cost a third of the caching again
+    probe_rows = train if len(train) <= BASELINE_SENTENCES else \
+        np.sort(np.random.default_rng(config.seed).choice(train, BASELINE_SENTENCES, replace=False))
+    baselines = baselines_from_vectors(top_layers.mean_pooled(model, states, probe_rows, frozen), working.labels[probe_rows],
+                                       top_layers.mean_pooled(model, states, test, frozen), working.labels[test],
+                                       working.num_classes)
+    baseline_seconds = time.perf_counter() - started
+    history, seconds = top_layers.train_top_layers(config, model, states, working.labels, train, validation, frozen,
+                                                   reporter, class_weights)
+    reporter.check_cancelled()  # Cancel stopped the loop at the next step: never store that model
+    reporter.say("evaluating")
+    probabilities = top_layers.probabilities_from_states(model, states, test, frozen)
+    for parameter in model.parameters():
+        parameter.requires_grad_(True)  # the saved model is an ordinary one (attribution needs gradients)
+    timing = {"strategy": "top_layers", "trainable_layers": int(config.trainable_layers), "frozen_layers": int(frozen),
+              "cached_sentences": len(states), "cache_seconds": round(cache_seconds, 2), "baseline_seconds": round(baseline_seconds, 2),
+              "cache_mb": round(sum(state.numel() * state.element_size() for state in states) / 2**20, 1),
+              "cache_float16": bool(states) and str(states[0].dtype) == "torch.float16"}
+    return history, seconds, probabilities, baselines, timing
 
 
 def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextDataset, train: np.ndarray,

@@ -83,3 +83,64 @@ def test_class_weights_switch_on_with_the_doctors_threshold():
     with pytest.raises(DataError, match="class_weights"):
         BertConfig(class_weights="yes").validate()
 
+
+
+def test_top_layers_train_on_stored_outputs_leave_the_bottom_alone_and_reload_identically(store):
+    """The "top_layers" strategy through the real path: 200 clearly separable opinions, 2 epochs of the
+    top 2 layers on the bottom 4's stored outputs. It beats the majority label by a margin, the frozen
+    weights are bit for bit the pretrained ones while a trained one moved, and the saved folder (an
+    ordinary Hugging Face model) predicts what the model in memory did."""
+    from dl.bert.backbone import load_classifier
+
+    dataset = opinions(200)
+    config = BertConfig(strategy="top_layers", trainable_layers=2, epochs=2, max_sentences=0, warmup_steps=2)
+    trained = run_inline(lambda reporter: train_labeler(config, dataset, reporter, store))
+    metrics = trained.metrics
+    assert metrics["strategy"] == "top_layers" and metrics["frozen_layers"] == 4 and metrics["cached_sentences"] == 200
+    assert trained.history[-1]["loss"] < trained.history[0]["loss"], trained.history
+    assert metrics["accuracy"] >= 0.9 >= metrics["baselines"]["majority"]["accuracy"] + 0.35, metrics
+    pretrained = load_classifier("minilm", trained.class_names).state_dict()
+    tuned = trained.model.state_dict()
+    for name in ("bert.embeddings.word_embeddings.weight", "bert.encoder.layer.0.attention.self.query.weight",
+                 "bert.encoder.layer.3.output.dense.weight"):
+        assert torch_equal(tuned[name], pretrained[name]), f"{name} changed although it was frozen"
+    assert not torch_equal(tuned["bert.encoder.layer.5.output.dense.weight"], pretrained["bert.encoder.layer.5.output.dense.weight"])
+    model, tokenizer, labels, max_length = load_labeler_folder(trained.path)
+    sentences = ["a charming and superb film", "a tedious, dreadful mess", "Review 7: the film was moving."]
+    assert labels == trained.class_names
+    np.testing.assert_allclose(predict_probabilities(model, tokenizer, sentences, max_length), trained.predict(sentences), atol=1e-5)
+    assert [labels[row] for row in trained.predict(sentences[:2]).argmax(axis=1)] == ["positive", "negative"]
+
+
+def torch_equal(first, second) -> bool:
+    import torch
+
+    return bool(torch.equal(first, second))
+
+
+def test_the_top_layers_on_stored_outputs_compute_what_the_whole_model_does():
+    """The strategy's split forward pass (bottom layers once, stored, then the top layers and the head)
+    against the model's own forward pass, on padded batches of real reviews of different lengths."""
+    from dl.bert import top_layers
+    from dl.bert.backbone import load_classifier
+
+    tokenizer = load_tokenizer("minilm")
+    model = load_classifier("minilm", ["no", "yes"]).eval()
+    texts = opinions(40).texts + ["Short.", "A much longer sentence that keeps going, " * 8]
+    whole = predict_probabilities(model, tokenizer, texts, 64)
+    for frozen in (0, 4, 5):
+        states = top_layers.lower_layer_states(model, tokenizer, texts, 64, frozen)
+        split = top_layers.probabilities_from_states(model, states, np.arange(len(texts)), frozen)
+        np.testing.assert_allclose(split, whole, atol=1e-5)
+
+
+def test_auto_strategy_uses_the_top_layers_from_a_thousand_sentences():
+    assert BertConfig().resolved(16).strategy == "full"
+    assert BertConfig().resolved(999).max_sentences == 600
+    chosen = BertConfig().resolved(12_000)
+    assert chosen.strategy == "top_layers" and chosen.max_sentences > 1_000
+    assert BertConfig(max_sentences=600).resolved(12_000).strategy == "full"  # a small sample: every layer trains
+    assert BertConfig(strategy="full").resolved(12_000).max_sentences == 600
+    assert BertConfig(strategy="top_layers", max_sentences=0).resolved(50).strategy == "top_layers"
+    with pytest.raises(DataError, match="strategy"):
+        BertConfig(strategy="half").validate()

@@ -58,3 +58,23 @@ def test_train_predict_cache_hit_and_exported_script(tmp_path):
 
     refused = run(["predict", "bert", "--model", str(tmp_path), "hello"], tmp_path / "cache")
     assert refused.returncode == 2 and "not a fine-tuned BERT folder" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_train_top_layers_from_the_command_line_and_label_with_the_folder(tmp_path):
+    """``--strategy top_layers --layers 2``: the summary says so, and ``predict bert`` reads the saved folder."""
+    table = tmp_path / "opinions.csv"
+    table.write_text("sentence,verdict\n" + "".join(
+        f"Review {index}: the film was {(GOOD if index % 2 else BAD)[index % 6]} and {(GOOD if index % 2 else BAD)[(index + 3) % 6]},"
+        f"{'up' if index % 2 else 'down'}\n" for index in range(100)))
+    trained = run(["train", "bert", "--data", str(table), "--strategy", "top_layers", "--layers", "2", "--epochs", "2",
+                   "--max-samples", "0", "--json"], tmp_path / "cache")
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    result = json.loads(trained.stdout.strip().splitlines()[-1])
+    assert result["strategy"] == "top_layers" and result["trainable_layers"] == 2 and result["cache_seconds"] >= 0
+    assert result["accuracy"] >= 0.8 > result["majority_accuracy"] + 0.2
+    labelled = run(["predict", "bert", "--json", "--model", result["model"], "a charming and superb film", "a tedious, dreadful mess"],
+                   tmp_path / "cache")
+    assert labelled.returncode == 0, labelled.stderr[-2000:]
+    assert [json.loads(line)["label"] for line in labelled.stdout.strip().splitlines()] == ["up", "down"]
+    refused = run(["train", "bert", "--data", str(table), "--strategy", "half"], tmp_path / "cache")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr

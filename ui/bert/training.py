@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dl.bert.config import BUILTIN_MODEL, CLASS_WEIGHTS, BertConfig
+from dl.bert.config import BUILTIN_MODEL, CLASS_WEIGHTS, DEFAULT_SENTENCES, STRATEGIES, BertConfig
 from dl.bert.train import TrainedLabeler, model_key, train_labeler
 from dl.text.data import TextDataset
 from ui.i18n import t
@@ -13,7 +13,7 @@ from ui.training import training_section
 
 PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
 ONLINE = "online"
-MAX_SENTENCES = [0, 100, 300, 600, 1_000, 2_000, 5_000]
+MAX_SENTENCES = sorted({0, 100, 300, 600, 1_000, 2_000, 5_000, 10_000, *DEFAULT_SENTENCES.values()})
 CLASS_WEIGHTS_KEY = "bert_class_weights"  # the data doctor's class-weights fix sets it
 LENGTH_KEY = "bert_length"
 FEW_SHOT = 50  # fewer sentences than this: a few-shot demo, which needs more and smaller steps (10 epochs, batch 2)
@@ -37,6 +37,8 @@ def settings_form(dataset: TextDataset, model: str) -> BertConfig:
     few_shot = len(dataset.texts) < FEW_SHOT
     st.caption(t("bert_labeling.defaults_why") + (" " + t("bert_labeling.few_shot") if few_shot else ""))
     with st.expander(t("bert_labeling.settings"), expanded=False):
+        strategy = st.radio(t("bert_labeling.strategy"), STRATEGIES, horizontal=True, key="bert_strategy",
+                            format_func={name: t(f"bert_labeling.strategy_{name}") for name in STRATEGIES}.get, help=t("bert_labeling.strategy_help"))
         left, right = st.columns(2)
         # the few-shot and the normal defaults are separate widgets: a value set for sixteen typed
         # sentences (10 epochs of 2) must not carry over to 600 reviews (a 20-minute run on a CPU)
@@ -51,14 +53,23 @@ def settings_form(dataset: TextDataset, model: str) -> BertConfig:
         weight_decay = right.select_slider(t("bert_labeling.weight_decay"), [0.0, 0.01, 0.05, 0.1], default.weight_decay, key="bert_decay")
         max_grad_norm = right.select_slider(t("bert_labeling.max_grad_norm"), [0.5, 1.0, 2.0, 5.0], default.max_grad_norm, key="bert_clip")
         options = [count for count in MAX_SENTENCES if count < len(dataset.texts)]
-        max_sentences = right.select_slider(t("bert_labeling.max_sentences"), options,
-                                            default.max_sentences if default.max_sentences in options else 0,
-                                            format_func=sizes.get, key="bert_max_sentences", help=t("bert_labeling.max_sentences_help"))
+        # each chosen strategy has its own sample-size widget: 4,000 sentences suit the top layers, not a full fine-tune
+        suggested = BertConfig(strategy=strategy).resolved(len(dataset.texts)).max_sentences
+        max_sentences = right.select_slider(t("bert_labeling.max_sentences"), options, suggested if suggested in options else 0,
+                                            format_func=sizes.get, key="bert_max_sentences" + ("" if strategy == "auto" else f"_{strategy}"),
+                                            help=t("bert_labeling.max_sentences_help"))
+        layers = right.slider(t("bert_labeling.trainable_layers"), 1, 12, default.trainable_layers, key="bert_layers",
+                              help=t("bert_labeling.trainable_layers_help"), disabled=strategy == "full")
     class_weights = st.radio(t("bert_labeling.class_weights"), CLASS_WEIGHTS, horizontal=True, key=CLASS_WEIGHTS_KEY,
                              format_func={name: t(f"bert_labeling.class_weights_{name}") for name in CLASS_WEIGHTS}.get,
                              help=t("bert_labeling.class_weights_help"))
-    return BertConfig(model=model, epochs=epochs, class_weights=class_weights, learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
-                      warmup_steps=warmup_steps, weight_decay=weight_decay, max_grad_norm=max_grad_norm, max_sentences=max_sentences)
+    config = BertConfig(model=model, epochs=epochs, class_weights=class_weights, learning_rate=learning_rate, batch_size=batch_size,
+                        max_length=max_length, warmup_steps=warmup_steps, weight_decay=weight_decay, max_grad_norm=max_grad_norm,
+                        max_sentences=max_sentences, strategy=strategy, trainable_layers=layers)
+    chosen = config.resolved(len(dataset.texts))
+    st.caption(t(f"bert_labeling.strategy_uses_{chosen.strategy}", layers=chosen.trainable_layers,
+                 sentences=min(len(dataset.texts), chosen.max_sentences or len(dataset.texts))))
+    return config
 
 
 def train_and_attach(config: BertConfig, dataset: TextDataset) -> TrainedLabeler | None:
