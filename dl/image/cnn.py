@@ -40,7 +40,6 @@ CLASS_WEIGHTS = ("auto", "on", "off")
 STOP_ON = ("macro_f1", "val_loss")
 MIN_UPDATES_PER_EPOCH = 8  # small sets: halve the batch until an epoch has this many updates (bench/image_small_data.py)
 MIN_BATCH_SIZE = 4  # below this, batch statistics and gradients get too noisy to help
-SMALL_DATA_UPDATES = 400  # small sets: raise the epoch limit until the run may take this many updates
 # augmentation fills uncovered pixels with the nearest edge pixel: black stays black around a digit
 # and a photo's border colour continues; Keras' default "reflect" mirrors strokes into the margin
 FILL_MODE = "nearest"
@@ -169,16 +168,15 @@ def scaled_settings(config: ImageClassifierConfig, train_examples: int) -> tuple
 
     With ``scale_to_data`` a small set gets batches small enough for ``MIN_UPDATES_PER_EPOCH``
     updates an epoch (batch 32 on 60 images is 2 updates: the seed CNN then sat at chance for
-    8-12 epochs) and an epoch limit that allows ``SMALL_DATA_UPDATES`` updates; early stopping
-    still ends the run when validation stops improving. Large sets keep the config's values.
+    8-12 epochs). The epoch limit stays the user's: 30 epochs of at least 8 updates are 240 updates,
+    and a limit someone chose (5 epochs for a quick look) must not become 12.
     """
     batch_size, epochs = config.batch_size, config.epochs
     if not config.scale_to_data:
         return batch_size, epochs
     while batch_size > MIN_BATCH_SIZE and math.ceil(train_examples / batch_size) < MIN_UPDATES_PER_EPOCH:
         batch_size = max(MIN_BATCH_SIZE, batch_size // 2)
-    updates = math.ceil(train_examples / batch_size)
-    return batch_size, min(500, max(epochs, math.ceil(SMALL_DATA_UPDATES / updates)))
+    return batch_size, epochs
 
 
 def model_key(config: ImageClassifierConfig, dataset: ImageDataset) -> str:

@@ -18,9 +18,9 @@ import numpy as np
 from dl.data.archives import check_model_file
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
+from dl.data_doctor.labels import balanced_class_weights, majority_baseline
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.limits import LIMITS
-from dl.data_doctor.labels import balanced_class_weights, majority_baseline
 from dl.metrics import balanced_accuracy, classification_metrics, macro_f1
 from dl.stopping import macro_f1_stopping, plan_stopping
 from dl.store import ModelStore

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -180,8 +181,9 @@ def test_scaled_settings_and_class_weight_rule():
 
     config = ImageClassifierConfig()
     assert scaled_settings(config, 3600) == (32, 30)  # MNIST-5k's training part: unchanged
-    assert scaled_settings(config, 57) == (8, 50)  # 80 images: 8 updates an epoch instead of 2, 400 in all
-    assert scaled_settings(config, 144) == (16, 45)  # 9 updates an epoch, an epoch limit allowing 400 updates
+    assert scaled_settings(config, 57) == (8, 30)  # 80 images: 8 updates an epoch instead of 2
+    assert scaled_settings(config, 144) == (16, 30)  # 9 updates an epoch; the epoch limit stays the user's
+    assert scaled_settings(replace(config, epochs=5), 57) == (8, 5)  # a quick look stays quick
     assert scaled_settings(ImageClassifierConfig(scale_to_data=False), 57) == (32, 30)
     balanced, lopsided = np.repeat([0, 1], [50, 50]), np.repeat([0, 1], [90, 10])
     assert not uses_class_weights(config, balanced, 2) and uses_class_weights(config, lopsided, 2)
