@@ -6,7 +6,9 @@ so two epochs of patience end the run with nothing learned. ``MacroF1Stopping`` 
 on the validation split instead (the majority predictor scores at most 1/classes on it), keeps the
 best epoch's weights, never stops before ``min_epochs`` and never while its best is still at or
 below the majority predictor's; patience counts in updates, not epochs, so a small set (a few
-updates an epoch) gets as many chances as a large one.
+updates an epoch) gets as many chances as a large one. On a small validation part macro F1 often
+stops moving (16 images give a handful of possible scores; a perfect first epoch can never be
+beaten), so an epoch with the same macro F1 and a lower validation loss counts as better too.
 """
 
 from __future__ import annotations
@@ -60,14 +62,16 @@ def macro_f1_stopping(predict: Callable[[], np.ndarray], labels: np.ndarray, num
     class MacroF1Stopping(keras.callbacks.Callback):
         def __init__(self) -> None:
             super().__init__()
-            self.best, self.best_epoch, self.best_weights, self.wait = -1.0, -1, None, 0
+            self.best, self.best_loss, self.best_epoch, self.best_weights, self.wait = -1.0, math.inf, -1, None, 0
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             score = macro_f1_score(labels, predict().argmax(axis=1), num_classes)
+            loss = float((logs or {}).get("val_loss", math.inf))
             if logs is not None:
                 logs["val_macro_f1"] = score
-            if score > self.best + MIN_GAIN:
-                self.best, self.best_epoch, self.wait = score, epoch, 0
+            tied = abs(score - self.best) <= MIN_GAIN and loss < self.best_loss - MIN_GAIN
+            if score > self.best + MIN_GAIN or tied:
+                self.best, self.best_loss, self.best_epoch, self.wait = max(score, self.best), loss, epoch, 0
                 self.best_weights = self.model.get_weights()
             else:
                 self.wait += 1

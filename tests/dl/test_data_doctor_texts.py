@@ -129,6 +129,21 @@ def test_stopping_never_stops_a_majority_class_model_and_restores_the_best_epoch
     assert model.weights[0][0] == 1.0
 
 
+def test_a_tie_in_macro_f1_is_broken_by_validation_loss():
+    """16 validation images, a perfect first epoch: later epochs can only tie, so the loss decides."""
+    labels = np.array([0] * 14 + [1] * 2)
+    perfect = np.eye(2)[labels]
+    callback = macro_f1_stopping(lambda: perfect, labels, 2, plan_stopping(10_000, 64, 2, 20))
+    model = ConstantModel()
+    callback.set_model(model)
+    for epoch, loss in enumerate([0.6, 0.4, 0.2, 0.3, 0.35]):
+        model.weights = [np.full(1, float(epoch))]
+        callback.on_epoch_end(epoch, {"val_loss": loss})
+    assert model.stop_training and callback.best_epoch == 2
+    callback.on_train_end()
+    assert model.weights[0][0] == 2.0  # the tied epoch with the lowest validation loss, not the first
+
+
 def test_defaults_beat_the_majority_class_on_imbalanced_reviews(rotten, store):
     """90/10 Rotten Tomatoes, 1,000 texts: the old defaults (val-accuracy early stopping, patience 2,
     no weights) stopped after 3 epochs predicting "fresh" for everything (macro F1 0.474)."""
