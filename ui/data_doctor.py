@@ -9,6 +9,7 @@ so a fix never follows the user to another data set.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -16,6 +17,7 @@ from dl.data_doctor import Diagnosis, Severity
 from ui.i18n import current_language, load_strings, t
 from ui.training import page_state
 
+Data = TypeVar("Data")  # a TextDataset, ImageDataset or RatingsData: anything with .fingerprint()
 ICONS = {Severity.PROBLEM: "🛑", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}
 
 
@@ -62,6 +64,31 @@ def add_data_fix(page: str, data_fingerprint: str, fix: str) -> None:
 
 def clear_data_fixes(page: str, data_fingerprint: str) -> None:
     page_state(page).setdefault("data_fixes", {}).pop(data_fingerprint, None)
+
+
+def fixed_data(page: str, data: Data, apply_fix: Callable[[Data, str], Data]) -> Data:
+    """``data`` after the data fixes applied to it on ``page``, in order (``data`` itself when none)."""
+    fixes = tuple(applied_data_fixes(page, data.fingerprint()))
+    return _fixed(data.fingerprint(), fixes, apply_fix, data) if fixes else data
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _fixed(fingerprint: str, fixes: tuple[str, ...], _apply_fix: Callable[[Any, str], Any], _data: Any) -> Any:
+    for fix in fixes:
+        _data = _apply_fix(_data, fix)
+    return _data
+
+
+def applied_fixes_line(page: str, source_fingerprint: str, count: int, namespace: str = "data_doctor") -> None:
+    """Which data fixes are applied to the data with ``source_fingerprint``, what is left, and Undo."""
+    applied = applied_data_fixes(page, source_fingerprint)
+    if not applied:
+        return
+    names = ", ".join(say(f"fix_{fix}", namespace) for fix in applied)
+    left, right = st.columns([4, 1])
+    left.info(say("fixes_applied", namespace, fixes=names, count=count))
+    right.button(say("undo_fixes", namespace), key=f"{page}_undo_fixes", on_click=clear_data_fixes,
+                 args=(page, source_fingerprint))
 
 
 def set_widget(key: str, value) -> Callable[[], None]:

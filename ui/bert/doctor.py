@@ -17,18 +17,9 @@ from dl.data_doctor.texts import apply_text_fix
 from dl.text.data import TextDataset
 from ui.bert.data import tokenizer_for
 from ui.bert.training import CLASS_WEIGHTS_KEY, LENGTH_KEY, PAGE
-from ui.data_doctor import add_data_fix, applied_data_fixes, doctor_panel, say, set_widget
-from ui.i18n import t
-from ui.training import page_state
+from ui.data_doctor import add_data_fix, applied_fixes_line, doctor_panel, fixed_data, set_widget
 
 UNKNOWN_SAMPLE = 300  # sentences the unknown-piece share is measured on: enough for a share, quick to tokenize
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _fixed(fingerprint: str, fixes: tuple[str, ...], _dataset: TextDataset) -> TextDataset:
-    for fix in fixes:
-        _dataset = apply_text_fix(_dataset, fix)
-    return _dataset
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -45,8 +36,7 @@ def _unknown_share(model: str, fingerprint: str, _texts: tuple[str, ...]) -> flo
 
 def fixed_sentences(dataset: TextDataset) -> TextDataset:
     """``dataset`` after the data fixes applied to it on this page (itself when there are none)."""
-    fixes = tuple(applied_data_fixes(PAGE, dataset.fingerprint()))
-    return _fixed(dataset.fingerprint(), fixes, dataset) if fixes else dataset
+    return fixed_data(PAGE, dataset, apply_text_fix)
 
 
 def sentences_doctor(original: TextDataset, dataset: TextDataset, model: str) -> None:
@@ -63,8 +53,4 @@ def sentences_doctor(original: TextDataset, dataset: TextDataset, model: str) ->
     fixes = {fix: (lambda fix=fix: add_data_fix(PAGE, fingerprint, fix)) for fix in diagnosis.fixes()}
     fixes["class_weights"] = set_widget(CLASS_WEIGHTS_KEY, "on")
     doctor_panel(diagnosis, PAGE, fixes)
-    applied = applied_data_fixes(PAGE, fingerprint)
-    if applied:
-        st.info(say("fixes_applied", fixes=", ".join(say(f"fix_{fix}") for fix in applied), count=len(dataset.texts)))
-        st.button(t("data_doctor.undo_fixes"), key=f"{PAGE}_undo_fixes",
-                  on_click=lambda: page_state(PAGE).setdefault("data_fixes", {}).pop(fingerprint, None))
+    applied_fixes_line(PAGE, fingerprint, len(dataset.texts))

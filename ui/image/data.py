@@ -22,7 +22,7 @@ from dl.data_doctor import Diagnosis
 from dl.data_doctor.images import DATA_FIXES, apply_image_fix, diagnose_images
 from dl.image.dataset import ImageDataset, load_builtin
 from dl.image.uploads import dataset_from_class_files, read_image_zip
-from ui.data_doctor import add_data_fix, applied_data_fixes, clear_data_fixes, doctor_panel, say
+from ui.data_doctor import add_data_fix, applied_fixes_line, doctor_panel, fixed_data
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
@@ -113,22 +113,9 @@ def _class_slots() -> ImageDataset | None:
 
 def apply_fixes(dataset: ImageDataset, page: str) -> ImageDataset:
     """The data after the doctor's data fixes applied to it on ``page`` (none: the data itself)."""
-    fixes = applied_data_fixes(page, dataset.fingerprint())
-    fixed = _fixed(dataset, tuple(fixes)) if fixes else dataset
-    if fixes:
-        names = ", ".join(say(f"fix_{fix}", DOCTOR_STRINGS) for fix in fixes)
-        left, right = st.columns([4, 1])
-        left.info(say("fixes_applied", DOCTOR_STRINGS, fixes=names, count=len(fixed.labels)))
-        right.button(say("undo_fixes", DOCTOR_STRINGS), key=f"{page}_undo_fixes", on_click=clear_data_fixes,
-                     args=(page, dataset.fingerprint()))
+    fixed = fixed_data(page, dataset, apply_image_fix)
+    applied_fixes_line(page, dataset.fingerprint(), len(fixed.labels), DOCTOR_STRINGS)
     return fixed
-
-
-@st.cache_resource(show_spinner=False, max_entries=4, hash_funcs={ImageDataset: ImageDataset.fingerprint})
-def _fixed(dataset: ImageDataset, fixes: tuple[str, ...]) -> ImageDataset:
-    for fix in fixes:
-        dataset = apply_image_fix(dataset, fix)
-    return dataset
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, hash_funcs={ImageDataset: ImageDataset.fingerprint})

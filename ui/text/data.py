@@ -14,7 +14,7 @@ from dl.data_doctor.texts import apply_text_fix, diagnose_texts
 from dl.text import data as text_data
 from dl.text.data import TextDataset
 from dl.text.tokens import tokens
-from ui.data_doctor import add_data_fix, applied_data_fixes, clear_data_fixes, doctor_panel, say, set_widget
+from ui.data_doctor import add_data_fix, applied_fixes_line, doctor_panel, fixed_data, set_widget
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
@@ -77,21 +77,9 @@ def uploaded_texts(prefix: str) -> TextDataset | None:
 
 def apply_fixes(dataset: TextDataset, page: str) -> TextDataset:
     """The data after the doctor's data fixes applied to it on ``page`` (none: the data itself)."""
-    fixes = applied_data_fixes(page, dataset.fingerprint())
-    fixed = _fixed(dataset, tuple(fixes)) if fixes else dataset
-    if fixes:
-        names = ", ".join(say(f"fix_{fix}") for fix in fixes)
-        left, right = st.columns([4, 1])
-        left.info(say("fixes_applied", fixes=names, count=len(fixed.texts)))
-        right.button(say("undo_fixes"), key=f"{page}_undo_fixes", on_click=clear_data_fixes, args=(page, dataset.fingerprint()))
+    fixed = fixed_data(page, dataset, apply_text_fix)
+    applied_fixes_line(page, dataset.fingerprint(), len(fixed.texts))
     return fixed
-
-
-@st.cache_resource(show_spinner=False, max_entries=4, hash_funcs={TextDataset: TextDataset.fingerprint})
-def _fixed(dataset: TextDataset, fixes: tuple[str, ...]) -> TextDataset:
-    for fix in fixes:
-        dataset = apply_text_fix(dataset, fix)
-    return dataset
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, hash_funcs={TextDataset: TextDataset.fingerprint})
