@@ -42,7 +42,7 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         doctor_slot = st.container()  # filled below, once the settings it depends on are known
         st.subheader(t("image_classification.step_model"))
         model_kind = choose_model_kind()
-        config = settings_form(dataset) if model_kind == "seed" else None
+        config = None if model_kind == "transfer" else settings_form(dataset, model_kind)
         with doctor_slot:
             show_doctor(dataset, source, STATE, weights_on(config, dataset), setting_fixes(model_kind))
         job_spec = seed_work(config, dataset) if config is not None else transfer_work(dataset)

@@ -222,3 +222,19 @@ def test_data_doctor_finds_imbalance_and_copies_and_its_fixes_change_the_trainin
     assert not app.exception
     assert app.radio(key="image_model_kind").value == "transfer"
     assert fix_buttons(app) == {"drop_near_duplicates"}  # the transfer model has no class weights to offer
+
+
+def test_the_stronger_cnn_has_its_own_settings():
+    """Choosing the stronger CNN draws its own settings with its own defaults (15 epochs, batch 64): the
+    seed CNN's changed epochs do not carry into it."""
+    from dl.image.cnn import strong_config
+
+    app = open_page(PAGE, "en")
+    app.radio(key="image_source").set_value("digits").run()
+    app.slider(key="image_epochs").set_value(7).run()  # the seed CNN's own epochs
+    app.radio(key="image_model_kind").set_value("strong").run()
+    assert not app.exception
+    assert app.slider(key="image_epochs_strong").value == strong_config().epochs == 15
+    assert app.select_slider(key="image_batch_strong").value == strong_config().batch_size
+    app.radio(key="image_model_kind").set_value("seed").run()
+    assert not app.exception and app.slider(key="image_conv_blocks").value == 1  # the seed CNN's one block again

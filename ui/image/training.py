@@ -1,8 +1,8 @@
 """Image classification, training step: model type, settings -> config, the background job.
 
-``choose_model_kind()`` offers the seed CNN, the stronger CNN and transfer learning; both CNNs are the
-"seed" kind of ``dl.image.kinds`` (trained from scratch here). ``settings_form(dataset)`` returns the
-chosen CNN's ``ImageClassifierConfig`` from widgets (their defaults are that network's own: the
+``choose_model_kind()`` offers the seed CNN, the stronger CNN and transfer learning ("seed", "strong",
+"transfer"); both CNNs are the "seed" kind of ``dl.image.kinds`` (trained from scratch here).
+``settings_form(dataset, network)`` returns that CNN's ``ImageClassifierConfig`` from widgets (their defaults are that network's own: the
 dataclass defaults, or ``STRONG_CNN``). ``train_and_attach(kind, config, dataset)`` draws the Train button
 and the live job, and returns the finished ``TrainedImageClassifier`` of the last training on this
 dataset (or None).
@@ -42,26 +42,22 @@ BATCH_SIZES = [8, 16, 32, 64, 128, 256]
 
 
 def choose_model_kind() -> str:
-    """The model radio; returns the kind in ``dl.image.kinds``' terms: "seed" for either CNN trained from
-    scratch (``settings_form`` reads which one from the same widget), or "transfer"."""
+    """The model radio: "seed" or "strong" (a CNN trained from scratch, ``settings_form`` draws its
+    settings) or "transfer"."""
     choice = st.radio(
         t("image_classification.model_kind"), MODEL_KINDS, horizontal=True, key=MODEL_KIND_WIDGET,
         format_func={kind: t(f"image_classification.model_{kind}") for kind in MODEL_KINDS}.get,
     )
     if choice == "strong":
         st.caption(t("image_classification.strong_help"))
-    return "transfer" if choice == "transfer" else "seed"
+    return choice
 
 
-def chosen_network() -> str:
-    """ "strong" when the radio chose the stronger CNN, else "seed"."""
-    return "strong" if st.session_state.get(MODEL_KIND_WIDGET) == "strong" else "seed"
-
-
-def settings_form(dataset: ImageDataset) -> ImageClassifierConfig:
-    """Widgets for every field of the chosen CNN's config that a user may change; their defaults are that
-    network's (each network keeps its own widget values, so switching does not carry the seed's into it)."""
-    network = chosen_network()
+def settings_form(dataset: ImageDataset, network: str) -> ImageClassifierConfig:
+    """Widgets for every field of ``network``'s config ("seed" or "strong") that a user may change; their
+    defaults are that network's (each has its own widgets, so the seed CNN's values never carry into the
+    stronger one; like any Streamlit widget that is not drawn, a network's changed values are forgotten while
+    the other one is chosen)."""
     default = strong_config() if network == "strong" else ImageClassifierConfig()
     suffix = "" if network == "seed" else f"_{network}"
 
@@ -69,8 +65,8 @@ def settings_form(dataset: ImageDataset) -> ImageClassifierConfig:
         return f"{name}{suffix}"
 
     with st.expander(t("image_classification.settings"), expanded=False):
-        network, augmentation, training = st.columns(3)
-        with network:
+        network_column, augmentation, training = st.columns(3)
+        with network_column:
             st.markdown(f"**{t('image_classification.settings_network')}**")
             conv_blocks = st.slider(t("image_classification.conv_blocks"), 1, 3, default.conv_blocks, key=key("image_conv_blocks"))
             filters = st.select_slider(t("image_classification.filters"), [8, 16, 32, 64], default.filters, key=key("image_filters"))
