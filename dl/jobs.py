@@ -40,6 +40,7 @@ STATUS_MESSAGES = {
     "training_head": "training the head…",
     "evaluating": "scoring the held-out data…",
     "tokenizing": "building the vocabulary…",
+    "reading_frozen_layers": "reading every sentence through the frozen lower layers once…",
     "loading_transformers": "loading PyTorch and the pretrained model…",
     "waiting_for_slot": "Waiting for another training job to finish.",
 }

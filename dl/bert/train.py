@@ -164,9 +164,11 @@ def _train_top_layers(config: BertConfig, model: Any, tokenizer: Any, working: T
     started = time.perf_counter()
     batches = math.ceil(len(working.texts) / top_layers.CACHE_BATCH)
     reporter.start_training(1, batches)  # the bar fills once while the sentences go through the frozen layers
+    reporter.say("reading_frozen_layers")
     states = top_layers.lower_layer_states(
         model, tokenizer, working.texts, config.max_length, frozen,
         progress=lambda done, total: reporter.end_batch(math.ceil(done / top_layers.CACHE_BATCH)))
+    reporter.say("")
     cache_seconds = time.perf_counter() - started
     started = time.perf_counter()
     # the linear probe levels off by ~2,000 sentences; more would cost a third of the caching again

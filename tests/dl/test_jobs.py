@@ -230,3 +230,14 @@ def test_a_loading_line_ends_when_training_starts():
 
     job = jobs.JobRegistry().submit("k", work)
     assert job.wait(10) and job.status == jobs.DONE, job.error
+
+
+def test_every_status_code_has_a_line_in_both_languages():
+    import json
+    from pathlib import Path
+
+    locales = Path(__file__).resolve().parents[2] / "locales"
+    for language in ("en", "zh"):
+        strings = json.loads((locales / language / "jobs.json").read_text(encoding="utf-8"))
+        missing = [code for code in jobs.STATUS_MESSAGES if f"message_{code}" not in strings]
+        assert not missing, (language, missing)  # a page would show the code itself
