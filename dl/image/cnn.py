@@ -21,7 +21,7 @@ from dl.config import config_from_dict
 from dl.data import DataError
 from dl.data.archives import check_model_file
 from dl.data.splits import split_indices
-from dl.data_doctor.labels import balanced_class_weights
+from dl.data_doctor.labels import CLASS_WEIGHT_SETTINGS, balanced_class_weights, class_weights_wanted
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
 from dl.image.kinds import CLASSES_FILE, SEED, TRANSFER
 from dl.image.pixels import prepare_pixels
@@ -36,7 +36,7 @@ OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop")
 NETWORKS = ("seed", "strong")  # "strong": the STRONG_CNN preset below (conv-BN-ReLU blocks)
 SCHEDULES = ("constant", "warmup_cosine")
 COLOR_MODES = ("auto", "greyscale", "rgb")
-CLASS_WEIGHTS = ("auto", "on", "off")
+CLASS_WEIGHTS = CLASS_WEIGHT_SETTINGS
 STOP_ON = ("macro_f1", "val_loss")
 MIN_UPDATES_PER_EPOCH = 8  # small sets: halve the batch until an epoch has this many updates (bench/image_small_data.py)
 MIN_BATCH_SIZE = 4  # below this, batch statistics and gradients get too noisy to help
@@ -156,11 +156,7 @@ def output_channels(config: ImageClassifierConfig, dataset_channels: int) -> int
 def uses_class_weights(config: ImageClassifierConfig, labels: np.ndarray, num_classes: int) -> bool:
     """Whether training weights the classes: "on", "off", or "auto" (on when the data doctor's
     imbalance threshold is passed, the same rule that raises its finding)."""
-    from dl.data_doctor.labels import needs_class_weights
-
-    if config.class_weights == "auto":
-        return needs_class_weights(labels, num_classes)
-    return config.class_weights == "on"
+    return class_weights_wanted(config.class_weights, labels, num_classes)
 
 
 def scaled_settings(config: ImageClassifierConfig, train_examples: int) -> tuple[int, int]:

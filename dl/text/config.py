@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dl.data.errors import DataError
+from dl.data_doctor.labels import CLASS_WEIGHT_SETTINGS, class_weights_wanted
 
 MODEL_KINDS = ("seed", "avgpool", "cnn", "bilstm")
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
-CLASS_WEIGHTS = ("auto", "on", "off")
+CLASS_WEIGHTS = CLASS_WEIGHT_SETTINGS
 TOKENS_PER_TEXT = 4  # vocabulary kept a training text when scaled
 MIN_SCALED_VOCABULARY = 1_000
 
@@ -52,9 +53,7 @@ class TextClassifierConfig:
 
     def weights_on(self, labels, num_classes: int) -> bool:
         """Whether this run weights its classes: ``class_weights``, or by imbalance when "auto"."""
-        from dl.data_doctor.labels import needs_class_weights
-
-        return self.class_weights == "on" or (self.class_weights == "auto" and needs_class_weights(labels, num_classes))
+        return class_weights_wanted(self.class_weights, labels, num_classes)
 
     def validate(self) -> None:
         """Raise DataError (a message for the user) when a value is out of range."""
