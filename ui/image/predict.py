@@ -11,6 +11,7 @@ from dl.image.dataset import TrainedImageClassifier
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.image.data import IMAGE_TYPES, display_pixels
+from ui.image.pretrained import top_classes_figure
 from ui.image.results import grad_cam_overlay
 from ui.limits import show_limits
 from ui.loaders import load_model_once
@@ -21,17 +22,8 @@ TOP_COUNT = 5
 
 
 def probabilities_figure(pairs: list[tuple[str, float]]) -> go.Figure:
-    """Horizontal bars of the most probable classes, best on top, in percent."""
-    names = [name for name, _ in pairs][::-1]
-    percents = [probability * 100 for _, probability in pairs][::-1]
-    figure = go.Figure(go.Bar(
-        x=percents, y=names, orientation="h", text=[f"{value:.1f}%" for value in percents], textposition="auto",
-        marker_color="#E45756",
-    ))
-    figure.update_layout(height=60 + 34 * len(pairs), margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         xaxis={"range": [0, 100], "title": t("image_classification.probability")},
-                         yaxis={"type": "category"})
-    return figure
+    """Horizontal bars of the most probable classes, best on top, in percent (one bar per class)."""
+    return top_classes_figure(pairs, height=60 + 34 * len(pairs), colour="#E45756")
 
 
 def render_predict_tab(trained: TrainedImageClassifier | None) -> None:

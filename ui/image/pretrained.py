@@ -24,25 +24,33 @@ SAMPLE_PHOTOS = {"flower.jpg": "sample_flower", "china.jpg": "sample_temple"}  #
 MAX_PHOTOS = 12  # each takes ~25-100 ms on a CPU; a dozen keeps a rerun quick
 
 
-def top_classes_figure(pairs: Sequence[tuple[str, float]], height: int = 230) -> go.Figure:
-    """Horizontal bars of (label, probability), the most probable on top, as percentages."""
+def top_classes_figure(pairs: Sequence[tuple[str, float]], height: int = 230, colour: str = "#4C78A8") -> go.Figure:
+    """Horizontal bars of (label, probability), the most probable on top, as percentages.
+
+    Each bar is keyed by its rank, not its name: two classes called alike (ImageNet has two
+    "missile"s, an uploaded model may repeat a folder name) stay two bars instead of one stacked bar.
+    """
+    ranks = [str(rank) for rank in range(len(pairs))][::-1]
     labels = [label for label, _ in pairs][::-1]
     percents = [probability * 100 for _, probability in pairs][::-1]
     figure = go.Figure(
         go.Bar(
             x=percents,
-            y=labels,
+            y=ranks,
             orientation="h",
             text=[f"{value:.1f}%" for value in percents],
             textposition="auto",
-            marker_color="#4C78A8",
+            marker_color=colour,
+            customdata=labels,
+            hovertemplate="%{customdata}: %{x:.1f}%<extra></extra>",
         )
     )
     figure.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"title": t("image_pretrained.probability_axis"), "range": [0, 100]},
-        yaxis={"automargin": True, "type": "category"},  # class names like "0".."9" must not become a number axis
+        # one category per rank, labelled with the class name; "type" keeps "0".."9" from becoming numbers
+        yaxis={"automargin": True, "type": "category", "tickvals": ranks, "ticktext": labels},
     )
     return figure
 
