@@ -61,11 +61,16 @@ class Progress:
     metrics: dict[str, float] = field(default_factory=dict)
     elapsed_seconds: float = 0.0
     eta_seconds: float | None = None
+    training_ended: bool = False  # the last epoch ran (early stopping may end before ``epochs``)
+
+    @property
+    def stopped_early(self) -> bool:
+        return self.training_ended and 0 < self.epoch < self.epochs
 
     @property
     def fraction(self) -> float:
         """Overall completion in [0, 1], counting finished batches across epochs."""
-        if self.status == DONE:
+        if self.status == DONE or self.training_ended:
             return 1.0
         if self.epochs <= 0:
             return 0.0
@@ -96,10 +101,15 @@ class ProgressReporter:
     def start_training(self, epochs: int, steps_per_epoch: int = 0) -> None:
         """The first batch is next: a "loading …" status line is over (it stayed up through a whole
         BERT fine-tune before); any other line stays until the work replaces it."""
-        changes: dict[str, Any] = {"epochs": epochs, "steps": steps_per_epoch, "epoch": 1, "step": 0}
+        changes: dict[str, Any] = {"epochs": epochs, "steps": steps_per_epoch, "epoch": 1, "step": 0, "training_ended": False}
         if self._job.progress.message_code.startswith("loading_"):
             changes.update(message="", message_code="")
         self._job._update(**changes)
+
+    def end_training(self) -> None:
+        """No epoch follows (all ran, or early stopping ended the run): the bar is full and no time
+        is left to count down, while the work may still score the held-out data."""
+        self._job._update(training_ended=True)
 
     def start_epoch(self, epoch: int) -> None:
         """``epoch`` is 1-based."""
@@ -314,6 +324,9 @@ def keras_progress_callback(reporter: ProgressReporter, epochs: int, steps_per_e
                 self.model.stop_training = True
                 return
             reporter.end_epoch(epoch + 1, dict(logs or {}))
+
+        def on_train_end(self, logs=None):
+            reporter.end_training()
 
     return _ReportProgress()
 

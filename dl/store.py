@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from dl.device import framework_versions
+from dl.notes import Note
 
 STORE_VERSION = 1
 META_FILE = "meta.json"
@@ -228,17 +229,15 @@ class ModelStore:
                 return CachedResult(model=load(entry.path), entry=entry, from_cache=True)
         except Exception as error:  # noqa: BLE001 - any load failure means: rebuild it
             try:
-                moved_to = f"was moved to {self.move_aside(key)}"
+                notes.append(Note("cache_unreadable_moved", error=str(error), folder=str(self.move_aside(key))))
             except OSError as move_error:
-                moved_to = f"could not be moved aside ({move_error.strerror or move_error})"
-            notes.append(f"The cached model was unreadable ({error}); it {moved_to} and was retrained.")
+                notes.append(Note("cache_unreadable_kept", error=str(error), reason=str(move_error.strerror or move_error)))
         model, meta = train()
         try:
             entry = self.put(key, lambda folder: save(model, folder), meta)
         except OSError as error:
             entry = self.put_uncached(key, lambda folder: save(model, folder), meta)
-            notes.append(f"The model cache {self.root} cannot be written ({error.strerror or error}), so this model "
-                         "is kept in a temporary folder and will be trained again next time.")
+            notes.append(Note("cache_not_writable", folder=str(self.root), error=str(error.strerror or error)))
         return CachedResult(model=model, entry=entry, from_cache=False, notes=notes)
 
     def move_aside(self, key: str) -> Path | None:

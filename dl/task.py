@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 from dl.config import config_to_dict
 from dl.data.errors import DataError
 from dl.device import is_chief_process
+from dl.notes import Note
 from dl.store import BrokenEntryError, ModelStore, StoreEntry, make_key
 
 ModelT = TypeVar("ModelT")
@@ -171,7 +172,7 @@ def _train_or_load_as_helper(
         return TaskResult(model=load(entry.path), meta=entry.meta, path=entry.path, from_cache=True)
     model, meta = train()
     entry = store.put_uncached(key, lambda folder: save(model, folder), meta)
-    note = f"this process is not the chief of the distributed run: its copy of the model is in {entry.path}"
+    note = Note("not_chief", folder=str(entry.path))
     return TaskResult(model=model, meta=entry.meta, path=entry.path, from_cache=False, notes=[note])
 
 

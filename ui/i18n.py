@@ -76,3 +76,9 @@ def language_picker() -> str:
 
 def _apply_picked_language() -> None:
     st.session_state[_STATE_KEY] = st.session_state["language_picker"]
+
+
+def note_text(note: str) -> str:
+    """A library note (``dl.notes.Note``) in the page's language; any other sentence as it is."""
+    code = getattr(note, "code", None)
+    return t(f"notes.{code}", **note.values) if code else str(note)

@@ -59,7 +59,7 @@ def _live_view(job: jobs.Job, chart: bool, live_view: Callable[[jobs.Job], None]
 
 def _draw(job: jobs.Job, chart: bool) -> None:
     progress, history = job.snapshot()
-    st.progress(progress.fraction, text=status_line(progress))
+    st.progress(progress.fraction, text=status_line(progress, job.result))
     if job.status == jobs.FAILED:
         reason = data_error_text(job.data_error) if job.data_error is not None else job.error
         st.error(f"{t('jobs.failed')} {reason}", icon="⚠️")
@@ -76,22 +76,46 @@ def _draw(job: jobs.Job, chart: bool) -> None:
         st.plotly_chart(history_figure(history), key=f"history-{job.id}-{len(history)}")
 
 
-def status_line(progress: jobs.Progress) -> str:
-    """One line such as 'epoch 3/10 · batch 12/40 · loss 0.231 · 25 s left'."""
+def status_line(progress: jobs.Progress, result: Any = None) -> str:
+    """One line such as 'epoch 3/10 · batch 12/40 · loss 0.231 · 25 s left'.
+
+    After the last epoch no time is counted down (an early stop says so instead), and a finished
+    job whose ``result`` came from the model cache says how long loading took beside how long the
+    training once took, rather than passing the load time off as training time.
+    """
     message = t(f"jobs.message_{progress.message_code}") if progress.message_code else progress.message
     if progress.status == jobs.QUEUED:
         return message or t("jobs.queued")
     parts = [t(f"jobs.status_{progress.status}")]
     if message and progress.status == jobs.RUNNING:
         parts.append(message)
-    if progress.epochs:
+    if progress.stopped_early:
+        parts.append(t("jobs.stopped_early", epoch=progress.epoch, epochs=progress.epochs))
+    elif progress.epochs:
         parts.append(t("jobs.epoch", epoch=min(progress.epoch, progress.epochs), epochs=progress.epochs))
-    if progress.steps and progress.status == jobs.RUNNING:
+    if progress.steps and progress.status == jobs.RUNNING and not progress.training_ended:
         parts.append(t("jobs.batch", step=progress.step, steps=progress.steps))
     if progress.loss is not None and math.isfinite(progress.loss):
         parts.append(t("jobs.loss", loss=progress.loss))
     if progress.eta_seconds is not None and progress.status == jobs.RUNNING:
         parts.append(t("jobs.eta", seconds=max(1, round(progress.eta_seconds))))
     elif progress.elapsed_seconds and progress.status == jobs.DONE:
-        parts.append(t("jobs.took", seconds=round(progress.elapsed_seconds, 1)))
+        parts.append(_time_taken(progress.elapsed_seconds, result))
     return " · ".join(parts)
+
+
+def _time_taken(elapsed_seconds: float, result: Any) -> str:
+    trained_seconds = _training_seconds(result) if getattr(result, "from_cache", False) else None
+    if trained_seconds is None:
+        return t("jobs.took", seconds=round(elapsed_seconds, 1))
+    return t("jobs.took_from_cache", trained=round(trained_seconds, 1), seconds=round(elapsed_seconds, 1))
+
+
+def _training_seconds(result: Any) -> float | None:
+    """How long the cached model once took to train: the store's ``train_seconds``, else the fit time."""
+    meta = getattr(result, "meta", None) or {}
+    seconds = meta.get("train_seconds") if isinstance(meta, dict) else None
+    if seconds is None:
+        metrics = getattr(result, "metrics", None) or {}
+        seconds = metrics.get("fit_seconds") if isinstance(metrics, dict) else None
+    return float(seconds) if isinstance(seconds, (int, float)) else None

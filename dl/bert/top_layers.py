@@ -219,5 +219,6 @@ def train_top_layers(config: Any, model: Any, states: list[Any], labels: np.ndar
                                                    average="macro", zero_division=0)))
         history.append(row)
         reporter.end_epoch(epoch, row)
+    reporter.end_training()
     model.eval()
     return history, time.perf_counter() - started

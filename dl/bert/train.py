@@ -215,6 +215,9 @@ def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextData
         def on_train_begin(self, args, state, control, **kwargs):
             reporter.start_training(config.epochs, steps_per_epoch)
 
+        def on_train_end(self, args, state, control, **kwargs):
+            reporter.end_training()
+
         def on_epoch_begin(self, args, state, control, **kwargs):
             reporter.start_epoch(int(round(state.epoch or 0)) + 1)
             losses.clear()

@@ -283,6 +283,8 @@ class GradientTrainer:
             reporter.start_training(epochs, self.steps_per_epoch)
         remaining = max(0, epochs * self.steps_per_epoch - self.steps_done)
         self.step(remaining, reporter)
+        if reporter is not None:
+            reporter.end_training()
         return self.run()
 
     def run(self) -> GradientRun:

@@ -37,6 +37,7 @@ from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import MAX_UPLOAD_BYTES, decode_text, table_lines
 from dl.limits import LIMITS
+from dl.notes import counted
 
 TASK = "text"
 MAX_TEXTS = LIMITS.text_rows
@@ -124,16 +125,18 @@ def build_dataset(texts: list[str], labels: list[str], source: str, skipped: int
     """Clean, de-duplicate (exact texts), drop texts with two labels, and check what is left."""
     label_sets: dict[str, set[str]] = {}
     order: list[str] = []
+    blank = 0
     for text, label in zip(texts, labels, strict=True):
         text = clean_text(text)
         if not text:
-            skipped += 1
+            blank += 1
             continue
         if text not in label_sets:
             label_sets[text] = set()
             order.append(text)
         label_sets[text].add(label)
-    duplicates = len(texts) - skipped - len(order)
+    duplicates = len(texts) - blank - len(order)  # ``skipped`` counts rows the caller never passed in
+    skipped += blank
     kept = [text for text in order if len(label_sets[text]) == 1]
     conflicts = len(order) - len(kept)
     class_names = sorted({next(iter(label_sets[text])) for text in kept}, key=_natural_key)
@@ -141,13 +144,10 @@ def build_dataset(texts: list[str], labels: list[str], source: str, skipped: int
     dataset = TextDataset(kept, np.array([index[next(iter(label_sets[text]))] for text in kept], dtype=np.int64),
                           class_names, source, duplicates, conflicts, skipped, citation=citation)
     _check(dataset)
-    if duplicates:
-        dataset.notes.append(f"{duplicates:,} exact duplicate texts were removed before splitting, so no text is "
-                             "both trained on and tested on.")
-    if conflicts:
-        dataset.notes.append(f"{conflicts:,} texts carried two different labels and were left out.")
-    if skipped:
-        dataset.notes.append(f"{skipped:,} rows without a text or a label were skipped.")
+    for code, count in (("text_duplicates_removed", duplicates), ("text_conflicts_removed", conflicts),
+                        ("rows_skipped", skipped)):
+        if count:
+            dataset.notes.append(counted(code, count))
     return dataset
 
 

@@ -75,7 +75,7 @@ def test_playground_dataset_train_and_step_in_english():
     shown = metrics(app.tabs[PLAYGROUND])
     assert float(shown["Test accuracy"].rstrip("%")) > 75  # XOR with 2x8 tanh learns quickly
     history = figure_data(app, "playground_history")
-    assert {trace["name"] for trace in history} >= {"loss", "val_loss", "accuracy", "val_accuracy"}
+    assert {trace["name"] for trace in history} >= {"loss", "validation loss", "accuracy", "validation accuracy"}
     assert len(history[0]["x"]) == 10
     boundary_before = traces[0]["z"]
     app.button(key="playground_step").click().run()

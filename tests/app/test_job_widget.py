@@ -109,6 +109,14 @@ def status_page():
     st.write(status_line(jobs.Progress(status=jobs.QUEUED, message="Waiting for another training job to finish.",
                                        message_code="waiting_for_slot")))
     st.write(status_line(jobs.Progress(status=jobs.RUNNING, message="loading TensorFlow…", message_code="loading_tensorflow")))
+    st.write(status_line(jobs.Progress(status=jobs.RUNNING, epoch=3, epochs=10, steps=4, step=4, training_ended=True,
+                                       elapsed_seconds=5.0, eta_seconds=None)))
+
+    class CachedResult:
+        from_cache = True
+        meta = {"train_seconds": 17.04}
+
+    st.write(status_line(jobs.Progress(status=jobs.DONE, epoch=4, epochs=4, elapsed_seconds=1.23), CachedResult()))
 
 
 def test_status_lines_are_in_the_pages_language():
@@ -116,4 +124,8 @@ def test_status_lines_are_in_the_pages_language():
     app.session_state["root"] = str(ROOT)
     app.session_state["language"] = "zh"
     app.run()
-    assert [block.value for block in app.markdown] == ["正在等待另一个训练任务结束。", "训练中 · 正在加载 TensorFlow……"]
+    assert [block.value for block in app.markdown] == [
+        "正在等待另一个训练任务结束。", "训练中 · 正在加载 TensorFlow……",
+        "训练中 · 第 3 轮后提前停止（最多 10 轮）",  # no countdown and no batch counter once the last epoch ran
+        "完成 · 第 4/4 轮 · 训练用时 17.0 秒，本次从缓存加载用时 1.2 秒",  # a cache hit is not passed off as training
+    ]

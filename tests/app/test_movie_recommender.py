@@ -46,7 +46,7 @@ def test_train_on_movielens_and_recommend(language):
     model_rmse, bias_rmse, mean_rmse = table.iloc[:, 1].tolist()
     assert model_rmse < bias_rmse - 0.01 < mean_rmse - 0.1, table  # MF beats both baselines by a margin
     assert 0.85 < model_rmse < 0.95 and table.iloc[0, 3] > 0.02  # Precision@10 well above random (~0.01)
-    curves = [spec for spec in chart_specs(app) if any(trace.get("name") == "val_rmse" for trace in spec["data"])]
+    curves = [spec for spec in chart_specs(app) if any("RMSE" in trace.get("name", "") and trace.get("line", {}).get("dash") == "dot" for trace in spec["data"])]
     assert curves, "learning curves with validation RMSE"
 
     show_tab(app, RECOMMEND, PAGE)

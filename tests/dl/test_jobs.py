@@ -143,6 +143,34 @@ def test_eta_is_estimated_while_running():
     job.wait(20)
 
 
+def test_early_stopping_ends_the_countdown_while_the_work_goes_on():
+    """Stopped after 3 of 10 epochs and still scoring the test set: no "about 44 s left" (issue 24.10)."""
+    scoring = threading.Event()
+    release = threading.Event()
+
+    def work(reporter):
+        reporter.start_training(10, 4)
+        for epoch in range(1, 4):
+            reporter.start_epoch(epoch)
+            for step in range(1, 5):
+                time.sleep(0.01)
+                reporter.end_batch(step, loss=1.0)
+            reporter.end_epoch(epoch, {"loss": 1.0})
+        reporter.end_training()
+        reporter.say("evaluating")
+        scoring.set()
+        release.wait(10)
+        return "scored"
+
+    job = jobs.JobRegistry().submit("early", work)
+    assert scoring.wait(10)
+    progress = job.progress
+    assert progress.eta_seconds is None and progress.fraction == 1.0
+    assert progress.stopped_early and (progress.epoch, progress.epochs) == (3, 10)
+    release.set()
+    assert job.wait(10) and job.result == "scored"
+
+
 def test_keras_callback_reports_epochs_and_cancel_stops_within_a_batch():
     import keras
 

@@ -78,3 +78,23 @@ def test_tokens_split_chinese_into_characters_and_drop_punctuation():
     assert prepare_text("Great movie，好看！") == "great movie 好 看"
     assert tokens("Not GOOD... at all!") == ["not", "good", "at", "all"]
     assert prepare_text("！！👍") == EMPTY  # nothing left: one placeholder token, never an empty text
+
+
+def test_notes_carry_a_code_and_count_in_both_languages():
+    """'1 texts' in English and English on the Chinese page (issue 24.6): a note is a code plus values."""
+    from pathlib import Path
+
+    from dl.notes import ENGLISH
+
+    dataset = build_dataset(["same", "same", "kept", "other", "solo", "solo", "twin"], ["a", "a", "a", "b", "a", "b", "b"],
+                            "t.csv", skipped=1)
+    by_code = {note.code: note for note in dataset.notes}
+    assert by_code.keys() == {"text_duplicates_removed", "text_conflicts_removed_one", "rows_skipped_one"}
+    assert by_code["text_duplicates_removed"].startswith("2 exact duplicate texts were removed")  # a repeat under another label too
+    assert by_code["text_conflicts_removed_one"] == "1 text carried two different labels and was left out."
+    assert by_code["rows_skipped_one"] == "1 row without a text or a label was skipped."
+    locales = Path(__file__).resolve().parents[2] / "locales"
+    for language in ("en", "zh"):
+        strings = json.loads((locales / language / "notes.json").read_text(encoding="utf-8"))
+        assert strings.keys() == ENGLISH.keys(), language
+    assert json.loads((locales / "en" / "notes.json").read_text(encoding="utf-8")) == ENGLISH

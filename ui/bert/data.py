@@ -10,7 +10,7 @@ from dl.data.errors import DataError
 from dl.text import data as text_data
 from dl.text.data import TextDataset
 from ui.errors import show_data_error
-from ui.i18n import t
+from ui.i18n import note_text, t
 from ui.text.data import builtin_texts, uploaded_texts
 
 TYPED, UPLOAD = "typed", "upload"
@@ -88,7 +88,7 @@ def show_sentences(dataset: TextDataset, model: str) -> None:
     cells[1].metric(t("bert_labeling.labels"), dataset.num_classes)
     cells[2].metric(t("bert_labeling.per_label"), " · ".join(f"{name} {count:,}" for name, count in counts.items())[:60])
     for note in dataset.notes:
-        st.info(note)
+        st.info(note_text(note))
     try:
         tokenizer = tokenizer_for(model)
     except DataError as error:

@@ -7,7 +7,7 @@ import streamlit as st
 from dl.bert.config import BUILTIN_MODEL, CLASS_WEIGHTS, DEFAULT_SENTENCES, STRATEGIES, BertConfig
 from dl.bert.train import TrainedLabeler, model_key, train_labeler
 from dl.text.data import TextDataset
-from ui.i18n import t
+from ui.i18n import note_text, t
 from ui.loaders import model_store
 from ui.training import training_section
 
@@ -88,5 +88,5 @@ def train_and_attach(config: BertConfig, dataset: TextDataset) -> TrainedLabeler
     if trained.meta.get("truncated"):
         st.info(t("bert_labeling.truncated", count=trained.meta["truncated"], length=config.max_length))
     for note in trained.notes:
-        st.info(note)
+        st.info(note_text(note))
     return trained

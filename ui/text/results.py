@@ -79,7 +79,8 @@ def run_rows(runs: list[TrainedTextClassifier]) -> list[dict]:
                      t("text_classification.baseline_accuracy"): round(run.metrics["baseline"]["accuracy"], 4),
                      t("text_classification.epochs_run"): run.metrics.get("epochs_run"),
                      t("text_classification.seconds"): run.metrics.get("fit_seconds"),
-                     t("text_classification.settings"): f"n={run.metrics.get('ngrams', config.ngrams)} · vocab {config.vocabulary_size:,} · len {config.sequence_length}"})
+                     t("text_classification.settings"): t("text_classification.settings_value", ngrams=run.metrics.get("ngrams", config.ngrams),
+                                                                          vocabulary=config.vocabulary_size, length=config.sequence_length)})
     return rows
 
 

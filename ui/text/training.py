@@ -7,7 +7,7 @@ import streamlit as st
 from dl.text.config import CLASS_WEIGHTS, MODEL_KINDS, OPTIMIZERS, TextClassifierConfig
 from dl.text.data import TextDataset
 from dl.text.train import TrainedTextClassifier, model_key, train_text_classifier
-from ui.i18n import t
+from ui.i18n import note_text, t
 from ui.loaders import model_store
 from ui.training import remember_run, training_section
 
@@ -65,7 +65,7 @@ def train_and_attach(config: TextClassifierConfig, dataset: TextDataset) -> Trai
     st.success(t(f"text_classification.{message}", accuracy=metrics["accuracy"] * 100,
                  baseline=metrics["baseline"]["accuracy"] * 100, epochs=metrics.get("epochs_run", 0)))
     for note in trained.notes:
-        st.info(note)
+        st.info(note_text(note))
     remember_run(PAGE, dataset.fingerprint(), trained)
     return trained
 
