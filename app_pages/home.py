@@ -5,7 +5,8 @@ first paint of the first page a visitor sees should not wait for."""
 
 import streamlit as st
 
-from ui.formatting import human_size, markdown_table, metrics_text
+from ui.cache_table import cache_header, cache_row
+from ui.formatting import human_size, markdown_table
 from ui.i18n import t
 from ui.loaders import hardware, model_store
 from ui.navigation import PAGES
@@ -41,7 +42,7 @@ with machine_column:
         st.info(t("home.no_gpu"), icon="💻")
     st.markdown(f"**{t('home.versions')}**")
     st.markdown(markdown_table(
-        ["package", "version"],
+        [t("home.package"), t("home.version")],
         [[package, version or t("home.not_installed")] for package, version in machine["versions"].items()],
     ))
 
@@ -55,11 +56,7 @@ with cache_column:
     size.metric(t("home.cache_size"), human_size(summary["bytes"]))
     st.caption(t("home.cache_cap", cap=human_size(summary["max_bytes"])))
     if summary["entries"]:
-        st.markdown(markdown_table(
-            [t("home.cache_task"), t("home.cache_metrics"), t("home.cache_size")],
-            [[entry.meta.get("task", "?"), metrics_text(entry.meta.get("metrics", {})), human_size(entry.size_bytes)]
-             for entry in store.entries()],
-        ))
+        st.markdown(markdown_table(cache_header(), [cache_row(entry) for entry in store.entries()]))
     if st.button(t("home.clear_cache"), icon="🗑️", disabled=summary["bytes"] == 0):
         freed = store.clear()
         st.success(t("home.cache_cleared", size=human_size(freed)))

@@ -20,7 +20,3 @@ def markdown_table(header: list[str], rows: list[list[object]]) -> str:
     lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
     return "\n".join(lines)
 
-
-def metrics_text(metrics: dict[str, object]) -> str:
-    """``{"accuracy": 0.91234, "history": [...]}`` -> ``'accuracy 0.912'``: the numeric metrics only."""
-    return ", ".join(f"{name} {value:.3g}" for name, value in metrics.items() if isinstance(value, (int, float)))

@@ -48,3 +48,19 @@ def test_clear_cache_button_empties_the_store():
     clear.click().run()
     assert any("Cleared" in success.value for success in app.success)
     assert store.summary()["entries"] == 0
+
+
+def test_cache_table_names_the_page_the_data_and_one_result_in_chinese():
+    """Raw 'accuracy 1, test_size 48, train_ratings 7.69e+04' and no data name was the table (issue 24.6)."""
+    store = ModelStore()
+    save = lambda folder: np.save(folder / "w.npy", np.ones(10))  # noqa: E731
+    store.put(make_key("text", {"home": 2}, "d"), save,
+              {"task": "text", "data": {"source": "reviews.csv"}, "metrics": {"accuracy": 1.0, "test_size": 12}})
+    store.put(make_key("recommender", {"home": 3}, "d"), save,
+              {"task": "recommender", "data": {"source": "ratings.csv"},
+               "metrics": {"rmse": 0.9081, "train_ratings": 76_900}})
+    app = open_page("home", language="zh")
+    table = next(block.value for block in app.markdown if "留出集结果" in block.value)
+    assert "| 文本分类 | reviews.csv | 准确率 100.0%（12 个测试样本） ⚠️ |" in table  # a caution: 12 examples
+    assert "| 电影推荐 | ratings.csv | RMSE 0.908 |" in table
+    assert "train_ratings" not in table and "e+04" not in table
