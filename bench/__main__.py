@@ -63,6 +63,7 @@ BENCHMARKS = (
     Benchmark("image_pretrained", "pretrained EfficientNet-Lite0, transfer learning, int8", (), None),
     Benchmark("text_accuracy", "text models vs TF-IDF baseline; speed vs plain Keras", (), ("--quick",)),
     Benchmark("recommender_quality", "MovieLens 100k: models vs baselines; speed vs plain Keras"),
+    Benchmark("recommender_ranking", "default recommender's NDCG/Precision@10 vs the bias baseline: MovieLens and a long-tailed file"),
     Benchmark("recommender_fold_in", "new visitor's fold-in quality and speed"),
     Benchmark("own_data", "text defaults on small, imbalanced and noisy cuts vs TF-IDF and the majority class", (),
               ("--quick", "--seeds", "0")),

@@ -52,6 +52,20 @@ def scores(model, vector, bias):
     return raw
 
 
+def ranking(model, predicted, bias):
+    """Scores to rank by, in stars: the movie's own part of the prediction (all but the mean and the
+    user's bias) shrunk by n / (n + shrinkage) for a movie with n training ratings; movies with too
+    few ratings get -inf (as dl/recommender/factors.py ranking_scores)."""
+    predicted = np.asarray(predicted, np.float64)
+    if "item_counts" not in model:
+        return predicted
+    baseline = float(model["offset"]) + bias
+    counts = model["item_counts"].astype(np.float64)
+    shrinkage = float(model["ranking_shrinkage"])
+    weight = counts / (counts + shrinkage) if shrinkage > 0 else np.ones_like(counts)
+    return np.where(counts >= int(model["min_ratings"]), baseline + weight * (predicted - baseline), -np.inf)
+
+
 def fold_in(model, items, ratings):
     """A new visitor's vector and bias by ridge regression against the fixed item vectors
     (the neural model: Adam on the same loss)."""
@@ -125,7 +139,8 @@ def main(argv=None):
             sys.exit(f"error: no user '{args.user}' in this model")
         user = catalog["user_ids"].index(args.user)
         seen = rated["items"][rated["users"] == user]
-        predicted = scores(model, model["user_factors"][user], float(model["user_bias"][user]))
+        bias = float(model["user_bias"][user])
+        predicted = scores(model, model["user_factors"][user], bias)
     else:
         pairs = [pair.partition("=") for pair in args.rate]
         unknown = [item for item, _, _ in pairs if item not in item_index]
@@ -134,11 +149,14 @@ def main(argv=None):
         seen = np.array([item_index[item] for item, _, _ in pairs])
         vector, bias = fold_in(model, seen, np.array([float(stars) for _, _, stars in pairs]))
         predicted = scores(model, vector, bias)
-    predicted[seen] = -np.inf
+    order = ranking(model, predicted, bias)
+    order[seen] = -np.inf
     low, high = model["rating_range"]
-    for index in np.argsort(-predicted, kind="stable")[: args.k]:  # ranked unclipped, shown within the rating range
+    for index in np.argsort(-order, kind="stable")[: args.k]:  # ranked unclipped, shown within the rating range
+        if not np.isfinite(order[index]):
+            break
         print(json.dumps({"item": catalog["item_ids"][index], "title": catalog["titles"][index],
-                          "score": round(float(np.clip(predicted[index], low, high)), 4)}, ensure_ascii=False))
+                          "score": round(float(np.clip(order[index], low, high)), 4)}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ class Recommendation:
     title: str
     year: str
     genres: list[str]
-    score: float  # predicted rating
+    score: float  # predicted rating, pulled towards the user's average for rarely rated movies (what ranks it)
     because: list[str] = field(default_factory=list)  # titles of liked movies closest to this one
 
 
@@ -34,7 +34,7 @@ def recommend_for_user(factors: FactorModel, catalog: Catalog, user: int, count:
     """The ``count`` best-predicted movies ``user`` has not rated, each with a reason."""
     rated_items, rated_values = catalog.rated_by(user)
     scores = factors.score_users(np.array([user]), clip=False)[0]
-    return _top(factors, catalog, scores, rated_items, rated_values, count)
+    return _top(factors, catalog, scores, float(factors.user_bias[user]), rated_items, rated_values, count)
 
 
 def recommend_for_visitor(factors: FactorModel, catalog: Catalog, ratings: dict[int, float],
@@ -47,7 +47,7 @@ def recommend_for_visitor(factors: FactorModel, catalog: Catalog, ratings: dict[
     items = np.fromiter(ratings.keys(), dtype=np.int64)
     values = np.fromiter(ratings.values(), dtype=np.float32)
     vector, bias = factors.fold_in(items, values)
-    return _top(factors, catalog, factors.score_vector(vector, bias, clip=False), items, values, count)
+    return _top(factors, catalog, factors.score_vector(vector, bias, clip=False), bias, items, values, count)
 
 
 def best_rated(catalog: Catalog, user: int, count: int = 10) -> list[tuple[str, float]]:
@@ -92,13 +92,13 @@ def item_map(factors: FactorModel, catalog: Catalog, min_ratings: int = 20) -> d
     }
 
 
-def _top(factors: FactorModel, catalog: Catalog, scores: np.ndarray, rated_items: np.ndarray,
+def _top(factors: FactorModel, catalog: Catalog, scores: np.ndarray, user_bias: float, rated_items: np.ndarray,
          rated_values: np.ndarray, count: int) -> list[Recommendation]:
-    """The best ``count`` unrated movies by unclipped score (ties at the top star otherwise), shown
-    with their predicted rating clipped to the rating range."""
-    scores = scores.astype(np.float64).copy()
-    scores[rated_items] = -np.inf
-    order = [int(index) for index in np.argsort(-scores, kind="stable")[:count] if np.isfinite(scores[index])]
+    """The best ``count`` unrated movies by ranking score (``FactorModel.ranking_scores``: unclipped,
+    rarely rated movies pulled towards the user's average), shown clipped to the rating range."""
+    ranking = factors.ranking_scores(scores, user_bias)
+    ranking[rated_items] = -np.inf
+    order = [int(index) for index in np.argsort(-ranking, kind="stable")[:count] if np.isfinite(ranking[index])]
     liked = rated_items[rated_values >= catalog.relevance_threshold]
     if len(liked) == 0 and len(rated_items):
         liked = rated_items[rated_values >= np.max(rated_values)]
@@ -110,6 +110,6 @@ def _top(factors: FactorModel, catalog: Catalog, scores: np.ndarray, rated_items
             similarity = (factors.item_factors[liked] @ factors.item_factors[index]) / (norms[liked] * norms[index])
             because = [catalog.titles[liked[position]] for position in np.argsort(-similarity)[:2]]
         recommendations.append(Recommendation(index, catalog.item_ids[index], catalog.titles[index], catalog.years[index],
-                                              list(catalog.genres[index]), float(np.clip(scores[index], *factors.rating_range)),
+                                              list(catalog.genres[index]), float(np.clip(ranking[index], *factors.rating_range)),
                                               because))
     return recommendations

@@ -107,6 +107,8 @@ def train_recommender(config: RecommenderConfig, data: RatingsData, reporter: Pr
         split = split_ratings(data, config.split, config.test_fraction, config.validation_fraction, config.seed)
         keras_model, history, seconds = fit_keras_model(config, data, split, reporter)
         factors = factors_from_keras(keras_model, config.model, data.rating_range)
+        factors.item_counts = np.bincount(data.items[split.train], minlength=data.num_items).astype(np.int32)
+        factors.ranking_shrinkage, factors.min_ratings = config.ranking_shrinkage, config.min_ratings_to_recommend
         reporter.say("evaluating")
         metrics = evaluate_all(factors, data, split)
         metrics.update(fit_seconds=round(seconds, 3), epochs_run=len(history), train_ratings=int(len(split.train)),
@@ -171,7 +173,7 @@ def evaluate_all(factors: FactorModel, data: RatingsData, split: Split) -> dict[
     train_users, train_items, train_ratings = data.users[split.train], data.items[split.train], data.ratings[split.train]
     bias = fit_bias_baseline(train_users, train_items, train_ratings, data.num_users, data.num_items)
     mean = global_mean_baseline(train_ratings, data.num_users, data.num_items)
-    metrics = score(factors.predict, lambda users: factors.score_users(users, clip=False), data, split)
+    metrics = score(factors.predict, factors.rank_users, data, split)
     metrics["baselines"] = {"bias": score_baseline(bias, data, split), "global_mean": score_baseline(mean, data, split)}
     return metrics
 
