@@ -24,6 +24,8 @@ from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_
 
 MODEL_KINDS = ("seed", "transfer")
 MODEL_NAMES = {"seed": "seed CNN", "transfer": "EfficientNet-Lite0 transfer model"}
+REASON_WORDS = {"features": "features far from every class", "tones": "other light and dark tones",
+                "colour": "colour", "shape": "another shape", "small": "much smaller"}  # dl.image.familiarity codes
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -159,14 +161,17 @@ def summary_rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def predict(args: argparse.Namespace) -> int:
-    """One line per file (JSON lines with ``--json``); exit 2 when any file was refused."""
+    """One line per file (JSON lines with ``--json``); exit 2 when any file was refused.
+
+    With a trained model each line also says when the image is far from the training data (the
+    model's training profile, ``dl.image.familiarity``; models stored before profiles say nothing)."""
     files = [Path(file) for file in args.files]
     images, failures = _read_images(files)
     decoded = [image for image in images if image is not None]
     if args.pretrained:
         from dl.image.pretrained import classify_images
 
-        answers = iter(classify_images(decoded, top_k=5) if decoded else [])
+        answers = iter([(top, None) for top in classify_images(decoded, top_k=5)] if decoded else [])
     elif decoded:
         answers = iter(_classify_with_model(args.model, decoded))
     else:
@@ -176,20 +181,37 @@ def predict(args: argparse.Namespace) -> int:
         if image is None:
             print_refused(args, str(file), failures[file])
             continue
-        top = [(label, round(float(probability), 6)) for label, probability in next(answers)]
+        answer, familiarity = next(answers)
+        top = [(label, round(float(probability), 6)) for label, probability in answer]
         if args.json:
             record = (
                 {"file": str(file), "top5": [list(pair) for pair in top]}
                 if args.pretrained
-                else {"file": str(file), "label": top[0][0], "probability": top[0][1]}
+                else {"file": str(file), "label": top[0][0], "probability": top[0][1], **familiarity_fields(familiarity)}
             )
             print(json.dumps(record, ensure_ascii=False))
         else:
             print(
                 f"{str(file).ljust(width)}  "
                 + " · ".join(f"{label} {console.percent(probability)}" for label, probability in top[:3])
+                + familiarity_note(familiarity)
             )
     return 2 if failures else 0
+
+
+def familiarity_fields(check) -> dict[str, Any]:
+    """``predict --json``'s fields on how far the image is from the training data (none without a profile)."""
+    if check is None:
+        return {}
+    return {"far_from_training": check.far, "far_reasons": check.reasons,
+            "feature_distance": round(check.distance, 4), "feature_distance_limit": round(check.distance_limit, 4)}
+
+
+def familiarity_note(check) -> str:
+    """The text line's ending when the image is far from the training data."""
+    if check is None or not check.far:
+        return ""
+    return f"  ! far from the training data ({', '.join(REASON_WORDS[reason] for reason in check.reasons)}): a guess"
 
 
 def print_refused(args: argparse.Namespace, name: str, reason: str) -> None:
@@ -200,16 +222,19 @@ def print_refused(args: argparse.Namespace, name: str, reason: str) -> None:
         print(f"error: {name}: {reason}", file=sys.stderr)
 
 
-def _classify_with_model(model_path: str, images: list[Any]) -> list[list[tuple[str, float]]]:
-    """Top-3 classes of each image with a trained ``.keras`` classifier."""
+def _classify_with_model(model_path: str, images: list[Any]) -> list[tuple[list[tuple[str, float]], Any]]:
+    """Top-3 classes of each image with a trained ``.keras`` classifier, and its familiarity check
+    (None when the model has no training profile)."""
     from dl.image.cnn import load_classifier_file, predict_probabilities, top_classes
+    from dl.image.familiarity import check_prediction
     from dl.image.uploads import DEFAULT_LIMITS, images_to_array
 
     trained = load_classifier_file(model_path)
     answers = []
     for image in images:
         pixels = images_to_array([image], DEFAULT_LIMITS.storage_size, 1 if image.mode == "L" else 3)
-        answers.append(top_classes(predict_probabilities(trained, pixels)[0], trained.class_names, 3))
+        top = top_classes(predict_probabilities(trained, pixels)[0], trained.class_names, 3)
+        answers.append((top, check_prediction(trained, pixels, image.size)))
     return answers
 
 

@@ -23,6 +23,7 @@ from dl.data.archives import check_model_file
 from dl.data.splits import split_indices
 from dl.data_doctor.labels import CLASS_WEIGHT_SETTINGS, balanced_class_weights, class_weights_wanted
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
+from dl.image.familiarity import TrainingImages, build_profile, save_profile, stored_sizes
 from dl.image.kinds import CLASSES_FILE, SEED, TRANSFER
 from dl.image.pixels import prepare_pixels
 from dl.jobs import ProgressReporter, keras_progress_callback
@@ -378,11 +379,16 @@ def train_image_classifier(
         metrics["batch_size_used"] = batch_size
         metrics["epoch_limit"] = epochs
         metrics["class_weights_used"] = weighted
+        profiles["profile"] = training_profile(model, pixels, dataset, train_index, validation_index)
         return Fitted(model, metrics, history, classifier_extra(dataset, image_size, channels, test_index))
+
+    profiles: dict[str, Any] = {}  # fit's profile of the training images, for save to write beside the model
 
     def save(model: Any, folder: Path) -> None:
         model.save(folder / MODEL_FILE)
         (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
+        if "profile" in profiles:
+            save_profile(profiles["profile"], folder)
 
     def load(folder: Path) -> Any:
         import keras
@@ -395,6 +401,22 @@ def train_image_classifier(
     return TrainedImageClassifier.from_store_result(
         result, SEED.name, result.meta["image_size"], result.meta["channels"], MODEL_FILE
     )
+
+
+def training_profile(model: Any, pixels: np.ndarray, dataset: ImageDataset, train_index: np.ndarray,
+                     validation_index: np.ndarray) -> dict[str, Any]:
+    """``dl.image.familiarity``'s profile of the images a CNN was fitted on and watched by (never the
+    test images): their brightness, colour, shapes and "dense"-layer features per class."""
+    seen = np.concatenate([train_index, validation_index])
+    training = TrainingImages(
+        images=dataset.images[seen],
+        sizes=stored_sizes(dataset.images, dataset.originals, seen),
+        train_features=SEED.features_of_inputs(model, pixels[train_index]),
+        train_labels=dataset.labels[train_index],
+        validation_features=SEED.features_of_inputs(model, pixels[validation_index]),
+        validation_labels=dataset.labels[validation_index],
+    )
+    return build_profile(training, dataset.num_classes, SEED.feature_source)
 
 
 # ------------------------------------------------------------------------------------------- predicting

@@ -10,6 +10,7 @@ instead of branching on the kind's name.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,12 @@ class ImageModelKind:
         """Fields of export_info.json that predict.py needs for this kind, beyond the common ones."""
         return {}
 
+    feature_source = ""  # the layer whose output ``features`` returns (recorded in the training profile)
+
+    def features(self, model: Any, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+        """Penultimate-layer features (n, d) of uint8 photos (n, h, w, c): what the last layer reads."""
+        raise NotImplementedError
+
 
 class SeedKind(ImageModelKind):
     """The CNN trained from scratch: pixels at its own size and channels."""
@@ -64,6 +71,23 @@ class SeedKind(ImageModelKind):
         height, width = image_size
         colour = "greyscale" if channels == 1 else "RGB"
         return f"{colour} {width}x{height} pixels, values 0-255 as float32 (the model rescales them itself)"
+
+    feature_source = "dense"  # the hidden Dense layer (after its ReLU) of the seed and the strong CNN
+
+    def features(self, model: Any, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+        return self.features_of_inputs(model, self.model_inputs(images, image_size, channels))
+
+    def features_of_inputs(self, model: Any, inputs: np.ndarray) -> np.ndarray:
+        """The "dense" layer's output for inputs already prepared (``model_inputs``), in batches of 256."""
+        feature_model = _dense_feature_models.get(model)
+        if feature_model is None:
+            import keras
+
+            feature_model = keras.Model(model.input, model.get_layer(self.feature_source).output)
+            _dense_feature_models[model] = feature_model
+        batches = [np.asarray(feature_model(inputs[start : start + 256], training=False))
+                   for start in range(0, len(inputs), 256)]
+        return np.concatenate(batches) if batches else np.zeros((0, feature_model.output_shape[-1]), np.float32)
 
 
 class TransferKind(ImageModelKind):
@@ -99,6 +123,11 @@ class TransferKind(ImageModelKind):
             f"(x-{pretrained.INPUT_MEAN:g})/{pretrained.INPUT_STD:g}, then EfficientNet-Lite0 features (1,280)"
         )
 
+    feature_source = "efficientnet_lite0"  # the 1,280 pooled features the head reads
+
+    def features(self, model: Any, images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
+        return model.features(images)
+
     def export_info(self) -> dict[str, Any]:
         return {
             "features": {
@@ -110,6 +139,7 @@ class TransferKind(ImageModelKind):
         }
 
 
+_dense_feature_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one sub-model per loaded CNN
 SEED, TRANSFER = SeedKind(), TransferKind()
 KINDS = {kind.name: kind for kind in (SEED, TRANSFER)}
 

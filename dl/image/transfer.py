@@ -24,6 +24,7 @@ import numpy as np
 from dl.data.splits import split_indices
 from dl.image import pretrained
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
+from dl.image.familiarity import TrainingImages, build_profile, save_profile, stored_sizes
 from dl.image.kinds import CLASSES_FILE, TRANSFER
 from dl.image.uploads import class_too_small, need_two_classes
 from dl.jobs import ProgressReporter, keras_progress_callback
@@ -193,11 +194,16 @@ def train_transfer_classifier(
         probabilities = head.predict(features[test_indices], verbose=0)
         metrics = classification_metrics(dataset.labels[test_indices], probabilities, dataset.num_classes)
         extra = classifier_extra(dataset, (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE), 3, test_indices)
+        profiles["profile"] = training_profile(features, dataset, train_indices, validation_indices)
         return Fitted(TransferImageModel(head), metrics, history, extra)
+
+    profiles: dict[str, Any] = {}  # fit's profile of the training images, for save to write beside the head
 
     def save(model: TransferImageModel, folder: Path) -> None:
         model.head.save(folder / HEAD_FILE)
         (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
+        if "profile" in profiles:
+            save_profile(profiles["profile"], folder)
 
     result = train_or_load(
         TASK,
@@ -213,6 +219,22 @@ def train_transfer_classifier(
     )
     size = (pretrained.IMAGE_SIZE, pretrained.IMAGE_SIZE)
     return TrainedImageClassifier.from_store_result(result, TRANSFER.name, size, 3, HEAD_FILE)
+
+
+def training_profile(features: np.ndarray, dataset: ImageDataset, train_indices: np.ndarray,
+                     validation_indices: np.ndarray) -> dict[str, Any]:
+    """``dl.image.familiarity``'s profile of the photos the head was fitted on and watched by (not the
+    test photos, not the mirrored copies), on the EfficientNet-Lite0 features the head reads."""
+    seen = np.concatenate([train_indices, validation_indices])
+    training = TrainingImages(
+        images=dataset.images[seen],
+        sizes=stored_sizes(dataset.images, dataset.originals, seen),
+        train_features=features[train_indices],
+        train_labels=dataset.labels[train_indices],
+        validation_features=features[validation_indices],
+        validation_labels=dataset.labels[validation_indices],
+    )
+    return build_profile(training, dataset.num_classes, TRANSFER.feature_source)
 
 
 def load_transfer_model(folder: Path) -> TransferImageModel:

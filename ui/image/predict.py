@@ -11,6 +11,7 @@ from dl.image.dataset import TrainedImageClassifier
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.image.data import IMAGE_TYPES, display_pixels
+from ui.image.familiarity import show_familiarity
 from ui.image.pretrained import top_classes_figure
 from ui.image.results import grad_cam_overlay
 from ui.limits import show_limits
@@ -51,14 +52,17 @@ def render_predict_tab(trained: TrainedImageClassifier | None) -> None:
 
 
 def render_prediction(trained: TrainedImageClassifier, name: str, data: bytes) -> None:
-    """One uploaded image: thumbnail, Grad-CAM (seed CNN), top classes as bars."""
+    """One uploaded image: thumbnail, Grad-CAM (seed CNN), top classes as bars and, when the model has
+    a training profile, whether the image is far from the training data."""
     from dl.image.cnn import predict_probabilities, top_classes
+    from dl.image.familiarity import check_prediction
     from dl.image.uploads import DEFAULT_LIMITS, decode_photo, images_to_array
 
     image = decode_photo(data, name)
     pixels = images_to_array([image], DEFAULT_LIMITS.storage_size, 1 if image.mode == "L" else 3)
     probabilities = predict_probabilities(trained, pixels)[0]
     pairs = top_classes(probabilities, trained.class_names, min(TOP_COUNT, len(trained.class_names)))
+    familiarity = check_prediction(trained, pixels, image.size)
     picture, chart = st.columns([1, 2], vertical_alignment="center")
     with picture:
         shown = [display_pixels(pixels[0])]
@@ -67,4 +71,5 @@ def render_prediction(trained: TrainedImageClassifier, name: str, data: bytes) -
         st.image(shown, width=110, caption=[name] + [t("image_classification.where_it_looked")] * (len(shown) - 1))
     with chart:
         st.markdown(t("image_classification.prediction", label=pairs[0][0], probability=pairs[0][1] * 100))
+        show_familiarity(familiarity)
         st.plotly_chart(probabilities_figure(pairs), key=f"image_prediction_{name}_{hash(data)}")
