@@ -94,6 +94,26 @@ def translate_streamlit_texts() -> None:
 
 def _apply_picked_language() -> None:
     st.session_state[_STATE_KEY] = st.session_state["language_picker"]
+    _restate_choices()
+
+
+def _restate_choices() -> None:
+    """Write every kept choice back into session state, so the next run sends it to the browser.
+
+    A radio remembers its choice in the browser by its shown label; after a language switch no
+    label matches, and the group showed nothing selected until the next rerun. A value set from
+    Python is sent again and drawn with the new language's labels.
+    """
+    from streamlit.errors import StreamlitAPIException
+
+    for key in list(st.session_state.keys()):
+        value = st.session_state[key]
+        if key == "language_picker" or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            continue  # True/False may be a button's, which refuses to be set (and no label shows it)
+        try:
+            st.session_state[key] = value
+        except StreamlitAPIException:  # a widget that cannot be set keeps no choice to redraw
+            pass
 
 
 def note_text(note: str) -> str:

@@ -130,3 +130,22 @@ def test_imbalanced_upload_the_doctor_fix_and_results_lead_with_macro_f1(page, a
     assert macro_f1 > 0.47 + 0.08, macro_f1  # always "fresh" scores 0.474
     assert_no_exception(page)
     save_screenshot(page, "text_results_macro_f1")
+
+
+def test_radio_groups_keep_their_choice_when_the_language_changes(page, app_url):
+    """Right after switching to 简体中文 every radio group showed nothing selected (issue 24.7)."""
+    open_app(page, app_url, PATH)
+    page.get_by_text("Distinct texts").first.wait_for()
+
+    def selected_per_group():
+        return page.evaluate("""() => [...document.querySelectorAll('[data-testid=stRadio]')]
+            .map(group => [...group.querySelectorAll('input')].filter(input => input.checked).length)""")
+
+    groups = poll(selected_per_group, lambda counts: len(counts) >= 2 and set(counts) == {1}, 30, "one choice a group")
+    language = page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first
+    act_then_expect(page, language.click, visible_effect(page.get_by_role("option", name="简体中文")))
+    act_then_expect(page, page.get_by_role("option", name="简体中文").click, visible_effect(page.get_by_text("不重复文本")))
+    wait_until_idle(page)
+    poll(selected_per_group, lambda counts: counts == [1] * len(groups), 15, "every group still has its choice")
+    assert page.get_by_text("Rotten Tomatoes snippets as shipped").count() == 0  # the data set's citation in Chinese too
+    assert_no_exception(page)

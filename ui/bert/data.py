@@ -61,7 +61,7 @@ def choose_sentences(language: str, model: str) -> TextDataset | None:
         return uploaded_texts("bert")
     if source != TYPED:
         dataset = builtin_texts(source)
-        st.caption(dataset.citation)
+        st.caption(t(f"text_classification.citation_{source}"))
         return dataset
     st.caption(t("bert_labeling.typed_help"))
     if language != "en" and model == BUILTIN_MODEL:

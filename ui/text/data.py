@@ -46,7 +46,7 @@ def choose_texts() -> TextDataset | None:
     if source != UPLOAD:
         with st.spinner(t("text_classification.loading")):
             dataset = builtin_texts(source)
-        st.caption(dataset.citation)
+        st.caption(t(f"text_classification.citation_{source}"))
         return dataset
     return uploaded_texts("text")
 
