@@ -20,13 +20,18 @@ from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
 from ui.tabs import KEEP, kept_upload
+from ui.training import page_state
 
 Predict = Callable[[list[str], Callable[[int, int], None]], np.ndarray]  # (texts, progress(done, total)) -> probabilities
+Check = Callable[[list[str]], str | None]  # texts -> a warning that the model cannot read them, or None
 
 
-def label_uploaded_table(prefix: str, strings: str, column_key: str, class_names: list[str], predict: Predict) -> None:
+def label_uploaded_table(prefix: str, strings: str, column_key: str, class_names: list[str], predict: Predict,
+                         model_id: str = "", check: Check | None = None) -> None:
     """``prefix``: widget keys; ``strings``: the page's locale namespace (upload_to_label, labelling,
-    download_labelled and ``column_key``)."""
+    labelled, download_labelled and ``column_key``); ``model_id``: the labelling model (its store
+    folder), so a table kept from an earlier model says so; ``check(texts)``: a warning when the
+    model cannot read the table (another language, words it never saw)."""
     upload = kept_upload(strings, f"{prefix}_label_file", lambda: st.file_uploader(
         t(f"{strings}.upload_to_label"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_label_file"))
     show_limits("table")
@@ -41,17 +46,30 @@ def label_uploaded_table(prefix: str, strings: str, column_key: str, class_names
     guessed = max(columns, key=lambda column: frame[column].astype(str).str.len().mean())
     column = st.selectbox(t(f"{strings}.{column_key}"), columns, columns.index(guessed), key=f"{prefix}_label_col_pick", persist_state=KEEP)
     texts = frame[column].astype(str).tolist()
+    if _uploaded_for_another_model(prefix, upload, model_id):
+        st.warning(t("common.table_from_earlier_model", name=upload.name), icon="🕰️")
+    warning = check(texts) if check is not None else None
+    if warning:
+        st.warning(warning, icon="⚠️")
     bar = st.progress(0.0, text=t(f"{strings}.labelling", done=0, total=len(texts)))
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(1, total), text=t(f"{strings}.labelling", done=done, total=total))
 
     probabilities = predict(texts, progress)
+    bar.progress(1.0, text=t("common.labelled", total=len(texts)))  # the line ends with the work
     labelled = frame.assign(predicted_label=[class_names[index] for index in probabilities.argmax(axis=1)],
                             probability=probabilities.max(axis=1).round(4))
     st.dataframe(labelled.head(20), hide_index=True, width="stretch")
     st.download_button(t(f"{strings}.download_labelled"), labelled.to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"labelled-{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv", key=f"{prefix}_labelled_download")
+
+
+def _uploaded_for_another_model(prefix: str, upload, model_id: str) -> bool:
+    """True when this file was first labelled by another model than ``model_id`` (a table kept on the
+    page while a new model was trained)."""
+    first_model = page_state(prefix).setdefault("labelled_tables", {})
+    return first_model.setdefault((upload.name, len(upload.getvalue())), model_id) != model_id
 
 
 def coloured_tokens(tokens: list[str], scores: list[float]) -> str:

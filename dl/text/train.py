@@ -27,6 +27,7 @@ from dl.store import ModelStore
 from dl.task import Fitted, StoredModel, history_rows, stored_meta, task_key, train_or_load
 from dl.text.baseline import BASELINE_FILE, BaselineModel, baseline_document, baseline_metrics, load_baseline
 from dl.text.config import TextClassifierConfig
+from dl.text.coverage import Coverage, vocabulary_coverage
 from dl.text.data import TextDataset
 from dl.text.tokens import prepare_text
 
@@ -74,6 +75,10 @@ class TrainedTextClassifier:
     def predict_baseline(self, texts: list[str]) -> np.ndarray:
         """(n, classes) probabilities from the baseline, texts prepared and cut as for the network."""
         return self.baseline.probabilities([prepare_text(text[:LIMITS.text_chars]) for text in texts])
+
+    def coverage(self, texts: list[str]) -> Coverage:
+        """How much of ``texts`` the model's vocabulary knows (a table from another language or domain)."""
+        return vocabulary_coverage(self.model.get_layer("vectorizer").get_vocabulary(), texts)
 
     def predict(self, texts: list[str]) -> np.ndarray:
         """(n, classes) probabilities for raw texts, each cut at ``LIMITS.text_chars`` as in training

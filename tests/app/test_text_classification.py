@@ -66,6 +66,17 @@ def test_label_an_uploaded_table():
     labelled = next(table.value for table in app.dataframe if "predicted_label" in table.value.columns)
     assert set(labelled["predicted_label"]) == {"great", "other"}
     assert labelled["predicted_label"].iloc[1] == "great" and labelled["predicted_label"].iloc[0] == "other"
+    assert not app.warning  # the model reads this table, and it was uploaded for this model
+    assert app.get("progress")[-1].proto.text == "Labelled 30 texts."  # not "30 / 30 …" forever
+
+    # issue 24.3: a table the model cannot read, kept while another model is trained, is not labelled silently
+    chinese = "id,评论\n" + "".join(f"{index},这本书写得真好，值得一读，第{index}次推荐给朋友。\n" for index in range(30))
+    app.file_uploader(key="text_label_file").set_value(("novel.csv", chinese.encode(), "text/csv")).run()
+    assert any("knows only" in box.value for box in app.warning), [box.value for box in app.warning]
+    train(app, "en", "rotten_tomatoes", 500)
+    show_tab(app, PREDICT, PAGE)
+    warnings = " ".join(box.value for box in app.warning)
+    assert "novel.csv was uploaded while an earlier model was trained" in warnings and "knows only" in warnings
 
 
 def test_bad_upload_shows_an_error_box():

@@ -6,8 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from dl.bert.attribution import integrated_gradients
+from dl.bert.backbone import unknown_share
 from dl.bert.config import BUILTIN_MODEL
 from dl.bert.train import TrainedLabeler, predict_probabilities
+from dl.data_doctor.texts import UNKNOWN_SHARE_WARNING
+from dl.text.coverage import SAMPLE_TEXTS
 from ui.bert.data import ENGLISH_TO_LABEL
 from ui.i18n import t
 from ui.labelling import coloured_tokens, label_uploaded_table
@@ -41,6 +44,11 @@ def show_attribution(trained: TrainedLabeler, text: str) -> None:
 
 
 def label_table(trained: TrainedLabeler) -> None:
+    def check(texts: list[str]) -> str | None:
+        share = unknown_share(trained.tokenizer, texts[:SAMPLE_TEXTS])
+        return t("bert_labeling.table_unknown_pieces", share=share * 100) if share >= UNKNOWN_SHARE_WARNING else None
+
     label_uploaded_table("bert", "bert_labeling", "sentence_column", trained.class_names,
                          lambda texts, progress: predict_probabilities(trained.model, trained.tokenizer, texts,
-                                                                       trained.config.max_length, progress=progress))
+                                                                       trained.config.max_length, progress=progress),
+                         model_id=str(trained.path), check=check)

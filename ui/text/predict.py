@@ -52,4 +52,9 @@ def label_table(trained: TrainedTextClassifier) -> None:
             progress(min(len(texts), start + BATCH), len(texts))
         return np.concatenate(rows) if rows else np.zeros((0, len(trained.class_names)), np.float32)
 
-    label_uploaded_table("text", "text_classification", "text_column", trained.class_names, predict)
+    def check(texts: list[str]) -> str | None:
+        coverage = trained.coverage(texts)
+        return t("text_classification.low_coverage", share=coverage.known_share * 100) if coverage.low else None
+
+    label_uploaded_table("text", "text_classification", "text_column", trained.class_names, predict,
+                         model_id=str(trained.path), check=check)
