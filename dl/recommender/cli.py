@@ -2,11 +2,11 @@
 
     python -m dl train recommender --data ml-100k|PATH [--items PATH] [--user-col C --item-col C
         --rating-col C --time-col C] [--model seed|biased|neural] [--split random|time] [--epochs N]
-        [--fix min_ratings|rescale_ratings ...] [--json]
+        [--min-ratings-to-recommend N] [--fix min_ratings|rescale_ratings ...] [--json]
     python -m dl recommend --model PATH (--user ID | --rate ITEM=STARS ...) [-k 10] [--json]
 
 ``train`` shows progress on stderr and a summary on stdout, or with ``--json`` one JSON line (rmse,
-mae, baseline_rmse, global_mean_rmse, precision_at_10, ndcg_at_10, model ..., and ``data_doctor``: the
+mae, baseline_rmse, global_mean_rmse, precision_at_10, ndcg_at_10 and the bias baseline's, model ..., and ``data_doctor``: the
 findings on the ratings as trained, see ``dl.data_doctor.ratings``; ``--fix CODE`` applies a finding's fix
 first). ``recommend`` (also
 ``predict recommender``) prints one line per movie, or with ``--json`` JSON lines of item, title,
@@ -41,6 +41,8 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", choices=MODEL_KINDS, default="biased", help="seed MF, biased MF (default) or neural")
     parser.add_argument("--split", choices=SPLITS, default="random", help="random 80/20, or each user's latest 20%%")
     parser.add_argument("--epochs", type=int, default=None, help="maximum epochs (default 30, early stopping)")
+    parser.add_argument("--min-ratings-to-recommend", type=int, default=None,
+                        help="recommend only movies with at least this many training ratings (default 5)")
     parser.add_argument("--fix", action="append", choices=RATINGS_FIXES, default=[],
                         help="apply a data doctor's fix before training (repeatable): drop users and items with one "
                              "rating, or rescale the ratings to 1-5")
@@ -111,7 +113,8 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     for fix in dict.fromkeys(args.fix):
         data = apply_ratings_fix(data, fix)
     diagnosis = diagnose_ratings(data, builtin=args.data == BUILTIN and not args.fix)
-    config = RecommenderConfig(**given_settings(model=args.model, split=args.split, epochs=args.epochs))
+    config = RecommenderConfig(**given_settings(model=args.model, split=args.split, epochs=args.epochs,
+                                                min_ratings_to_recommend=args.min_ratings_to_recommend))
     config.validate()
 
     def announce() -> list[str]:
@@ -146,6 +149,7 @@ def result_document(outcome: TrainingOutcome) -> dict[str, Any]:
         "recall_at_10": metrics["recall_at_10"],
         "ndcg_at_10": metrics["ndcg_at_10"],
         "baseline_precision_at_10": baselines["bias"]["precision_at_10"],
+        "baseline_ndcg_at_10": baselines["bias"]["ndcg_at_10"],
         "epochs_run": metrics.get("epochs_run"),
         "test_ratings": metrics.get("test_ratings"),
         "train_seconds": outcome.train_seconds,
@@ -165,7 +169,7 @@ def summary_rows(result: dict[str, Any], split: str) -> list[tuple[str, Any]]:
             f"{result['baseline_rmse']:.3f} (user and movie biases), {result['global_mean_rmse']:.3f} (global mean)",
         ),
         ("precision@10", f"{result['precision_at_10']:.3f} (bias baseline {result['baseline_precision_at_10']:.3f})"),
-        ("NDCG@10", f"{result['ndcg_at_10']:.3f}"),
+        ("NDCG@10", f"{result['ndcg_at_10']:.3f} (bias baseline {result['baseline_ndcg_at_10']:.3f})"),
         ("epochs", result["epochs_run"]),
         *doctor_rows(result.get("data_doctor")),
     ]

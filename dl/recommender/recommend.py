@@ -28,6 +28,7 @@ class Recommendation:
     genres: list[str]
     score: float  # predicted rating, pulled towards the user's average for rarely rated movies (what ranks it)
     because: list[str] = field(default_factory=list)  # titles of liked movies closest to this one
+    because_items: list[int] = field(default_factory=list)  # the same movies as catalogue indices
 
 
 def recommend_for_user(factors: FactorModel, catalog: Catalog, user: int, count: int = 10) -> list[Recommendation]:
@@ -50,11 +51,22 @@ def recommend_for_visitor(factors: FactorModel, catalog: Catalog, ratings: dict[
     return _top(factors, catalog, factors.score_vector(vector, bias, clip=False), bias, items, values, count)
 
 
-def best_rated(catalog: Catalog, user: int, count: int = 10) -> list[tuple[str, float]]:
-    """(title, rating) of a user's highest-rated training movies."""
+def best_rated(catalog: Catalog, user: int, count: int = 10) -> list[tuple[int, float]]:
+    """(movie index, rating) of a user's highest-rated training movies."""
     items, values = catalog.rated_by(user)
     order = np.argsort(-values, kind="stable")[:count]
-    return [(catalog.titles[items[index]], float(values[index])) for index in order]
+    return [(int(items[index]), float(values[index])) for index in order]
+
+
+def well_liked_popular_item(catalog: Catalog, among: int = 50, shrinkage: float = 25.0) -> int:
+    """A movie to start "movies like …" from: of the ``among`` most-rated movies, the one with the
+    best average rating shrunk towards the overall mean by ``shrinkage`` phantom ratings."""
+    counts = np.bincount(catalog.items, minlength=len(catalog.item_ids)).astype(np.float64)
+    sums = np.bincount(catalog.items, catalog.ratings.astype(np.float64), len(catalog.item_ids))
+    mean = float(catalog.ratings.mean())
+    shrunk = (sums + shrinkage * mean) / (counts + shrinkage)
+    candidates = np.argsort(-counts, kind="stable")[:among]
+    return int(candidates[np.argmax(shrunk[candidates])])
 
 
 def popular_items(catalog: Catalog, limit: int = 40) -> list[int]:
@@ -65,11 +77,18 @@ def popular_items(catalog: Catalog, limit: int = 40) -> list[int]:
 
 def similar_movies(factors: FactorModel, catalog: Catalog, item: int, count: int = 10,
                    min_ratings: int = 20) -> list[tuple[str, float]]:
-    """(title, cosine similarity) of the movies closest to ``item``; movies with fewer than
+    """(title, cosine similarity) of the movies closest to ``item`` (see ``similar_movie_items``)."""
+    return [(catalog.titles[index], similarity) for index, similarity in similar_movie_items(factors, catalog, item, count,
+                                                                                              min_ratings)]
+
+
+def similar_movie_items(factors: FactorModel, catalog: Catalog, item: int, count: int = 10,
+                        min_ratings: int = 20) -> list[tuple[int, float]]:
+    """(movie index, cosine similarity) of the movies closest to ``item``; movies with fewer than
     ``min_ratings`` training ratings are left out (their vectors are mostly noise)."""
     counts = np.bincount(catalog.items, minlength=len(catalog.titles))
     candidates = np.flatnonzero(counts >= min(min_ratings, counts.max()))
-    return [(catalog.titles[index], similarity) for index, similarity in factors.similar_items(item, count, candidates)]
+    return factors.similar_items(item, count, candidates)
 
 
 def item_map(factors: FactorModel, catalog: Catalog, min_ratings: int = 20) -> dict[str, list]:
@@ -105,11 +124,11 @@ def _top(factors: FactorModel, catalog: Catalog, scores: np.ndarray, user_bias: 
     norms = np.linalg.norm(factors.item_factors, axis=1) + 1e-9
     recommendations = []
     for index in order:
-        because: list[str] = []
+        because: list[int] = []
         if len(liked):
             similarity = (factors.item_factors[liked] @ factors.item_factors[index]) / (norms[liked] * norms[index])
-            because = [catalog.titles[liked[position]] for position in np.argsort(-similarity)[:2]]
+            because = [int(liked[position]) for position in np.argsort(-similarity)[:2]]
         recommendations.append(Recommendation(index, catalog.item_ids[index], catalog.titles[index], catalog.years[index],
                                               list(catalog.genres[index]), float(np.clip(ranking[index], *factors.rating_range)),
-                                              because))
+                                              [catalog.titles[liked_item] for liked_item in because], because))
     return recommendations

@@ -93,6 +93,11 @@ class TrainedRecommender:
     def kind(self) -> str:
         return self.config.model
 
+    @property
+    def data_fingerprint(self) -> str:
+        """The fingerprint of the ratings it was trained on (what a page keys its choices by)."""
+        return str(self.meta.get("data", {}).get("fingerprint") or self.path.name)
+
 
 def model_key(config: RecommenderConfig, data: RatingsData) -> str:
     return task_key(TASK, config, data.fingerprint())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import numpy as np
 import pytest
 from apptest_utils import chart_specs, open_page, plotly_array, run_until, show_tab
 
@@ -53,13 +54,15 @@ def test_train_on_movielens_and_recommend(language):
     user_table, recommendations = app.dataframe[0].value, app.dataframe[1].value
     assert len(user_table) == 10 and len(recommendations) == 10
     assert not set(recommendations.iloc[:, 0]) & set(user_table.iloc[:, 0])  # never recommends what was rated
-    assert recommendations.iloc[:, 3].between(1, 5).all() and recommendations.iloc[:, 4].str.len().min() > 0
+    # the important columns first (issue 24 item 12): title, predicted rating, reason, then year and genres
+    assert recommendations.iloc[:, 1].between(1, 5).all() and recommendations.iloc[:, 2].str.len().min() > 0
+    assert list(recommendations.columns[3:]) == (["Year", "Genres"] if language == "en" else ["年份", "类型"])
 
     show_tab(app, EXPLORE, PAGE)
     map_points = sum(len(plotly_array(trace["x"])) for spec in chart_specs(app) for trace in spec["data"]
                      if trace.get("type") == "scattergl")
     assert 800 < map_points < 1682  # movies with at least 20 ratings
-    app.selectbox(key="recommender_map_genre").set_value("Sci-Fi").run()
+    keyed(app.selectbox, "recommender_map_genre").set_value("Sci-Fi").run()
     traces = [trace for spec in chart_specs(app) for trace in spec["data"] if trace.get("type") == "scattergl"]
     assert len(traces) == 2 and "Star Wars" in traces[1]["text"] and "Star Wars" not in traces[0]["text"]
     show_tab(app, EXPORT, PAGE)
@@ -68,9 +71,9 @@ def test_train_on_movielens_and_recommend(language):
 
 def visitor_recommendations(app, stars: dict[int, float]):
     """Rate ``stars`` ({movie index: stars}) on the new-visitor tab; the recommendations table."""
-    app.multiselect(key="recommender_visitor_movies").set_value(list(stars)).run()
+    keyed(app.multiselect, "recommender_visitor_movies").set_value(list(stars)).run()
     for item, value in stars.items():
-        app.select_slider(key=f"recommender_visitor_rating_{item}").set_value(value)
+        keyed(app.select_slider, f"recommender_visitor_rating_{item}_").set_value(value)
     app.run()
     assert not app.exception
     tables = [table.value for table in app.dataframe if "Because they liked" in table.value.columns]
@@ -79,7 +82,7 @@ def visitor_recommendations(app, stars: dict[int, float]):
 
 def test_new_visitor_gets_recommendations_from_their_ratings():
     app = show_tab(train(open_page(PAGE, "en"), "en"), VISITOR, PAGE)
-    picker = app.multiselect(key="recommender_visitor_movies")
+    picker = keyed(app.multiselect, "recommender_visitor_movies")
     popular = picker.options[:12]  # most-rated first
     items = [item for item in range(1682) if picker.format_func(item) in popular]
     assert any(label.startswith("Star Wars") for label in popular), popular
@@ -159,3 +162,80 @@ def test_data_doctor_in_chinese_on_movielens():
     assert not app.exception
     doctor = " ".join(block.value for block in app.markdown)
     assert "数据诊断" in doctor and "只有一条评分" in doctor and "评分平均 3.53" in doctor
+
+
+def keyed(widgets, prefix: str):
+    """The one widget whose key starts with ``prefix`` (keys carry the data set's fingerprint)."""
+    found = [widget for widget in widgets if widget.key and widget.key.startswith(prefix)]
+    assert len(found) == 1, [widget.key for widget in widgets]
+    return found[0]
+
+
+def visitor_sliders(app) -> list:
+    return [slider for slider in app.select_slider if (slider.key or "").startswith("recommender_visitor_rating")]
+
+
+def generated_upload(app, users: int = 120, items: int = 300):
+    """Upload a generated ratings file (no items file) whose movie numbers overlap MovieLens' 1-1682."""
+    from dl.recommender.synthetic import SyntheticRatingsSpec, ratings_csv
+
+    content = ratings_csv(SyntheticRatingsSpec(users=users, items=items, mean_ratings_per_user=40.0, seed=5))
+    app.radio(key="recommender_source").set_value("upload").run()
+    app.file_uploader(key="recommender_ratings_file").set_value(("generated.csv", content, "text/csv")).run()
+    assert not app.exception and not app.error
+    return content
+
+
+def test_a_visitors_ratings_and_chosen_movie_stay_with_their_data_set():
+    """Issue 24 item 2: ratings given on MovieLens (Star Wars, Toy Story, ...) reappeared on a model
+    trained on an uploaded file as the movies with the same numbers, and "Movies like" kept a number
+    that was a one-rating movie there. Before the fix the upload's visitor tab held the three
+    MovieLens picks and the Explore tab the MovieLens choice."""
+    app = show_tab(train(open_page(PAGE, "en"), "en"), VISITOR, PAGE)
+    picker = keyed(app.multiselect, "recommender_visitor_movies")
+    picks = picker.options[:3]
+    items = [item for item in range(1682) if picker.format_func(item) in picks]
+    keyed(app.multiselect, "recommender_visitor_movies").set_value(items).run()
+    assert len(visitor_sliders(app)) == 3
+    show_tab(app, EXPLORE, PAGE)
+    keyed(app.selectbox, "recommender_similar_movie").set_value(items[0]).run()
+
+    content = generated_upload(app)
+    train(app, "en", epochs=3)
+    show_tab(app, VISITOR, PAGE)
+    assert keyed(app.multiselect, "recommender_visitor_movies").value == [] and not visitor_sliders(app)
+    assert any("Rate at least 3" in box.value for box in app.info)
+
+    show_tab(app, EXPLORE, PAGE)
+    from dl.recommender.data import read_ratings_file
+
+    data = read_ratings_file(content, "generated.csv")
+    counts, sums = data.per_item_counts(), np.bincount(data.items, data.ratings, data.num_items)
+    chosen = keyed(app.selectbox, "recommender_similar_movie").value
+    assert counts[chosen] >= np.sort(counts)[-20], "Movies like… defaults to an often-rated movie"
+    assert sums[chosen] / counts[chosen] > data.ratings.mean(), "… that is well rated"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_movies_without_an_items_file_are_named_by_number_once_explained(language):
+    """Issue 24 item 11: without an items file every movie showed as a bare number with empty Year and
+    Genres columns, every reason read "2105 · 1953", and the map promised "colour = first genre"."""
+    word = {"en": "Movie ", "zh": "电影 "}[language]
+    app = open_page(PAGE, language)
+    generated_upload(app)
+    train(app, language, epochs=3)
+    show_tab(app, RECOMMEND, PAGE)
+    table = app.dataframe[1].value
+    assert len(table) == 10 and table.iloc[:, 0].str.startswith(word).all(), table
+    columns = " ".join(map(str, table.columns))
+    assert not any(name in columns for name in ("Year", "Genres", "年份", "类型")), columns
+    because = table[[column for column in table.columns if column in ("Because they liked", "因为他们喜欢")][0]]
+    assert because.str.startswith(word).all() and because.str.contains(" · " + word).any()
+    assert app.dataframe[0].value.iloc[:, 0].str.startswith(word).all()  # the user's own ratings too
+    captions = [caption.value for caption in app.caption]
+    assert sum("items file" in text or "物品文件" in text for text in captions) == 1, captions
+
+    show_tab(app, EXPLORE, PAGE)
+    help_text = " ".join(caption.value for caption in app.caption)
+    assert "genre" not in help_text and "类型" not in help_text, help_text
+    assert all(option.startswith(word) for option in keyed(app.selectbox, "recommender_similar_movie").options)

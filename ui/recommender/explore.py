@@ -9,6 +9,7 @@ import streamlit as st
 from dl.recommender import recommend
 from dl.recommender.train import TrainedRecommender
 from ui.i18n import t
+from ui.recommender.names import movie_label, movie_name, state_key
 from ui.tabs import KEEP
 
 MIN_RATINGS = 20  # a movie rated a handful of times has a vector that is mostly its random start
@@ -20,27 +21,44 @@ def render_explore_tab(trained: TrainedRecommender | None) -> None:
     if trained is None:
         st.info(t("movie_recommender.train_first"))
         return
+    render_map(trained)
+    render_similar(trained)
+
+
+def render_map(trained: TrainedRecommender) -> None:
+    """The map of movie vectors; coloured by genre only when the data has genres."""
     catalog = trained.catalog
     points = recommend.item_map(trained.factors, catalog, MIN_RATINGS)
+    points["title"] = [movie_name(catalog, item) for item in points["item"]]
+    genres = sorted({genre for item in catalog.genres for genre in item})  # none without an items file
+    if not genres:
+        points["genre"] = [""] * len(points["item"])  # one unnamed trace, not "(none)"
     st.subheader(t("movie_recommender.map"))
-    st.caption(t("movie_recommender.map_help", count=len(points["title"]), minimum=MIN_RATINGS,
+    st.caption(t("movie_recommender.map_help" if genres else "movie_recommender.map_help_no_genres",
+                 count=len(points["title"]), minimum=MIN_RATINGS,
                  first=points["explained"][0] * 100, second=points["explained"][-1] * 100))
-    genres = sorted({genre for item in catalog.genres for genre in item})
     highlight = ALL_GENRES
-    if genres:  # an uploaded ratings file without an items file has none
-        highlight = st.selectbox(t("movie_recommender.map_highlight"), [ALL_GENRES, *genres], key="recommender_map_genre", persist_state=KEEP,
+    if genres:
+        highlight = st.selectbox(t("movie_recommender.map_highlight"), [ALL_GENRES, *genres], persist_state=KEEP,
+                                 key=state_key(trained, "recommender_map_genre"),
                                  format_func={ALL_GENRES: t("movie_recommender.map_all_genres"), **{genre: genre for genre in genres}}.get)
     grey = None
     if highlight != ALL_GENRES:
         grey = t("movie_recommender.map_other")
         points["genre"] = [highlight if highlight in catalog.genres[item] else grey for item in points["item"]]
     st.plotly_chart(map_figure(points, grey), key="recommender_map")
+
+
+def render_similar(trained: TrainedRecommender) -> None:
+    """"Movies like …", starting from a well-rated, often-rated movie of this data set."""
+    catalog = trained.catalog
     st.subheader(t("movie_recommender.similar"))
     order = recommend.popular_items(catalog, len(catalog.titles))
-    movie = st.selectbox(t("movie_recommender.similar_pick"), order, key="recommender_similar_movie", persist_state=KEEP,
-                         format_func=lambda item: catalog.titles[item])
-    st.dataframe([{t("movie_recommender.title"): title, t("movie_recommender.similarity"): round(similarity, 3)}
-                  for title, similarity in recommend.similar_movies(trained.factors, catalog, movie, 10, MIN_RATINGS)],
+    start = recommend.well_liked_popular_item(catalog)
+    movie = st.selectbox(t("movie_recommender.similar_pick"), order, index=order.index(start), persist_state=KEEP,
+                         key=state_key(trained, "recommender_similar_movie"), format_func=lambda item: movie_label(catalog, item))
+    st.dataframe([{t("movie_recommender.title"): movie_name(catalog, item), t("movie_recommender.similarity"): round(similarity, 3)}
+                  for item, similarity in recommend.similar_movie_items(trained.factors, catalog, movie, 10, MIN_RATINGS)],
                  hide_index=True, width="stretch")
 
 

@@ -1,4 +1,8 @@
-"""Movie recommender, Recommend and New-visitor tabs: top unseen movies with a reason."""
+"""Movie recommender, Recommend and New-visitor tabs: top unseen movies with a reason.
+
+Every widget here is keyed by the trained-on data (``names.state_key``): a visitor's ratings on
+MovieLens never reappear on an uploaded file's movies with the same numbers.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ import streamlit as st
 
 from dl.data.errors import DataError
 from dl.recommender import recommend
-from dl.recommender.train import TrainedRecommender
+from dl.recommender.train import Catalog, TrainedRecommender
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.recommender.names import has_titles, movie_label, movie_name, state_key
 from ui.tabs import KEEP
 
 RATING_STEPS = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
@@ -19,17 +24,18 @@ def render_recommend_tab(trained: TrainedRecommender | None) -> None:
         st.info(t("movie_recommender.train_first"))
         return
     catalog = trained.catalog
-    user_id = st.selectbox(t("movie_recommender.pick_user"), catalog.user_ids, key="recommender_user", persist_state=KEEP)
+    user_id = st.selectbox(t("movie_recommender.pick_user"), catalog.user_ids, key=state_key(trained, "recommender_user"),
+                           persist_state=KEEP)
     count = st.slider(t("movie_recommender.how_many"), 5, 50, 10, key="recommender_count", persist_state=KEEP)
     user = catalog.user_ids.index(user_id)
-    left, right = st.columns([2, 3])
+    left, right = st.columns([2, 5])
     with left:
         st.markdown(f"**{t('movie_recommender.best_rated')}**")
-        st.dataframe([{t("movie_recommender.title"): title, t("movie_recommender.rating"): value}
-                      for title, value in recommend.best_rated(catalog, user, count)], hide_index=True, width="stretch")
+        st.dataframe([{t("movie_recommender.title"): movie_name(catalog, item), t("movie_recommender.rating"): value}
+                      for item, value in recommend.best_rated(catalog, user, count)], hide_index=True, width="stretch")
     with right:
         st.markdown(f"**{t('movie_recommender.recommended')}**")
-        show_recommendations(recommend.recommend_for_user(trained.factors, catalog, user, count))
+        show_recommendations(catalog, recommend.recommend_for_user(trained.factors, catalog, user, count))
 
 
 def render_visitor_tab(trained: TrainedRecommender | None) -> None:
@@ -39,14 +45,7 @@ def render_visitor_tab(trained: TrainedRecommender | None) -> None:
         return
     catalog = trained.catalog
     st.caption(t("movie_recommender.visitor_intro", reliable=recommend.RELIABLE_VISITOR_RATINGS))
-    order = recommend.popular_items(catalog, len(catalog.titles))
-    chosen = st.multiselect(t("movie_recommender.visitor_pick"), order, key="recommender_visitor_movies", persist_state=KEEP,
-                            format_func=lambda item: _label(catalog, item), placeholder=t("movie_recommender.visitor_search"))
-    ratings = {}
-    cells = st.columns(3)
-    for position, item in enumerate(chosen):
-        ratings[item] = cells[position % 3].select_slider(_label(catalog, item), RATING_STEPS, 4.0,
-                                                          key=f"recommender_visitor_rating_{item}", persist_state=KEEP)
+    ratings = visitor_ratings(trained)
     given = len(ratings)
     if given < recommend.MIN_VISITOR_RATINGS:
         st.info(t("movie_recommender.visitor_more", minimum=recommend.MIN_VISITOR_RATINGS, given=given))
@@ -59,17 +58,38 @@ def render_visitor_tab(trained: TrainedRecommender | None) -> None:
         show_data_error(error)
         return
     st.markdown(f"**{t('movie_recommender.for_you')}**")
-    show_recommendations(recommendations)
+    show_recommendations(catalog, recommendations)
 
 
-def show_recommendations(recommendations: list[recommend.Recommendation]) -> None:
-    st.dataframe([{
-        t("movie_recommender.title"): item.title, t("movie_recommender.year"): item.year,
-        t("movie_recommender.genres"): ", ".join(item.genres), t("movie_recommender.predicted"): round(item.score, 2),
-        t("movie_recommender.because"): " · ".join(item.because),
-    } for item in recommendations], hide_index=True, width="stretch")
+def visitor_ratings(trained: TrainedRecommender) -> dict[int, float]:
+    """The movies the visitor picked and the stars they gave, {movie index: stars}, for this data."""
+    catalog = trained.catalog
+    order = recommend.popular_items(catalog, len(catalog.titles))
+    chosen = st.multiselect(t("movie_recommender.visitor_pick"), order, key=state_key(trained, "recommender_visitor_movies"),
+                            persist_state=KEEP, format_func=lambda item: movie_label(catalog, item),
+                            placeholder=t("movie_recommender.visitor_search"))
+    cells = st.columns(3)
+    return {item: cells[position % 3].select_slider(movie_label(catalog, item), RATING_STEPS, 4.0, persist_state=KEEP,
+                                                    key=state_key(trained, f"recommender_visitor_rating_{item}"))
+            for position, item in enumerate(chosen)}
 
 
-def _label(catalog, item: int) -> str:
-    year = catalog.years[item]
-    return f"{catalog.titles[item]} ({year})" if year else catalog.titles[item]
+def show_recommendations(catalog: Catalog, recommendations: list[recommend.Recommendation]) -> None:
+    """The table, most important columns first (title, predicted rating, reason) so a narrow screen
+    shows them; Year and Genres only when the data has them, and one caption when it has no titles."""
+    columns = {"title": t("movie_recommender.title"), "predicted": t("movie_recommender.predicted"),
+               "because": t("movie_recommender.because"), "year": t("movie_recommender.year"),
+               "genres": t("movie_recommender.genres")}
+    rows = [{"title": movie_name(catalog, item.item), "predicted": round(item.score, 2),
+             "because": " · ".join(movie_name(catalog, liked) for liked in item.because_items),
+             "year": item.year, "genres": ", ".join(item.genres)} for item in recommendations]
+    shown = ["title", "predicted", "because"] + [name for name in ("year", "genres") if any(row[name] for row in rows)]
+    st.dataframe([{columns[name]: row[name] for name in shown} for row in rows], hide_index=True, width="stretch",
+                 column_config={
+                     columns["title"]: st.column_config.TextColumn(width="medium"),
+                     columns["predicted"]: st.column_config.NumberColumn(format="%.2f ★", width="small",
+                                                                         help=t("movie_recommender.predicted_help")),
+                     columns["because"]: st.column_config.TextColumn(width="medium"),
+                 })
+    if not has_titles(catalog):
+        st.caption(t("movie_recommender.no_items_file"))

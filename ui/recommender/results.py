@@ -12,7 +12,7 @@ from ui.plots import history_figure
 from ui.recommender.training import PAGE
 from ui.training import runs_on
 
-METRICS = ("rmse", "mae", "precision_at_10", "recall_at_10", "ndcg_at_10")
+METRICS = ("rmse", "ndcg_at_10", "precision_at_10", "recall_at_10", "mae")  # error, then ranking: both matter
 
 
 def render_results_tab(trained: TrainedRecommender | None, data: RatingsData | None) -> None:
@@ -49,7 +49,8 @@ def comparison_rows(trained: TrainedRecommender, runs: list[TrainedRecommender])
 
 def _settings(run: TrainedRecommender) -> str:
     config = run.config
-    return f" · d={config.embedding_dim} · L2={config.l2:g} · {t(f'movie_recommender.split_{config.split}')}"
+    return (f" · d={config.embedding_dim} · L2={config.l2:g} · {t(f'movie_recommender.split_{config.split}')}"
+            f" · {t('movie_recommender.min_ratings_short', count=config.min_ratings_to_recommend)}")
 
 
 def _metric_bars(rows: list[dict], metric: str) -> go.Figure:

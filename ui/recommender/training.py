@@ -16,6 +16,7 @@ EMBEDDING_SIZES = [4, 8, 16, 32, 64, 128]
 L2_VALUES = [0.0, 0.001, 0.01, 0.03, 0.1, 0.3, 1.0]
 LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01, 0.03]
 BATCH_SIZES = [64, 128, 256, 512, 1024, 4096]
+MIN_RATINGS_VALUES = [1, 2, 3, 5, 10, 20, 50]
 
 
 def settings_form(data: RatingsData) -> RecommenderConfig:
@@ -33,6 +34,9 @@ def settings_form(data: RatingsData) -> RecommenderConfig:
                                            key="recommender_dim", help=t("movie_recommender.embedding_dim_help"))
         l2 = left.select_slider(t("movie_recommender.l2"), L2_VALUES, default.l2, key="recommender_l2",
                                 help=t("movie_recommender.l2_help"))
+        min_ratings = left.select_slider(t("movie_recommender.min_ratings"), MIN_RATINGS_VALUES,
+                                         default.min_ratings_to_recommend, key="recommender_min_ratings",
+                                         help=t("movie_recommender.min_ratings_help"))
         hidden_units = left.select_slider(t("movie_recommender.hidden_units"), [16, 32, 64, 128, 256], default.hidden_units,
                                           key="recommender_hidden", disabled=model != "neural")
         optimizer = right.selectbox(t("movie_recommender.optimizer"), OPTIMIZERS, key="recommender_optimizer")
@@ -43,7 +47,7 @@ def settings_form(data: RatingsData) -> RecommenderConfig:
         early_stopping = right.checkbox(t("movie_recommender.early_stopping"), default.early_stopping, key="recommender_early")
     return RecommenderConfig(model=model, embedding_dim=embedding_dim, l2=l2, hidden_units=hidden_units, optimizer=optimizer,
                              learning_rate=learning_rate, epochs=epochs, batch_size=batch_size,
-                             early_stopping=early_stopping, split=split)
+                             early_stopping=early_stopping, split=split, min_ratings_to_recommend=min_ratings)
 
 
 def train_and_attach(config: RecommenderConfig, data: RatingsData) -> TrainedRecommender | None:
@@ -55,8 +59,9 @@ def train_and_attach(config: RecommenderConfig, data: RatingsData) -> TrainedRec
         return None
     metrics = trained.metrics
     message = "from_cache" if trained.from_cache else "trained"
-    st.success(t(f"movie_recommender.{message}", rmse=metrics["rmse"], baseline=metrics["baselines"]["bias"]["rmse"],
-                 epochs=metrics.get("epochs_run", 0)))
+    bias = metrics["baselines"]["bias"]
+    st.success(t(f"movie_recommender.{message}", rmse=metrics["rmse"], baseline=bias["rmse"], ndcg=metrics["ndcg_at_10"],
+                 baseline_ndcg=bias["ndcg_at_10"], epochs=metrics.get("epochs_run", 0)))
     for note in trained.notes:
         st.info(note)
     remember_run(PAGE, data.fingerprint(), trained)
