@@ -61,8 +61,30 @@ def test_export_tab_offers_the_zip_and_compresses_to_int8(language, digits_model
     app.button(key="image_export_compress").click().run()
     assert not app.exception
     assert len(app.get("download_button")) == 2
-    table = app.dataframe[0].value
+    table = next(frame.value for frame in app.dataframe if "LiteRT int8" in list(frame.value.iloc[:, 0]))
     assert list(table.iloc[:, 0]) == ["Keras float32", "LiteRT float32", "LiteRT int8"]
     size_metric = app.metric[0]
     assert size_metric.label == ("File size" if language == "en" else "文件大小")
     assert size_metric.delta.startswith("-")  # smaller after quantization
+
+
+def test_the_chinese_export_tab_shows_the_model_card_in_chinese(digits_model):
+    """Issue 24: the card preview and the compression note were English on the Chinese page. The
+    words left are names: files, formats, libraries (the zip's MODEL_CARD.md itself stays English)."""
+    import re
+
+    trained, dataset = digits_model
+    app = new_app(export_tab_page, "zh")
+    app.session_state["trained"] = trained
+    app.session_state["dataset"] = dataset
+    app.run()
+    app.button(key="image_export_compress").click().run()
+    assert not app.exception
+    card_table = next(frame.value for frame in app.dataframe if "精确率" in frame.value.columns)
+    assert list(card_table.columns) == ["类别", "精确率", "召回率"] and len(card_table) == 10
+    shown = [block.value for block in [*app.markdown, *app.caption]]
+    assert any("测试准确率" in text and "留出图片" in text for text in shown)
+    names = {"zip", "keras", "json", "md", "MODEL_CARD", "model_card", "class_names", "predict", "py", "Keras", "LiteRT",
+             "tf", "lite", "TFLiteConverter", "int8", "float32", "TensorFlow", "Lite", "RGB", "CPU", "UTC", "MB", "Adam", "model"}  # model.keras
+    english = {word for text in shown for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]+", text)} - names
+    assert not english, english

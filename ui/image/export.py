@@ -45,7 +45,7 @@ def _file_stem(trained: TrainedImageClassifier) -> str:
 
 def render_download(trained: TrainedImageClassifier) -> None:
     """The zip download (packed when clicked), its contents and the model card preview."""
-    from dl.image.export import export_zip, model_card, model_card_markdown
+    from dl.image.export import export_zip, model_card
 
     st.subheader(t("image_export.download_title"))
     st.markdown(t("image_export.contents", model_file=trained.model_kind.model_file))
@@ -63,7 +63,41 @@ def render_download(trained: TrainedImageClassifier) -> None:
     )
     st.code(t("image_export.usage"), language="bash")
     with st.expander(t("image_export.card_preview")):
-        st.markdown(model_card_markdown(model_card(trained), heading_level=4))
+        render_card_preview(model_card(trained), trained)
+
+
+def render_card_preview(card: dict[str, Any], trained: TrainedImageClassifier) -> None:
+    """The card's facts in the page's language; the zip's MODEL_CARD.md holds them in English (a file
+    that travels with the model reads the same everywhere), with the confusion matrix and settings."""
+    metrics = card.get("metrics", {})
+    height, width = trained.image_size
+    if trained.model_kind.exports_head_only:
+        model_input = t("image_export.card_input_transfer")
+    else:
+        colour = t("image_export.card_grey" if trained.channels == 1 else "image_export.card_rgb")
+        model_input = t("image_export.card_input_seed", colour=colour, width=width, height=height)
+    facts = {
+        t("image_export.card_classes"): f"{len(card['classes'])}: {', '.join(card['classes'])}",
+        t("image_export.card_input"): model_input,
+        t("image_export.card_epochs"): str(card.get("epochs_trained", "?")),
+        t("image_export.card_exported"): card["exported"],
+    }
+    if "accuracy" in metrics:
+        facts[t("image_export.card_accuracy")] = t("image_export.card_accuracy_value", accuracy=metrics["accuracy"] * 100,
+                                                   images=metrics.get("test_size", "?"))
+    st.markdown("\n".join(f"- **{label}**: {value}" for label, value in facts.items()))
+    if metrics.get("precision") and metrics.get("recall"):
+        st.dataframe(pd.DataFrame({
+            t("image_export.card_class"): card["classes"],
+            t("image_export.card_precision"): [round(value, 3) for value in metrics["precision"]],
+            t("image_export.card_recall"): [round(value, 3) for value in metrics["recall"]],
+        }), hide_index=True)
+    st.caption(t("image_export.card_file_note"))
+
+
+def backend_name(backend: str) -> str:
+    """The compression backend in the page's language (the report's English name otherwise)."""
+    return t("image_export.backend_litert") if backend.startswith("LiteRT") else backend
 
 
 def render_compression(trained: TrainedImageClassifier, dataset: ImageDataset | None) -> None:
@@ -102,7 +136,7 @@ def render_compression(trained: TrainedImageClassifier, dataset: ImageDataset | 
         }
     )
     st.dataframe(table, hide_index=True)
-    st.caption(t("image_export.compress_caption", images=report.test_size, backend=report.backend))
+    st.caption(t("image_export.compress_caption", images=report.test_size, backend=backend_name(report.backend)))
     st.caption(t("image_export.compress_compare"))
     if report.note:
         st.caption(t("image_export.transfer_compress_note"))
