@@ -104,6 +104,7 @@ class ProgressReporter:
         changes: dict[str, Any] = {"epochs": epochs, "steps": steps_per_epoch, "epoch": 1, "step": 0, "training_ended": False}
         if self._job.progress.message_code.startswith("loading_"):
             changes.update(message="", message_code="")
+        self._job._training_started_at = time.time()  # loading a framework or a model is not training
         self._job._update(**changes)
 
     def end_training(self) -> None:
@@ -154,6 +155,7 @@ class Job:
         self._cancel_event = threading.Event()
         self._done_event = threading.Event()
         self._started_at: float | None = None
+        self._training_started_at: float | None = None  # the ETA counts from here, not from loading
         self.created_at = time.time()
         self.progress = Progress(status=QUEUED)
         self.history: list[dict[str, float]] = []
@@ -190,10 +192,12 @@ class Job:
     # ---------------------------------------------------------------- internals
     def _update(self, epoch_row: dict[str, float] | None = None, **changes: Any) -> None:
         with self._lock:
-            elapsed = time.time() - self._started_at if self._started_at else 0.0
+            now = time.time()
+            elapsed = now - self._started_at if self._started_at else 0.0
             progress = replace(self.progress, **changes, elapsed_seconds=elapsed)
             fraction = progress.fraction
-            eta = elapsed * (1 - fraction) / fraction if 0 < fraction < 1 else None
+            training = now - (self._training_started_at or self._started_at or now)
+            eta = training * (1 - fraction) / fraction if 0 < fraction < 1 else None
             self.progress = replace(progress, eta_seconds=eta)
         if self._listener is not None:
             self._listener(self.progress, epoch_row)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from dl.metrics import SMALL_TEST_SIZE
 from dl.store import StoreEntry
 from ui.formatting import human_size
 from ui.i18n import t
@@ -22,7 +23,6 @@ PAGE_OF_TASK = {
     "bert": "bert_labeling",
     "gradient_lab": "gradient_lab",
 }
-SMALL_TEST = 30  # fewer held-out examples than this: the headline number is shown with a caution mark
 
 
 def cache_header() -> list[str]:
@@ -44,7 +44,7 @@ def cache_row(entry: StoreEntry) -> list[str]:
 
 
 def headline_result(metrics: dict[str, Any]) -> str:
-    """``'RMSE 0.908'``, ``'accuracy 91.2% (48 test)'``; with a caution mark under SMALL_TEST examples."""
+    """``'RMSE 0.908'``, ``'accuracy 91.2% (48 test)'``; with a caution mark under SMALL_TEST_SIZE examples."""
     if isinstance(metrics.get("rmse"), (int, float)):
         return t("home.cache_rmse", rmse=metrics["rmse"])
     for name in ("accuracy", "val_accuracy"):
@@ -54,5 +54,5 @@ def headline_result(metrics: dict[str, Any]) -> str:
             if not isinstance(test_size, int):
                 return t(f"home.cache_{name}", value=value * 100)
             text = t(f"home.cache_{name}_on", value=value * 100, count=test_size)
-            return f"{text} ⚠️" if test_size < SMALL_TEST else text
+            return f"{text} ⚠️" if test_size < SMALL_TEST_SIZE else text
     return "–"

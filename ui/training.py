@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from dl.jobs import Job, ProgressReporter
+from dl.metrics import SMALL_TEST_SIZE
 from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach
 
@@ -55,6 +56,12 @@ def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any
     if not show_job(job, chart=chart and not job.finished, live_view=live_view):
         return None
     return job.result
+
+
+def small_test_caution(test_size: int) -> None:
+    """A warning under the headline when it rests on few held-out examples (a "100 %" on 2 sentences)."""
+    if 0 < test_size < SMALL_TEST_SIZE:
+        st.warning(t("common.small_test", count=test_size, step=100 / test_size), icon="🔎")
 
 
 def remember_run(page: str, data_fingerprint: str, result: Any) -> None:

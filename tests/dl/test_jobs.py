@@ -143,6 +143,31 @@ def test_eta_is_estimated_while_running():
     job.wait(20)
 
 
+def test_eta_counts_training_time_not_loading_time():
+    """BERT's first ETA said 785 s: a minute of loading PyTorch and the model counted as training (issue 24.9)."""
+    halfway = threading.Event()
+    release = threading.Event()
+
+    def work(reporter):
+        reporter.say("loading_transformers")
+        time.sleep(1.5)
+        reporter.start_training(2, 5)
+        for epoch in (1, 2):
+            reporter.start_epoch(epoch)
+            for step in range(1, 6):
+                time.sleep(0.02)
+                reporter.end_batch(step, loss=1.0)
+            if epoch == 1:
+                halfway.set()
+                release.wait(10)
+
+    job = jobs.JobRegistry().submit("eta", work)
+    assert halfway.wait(10)
+    assert job.progress.fraction == 0.5 and job.progress.eta_seconds < 0.75  # about one epoch (0.1 s) left, not 1.6 s
+    release.set()
+    job.wait(10)
+
+
 def test_early_stopping_ends_the_countdown_while_the_work_goes_on():
     """Stopped after 3 of 10 epochs and still scoring the test set: no "about 44 s left" (issue 24.10)."""
     scoring = threading.Event()

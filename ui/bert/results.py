@@ -26,7 +26,8 @@ def render_results_tab(trained: TrainedLabeler | None) -> None:
     if imbalanced:  # accuracy flatters a model that always answers the largest label: macro F1 leads
         st.info(t("bert_labeling.imbalanced_lead", f1=metrics["macro_f1"],
                   majority=baselines.get("majority", {}).get("macro_f1", 0.0)))
-    st.dataframe(comparison_rows(metrics, imbalanced), hide_index=True, width="stretch")
+    st.dataframe(comparison_rows(metrics, imbalanced), hide_index=True, width="stretch",
+                 column_config={t("bert_labeling.accuracy"): st.column_config.NumberColumn(format="%.1f%%")})
     st.caption(t("bert_labeling.compare_help", test=metrics["test_size"], seconds=metrics.get("fit_seconds", 0))
                + (" " + t("bert_labeling.cache_help", seconds=metrics["cache_seconds"], sentences=metrics.get("cached_sentences", 0))
                   if metrics.get("strategy") == "top_layers" else ""))
@@ -37,12 +38,17 @@ def render_results_tab(trained: TrainedLabeler | None) -> None:
 
 
 def comparison_rows(metrics: dict, imbalanced: bool) -> list[dict]:
-    """Fine-tuned, the two frozen baselines and the majority label; macro F1 first on unequal labels."""
+    """Fine-tuned, the two frozen baselines and the majority label; macro F1 first on unequal labels.
+    Accuracy in percent, as the headline above says it (0.8 here and 80 % there read as two numbers)."""
     baselines = metrics["baselines"]
     tuned = "fine_tuned_top" if metrics.get("strategy") == "top_layers" else "fine_tuned"
     approaches = [(tuned, metrics), ("frozen_lr", baselines["frozen_logistic_regression"]),
                   ("centroid", baselines["nearest_centroid"]), ("majority", baselines.get("majority"))]
     columns = ("macro_f1", "accuracy") if imbalanced else ("accuracy", "macro_f1")
     return [{t("bert_labeling.approach"): t(f"bert_labeling.{name}", layers=metrics.get("trainable_layers", 0)),
-             **{t(f"bert_labeling.{column}"): (round(scores[column], 4) if column in scores else None) for column in columns}}
+             **{t(f"bert_labeling.{column}"): (_shown(column, scores[column]) if column in scores else None) for column in columns}}
             for name, scores in approaches if scores is not None]
+
+
+def _shown(column: str, value: float) -> float:
+    return round(100 * value, 1) if column == "accuracy" else round(value, 4)

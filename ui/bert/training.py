@@ -9,7 +9,7 @@ from dl.bert.train import TrainedLabeler, model_key, train_labeler
 from dl.text.data import TextDataset
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import training_section
+from ui.training import small_test_caution, training_section
 
 PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
 ONLINE = "online"
@@ -84,7 +84,9 @@ def train_and_attach(config: BertConfig, dataset: TextDataset) -> TrainedLabeler
         message += "_imbalanced"
     st.success(t(f"bert_labeling.{message}", accuracy=metrics["accuracy"] * 100, f1=metrics["macro_f1"],
                  majority=metrics["baselines"].get("majority", {}).get("macro_f1", 0.0),
-                 baseline=metrics["baselines"]["frozen_logistic_regression"]["accuracy"] * 100, epochs=metrics.get("epochs_run", 0)))
+                 baseline=metrics["baselines"]["frozen_logistic_regression"]["accuracy"] * 100, epochs=metrics.get("epochs_run", 0),
+                 test=metrics["test_size"]))
+    small_test_caution(metrics["test_size"])
     if trained.meta.get("truncated"):
         st.info(t("bert_labeling.truncated", count=trained.meta["truncated"], length=config.max_length))
     for note in trained.notes:

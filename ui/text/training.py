@@ -9,7 +9,7 @@ from dl.text.data import TextDataset
 from dl.text.train import TrainedTextClassifier, model_key, train_text_classifier
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import remember_run, training_section
+from ui.training import remember_run, small_test_caution, training_section
 
 PAGE = "text"  # page_state("text"); Train button key "text_train"
 CLASS_WEIGHTS_WIDGET = "text_class_weights"  # the data doctor's class-weights fix sets it
@@ -62,8 +62,9 @@ def train_and_attach(config: TextClassifierConfig, dataset: TextDataset) -> Trai
         return None
     metrics = trained.metrics
     message = "from_cache" if trained.from_cache else "trained"
-    st.success(t(f"text_classification.{message}", accuracy=metrics["accuracy"] * 100,
+    st.success(t(f"text_classification.{message}", accuracy=metrics["accuracy"] * 100, test=metrics["test_size"],
                  baseline=metrics["baseline"]["accuracy"] * 100, epochs=metrics.get("epochs_run", 0)))
+    small_test_caution(metrics["test_size"])
     for note in trained.notes:
         st.info(note_text(note))
     remember_run(PAGE, dataset.fingerprint(), trained)
