@@ -14,15 +14,13 @@ from ui.i18n import t
 
 def reason_text(check: FamiliarityCheck, reason: str) -> str:
     """One reason as a sentence, with the photo's number beside the training images'."""
-    low, high = check.brightness_range
     aspect_low, aspect_high = check.aspect_range
     if reason == "colour":
         key = "far_colour_grey" if check.colourfulness_limit < 1 else "far_colour_more"
         return t(f"image_classification.{key}", colour=check.colourfulness, limit=check.colourfulness_limit)
     values = {
         "features": {"distance": check.distance, "limit": check.distance_limit},
-        "tones": {"brightness": check.brightness, "low": low, "high": high, "distance": check.tone_distance,
-                  "limit": check.tone_limit},
+        "tones": {"distance": check.tone_distance, "limit": check.tone_limit},
         "shape": {"aspect": check.aspect, "low": aspect_low, "high": aspect_high},
         "small": {"smallest": check.smallest_side},
     }[reason]
