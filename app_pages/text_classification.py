@@ -39,6 +39,6 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([
     (results_tab, lambda: render_results_tab(trained, dataset)),
-    (predict_tab, lambda: render_predict_tab(trained)),
+    (predict_tab, lambda: render_predict_tab(trained, dataset)),
     (export_tab, lambda: render_export_tab(trained)),
 ])

@@ -7,6 +7,8 @@ a token explanation, label an uploaded table, download the export; a bad upload 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from apptest_utils import chart_specs, open_page, run_until, show_tab
 
@@ -48,6 +50,9 @@ def test_train_on_builtin_reviews_and_predict(language, source, good, bad):
     assert wrong and (wrong[0].iloc[:, 1] != wrong[0].iloc[:, 2]).all()  # actual != predicted on every row
 
     show_tab(app, PREDICT, PAGE)
+    prefilled = app.text_area(key="text_predict_input").value.splitlines()  # this model's own held-out texts, one a label
+    assert len(prefilled) == 2 and all(line.strip() for line in prefilled)
+    assert all(bool(re.search(r"[\u4e00-\u9fff]", line)) == (language == "zh") for line in prefilled), prefilled
     app.text_area(key="text_predict_input").set_value(f"{good}\n{bad}").run()
     predictions = next(table.value for table in app.dataframe if len(table.value) == 2 and table.value.shape[1] == 3)
     assert predictions.iloc[0, 1] != predictions.iloc[1, 1], predictions  # opposite opinions, opposite labels

@@ -6,23 +6,29 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from dl.text.data import TextDataset
 from dl.text.explain import explain
-from dl.text.train import TrainedTextClassifier
+from dl.text.train import TrainedTextClassifier, working_set
 from ui.i18n import t
 from ui.labelling import coloured_tokens, label_uploaded_table
 from ui.loaders import load_model_once
 from ui.tabs import KEEP
+from ui.text.training import PAGE
+from ui.training import page_state
 
 BATCH = 512
+INPUT_KEY = "text_predict_input"
+EXAMPLE_CHARS = 300  # a pre-filled example is a line to read, not a whole document
 
 
-def render_predict_tab(trained: TrainedTextClassifier | None) -> None:
-    if trained is None:
+def render_predict_tab(trained: TrainedTextClassifier | None, dataset: TextDataset | None) -> None:
+    if trained is None or dataset is None:
         st.info(t("text_classification.train_first"))
         return
     load_model_once(trained)
-    typed = st.text_area(t("text_classification.type_texts"), t("text_classification.example_texts"), key="text_predict_input", persist_state=KEEP,
-                         height=120)
+    fill_examples_once(trained, dataset)
+    typed = st.text_area(t("text_classification.type_texts"), key=INPUT_KEY, persist_state=KEEP, height=120)
+    st.caption(t("text_classification.examples_help"))
     texts = [line.strip() for line in typed.splitlines() if line.strip()]
     if texts:
         probabilities = trained.predict(texts)
@@ -33,6 +39,27 @@ def render_predict_tab(trained: TrainedTextClassifier | None) -> None:
         show_explanation(trained, chosen)
     st.subheader(t("text_classification.label_a_table"))
     label_table(trained)
+
+
+def fill_examples_once(trained: TrainedTextClassifier, dataset: TextDataset) -> None:
+    """Pre-fill the box with held-out texts of this model's own data, one a class, once per model
+    (movie reviews in the box of a model of Chinese novels read as a mistake)."""
+    state = page_state(PAGE)
+    if state.get("examples_for") == str(trained.path) and INPUT_KEY in st.session_state:
+        return
+    state["examples_for"] = str(trained.path)
+    st.session_state[INPUT_KEY] = "\n".join(held_out_examples(trained, dataset))
+
+
+def held_out_examples(trained: TrainedTextClassifier, dataset: TextDataset, limit: int = 4) -> list[str]:
+    """The first held-out text of each class (up to ``limit`` classes), on one line each."""
+    working = working_set(dataset, trained.config)
+    examples: dict[int, str] = {}
+    for index in trained.test_indices:
+        label = int(working.labels[index])
+        if label not in examples and len(examples) < limit:
+            examples[label] = " ".join(working.texts[index].split())[:EXAMPLE_CHARS]
+    return list(examples.values())
 
 
 def show_explanation(trained: TrainedTextClassifier, text: str) -> None:
