@@ -37,7 +37,8 @@ relevant = rated >= {trained.catalog.relevance_threshold:g}.
 {table}
 
 Settings: embedding size {config.embedding_dim}, L2 {config.l2:g}, learning rate {config.learning_rate:g},
-batch size {config.batch_size}, {metrics.get('epochs_run', 0)} epochs.
+batch size {config.batch_size}, {metrics.get('epochs_run', 0)} epochs. Ranking: movies with at least
+{config.min_ratings_to_recommend} training ratings, each movie's own part of its score shrunk by n/(n+{config.ranking_shrinkage:g}).
 
     pip install numpy
     python predict.py --user {trained.catalog.user_ids[0]}

@@ -23,6 +23,7 @@ from browser_utils import (
     save_screenshot,
     table_rows,
     visible_effect,
+    wait_for_stable_layout,
     wait_until_idle,
 )
 
@@ -78,6 +79,15 @@ def test_train_default_model_and_recommend(page, app_url):
     recommended = poll(lambda: table_rows(page.locator('[data-testid="stDataFrame"]').nth(1)), lambda rows: len(rows) == 10,
                        60, "ten recommendations")
     assert all(row["Title"] and row["Genres"] for row in recommended), recommended
+    # issue 24 item 12: at 1,400 px "Predicted rating" and "Because they liked" were off to the right
+    assert list(recommended[0])[:3] == ["Title", "Predicted rating", "Because they liked"], list(recommended[0])
+    save_screenshot(page, "movie_recommender_recommend")
+    page.set_viewport_size({"width": 390, "height": 900})  # a phone: the title column stays pinned, the rest scrolls
+    wait_for_stable_layout(page)
+    box = page.locator('[data-testid="stDataFrame"]').nth(1).bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    save_screenshot(page, "movie_recommender_recommend_phone")
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     open_tab(page, "🗺️ Explore", page.get_by_text("Map of the movies"))
     save_screenshot(page, "movie_recommender_explore")

@@ -17,6 +17,7 @@ from ui.recommender.names import has_titles, movie_label, movie_name, state_key
 from ui.tabs import KEEP
 
 RATING_STEPS = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
+PREDICTED_WIDTH = 130  # pixels: the whole "Predicted rating" header ("small" cut it to "Predicted ra")
 
 
 def render_recommend_tab(trained: TrainedRecommender | None) -> None:
@@ -86,10 +87,10 @@ def show_recommendations(catalog: Catalog, recommendations: list[recommend.Recom
     shown = ["title", "predicted", "because"] + [name for name in ("year", "genres") if any(row[name] for row in rows)]
     st.dataframe([{columns[name]: row[name] for name in shown} for row in rows], hide_index=True, width="stretch",
                  column_config={
-                     columns["title"]: st.column_config.TextColumn(width="medium"),
-                     columns["predicted"]: st.column_config.NumberColumn(format="%.2f ★", width="small",
+                     columns["title"]: st.column_config.TextColumn(width="medium", pinned=True),  # a phone scrolls the rest
+                     columns["predicted"]: st.column_config.NumberColumn(format="%.2f ★", width=PREDICTED_WIDTH,
                                                                          help=t("movie_recommender.predicted_help")),
-                     columns["because"]: st.column_config.TextColumn(width="medium"),
+                     columns["because"]: st.column_config.TextColumn(width="medium"),  # "large" pushes Genres off at 1,400 px
                  })
     if not has_titles(catalog):
         st.caption(t("movie_recommender.no_items_file"))
