@@ -10,6 +10,9 @@ from ui.i18n import t
 
 KNOWN_METRICS = ("loss", "accuracy", "macro_f1", "rmse", "mae")  # names with a string in common.json
 SHARE_METRICS = ("accuracy", "macro_f1")  # 0-1 scores: the metric axis shows them as percentages
+# A legend under the chart, anchored to the bottom of the figure rather than a fraction of the plot's
+# height: at -0.3 of a short plot with many entries it ran into the x-axis title.
+LEGEND_BELOW = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
 
 
 def metric_label(name: str) -> str:
@@ -51,6 +54,6 @@ def history_figure(history: Sequence[dict[str, float]], title: str = "", height:
         yaxis={"title": t("common.metric_loss"), "tickformat": ".3~f"},
         yaxis2={"title": t("common.axis_metric"), "overlaying": "y", "side": "right", "showgrid": False,
                 "tickformat": ".0%" if shares else ".3~f"},
-        legend={"orientation": "h", "y": -0.25},
+        legend=LEGEND_BELOW,
     )
     return figure

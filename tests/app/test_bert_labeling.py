@@ -30,7 +30,8 @@ def right_labels(table, positive: str, negative: str) -> tuple[int, int]:
 def test_fine_tune_on_typed_sentences_and_label(language):
     app = open_page(PAGE, language)
     assert not app.exception and TEXT[language]["title"] in app.title[0].value
-    assert [metric.value for metric in app.metric][:2] == ["16", "2"]  # the editable table: eight sentences of each label
+    assert [metric.value for metric in app.metric][:3] == ["16", "2", "8"]  # the editable table: eight sentences of each label
+    assert all(len(metric.value) <= 12 for metric in app.metric)  # a metric cut with '…' hid label counts (issue 24.12)
     if language == "zh":  # the offline MiniLM reads English: English examples, and the page says why
         assert any("只认识英文" in caption.value for caption in app.caption)
     assert app.slider(key="bert_epochs_few_shot").value == 10  # the few-shot default: enough updates to learn from sixteen

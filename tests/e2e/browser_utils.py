@@ -252,3 +252,20 @@ def open_pretrained_tab(page, language: str):
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=PRETRAINED_UPLOADER_LABELS[language]).first
     act_then_expect(page, tab.click, visible_effect(uploader))
     return uploader
+
+
+_LEGEND_OVERLAPS = """() => {
+    const box = element => element ? element.getBoundingClientRect() : null;
+    const overlap = (a, b) => a && b && a.width > 0 && b.width > 0 &&
+        a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    return [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
+        const legend = box(plot.querySelector('g.legend'));
+        const titles = [...plot.querySelectorAll('.g-xtitle text, .xtitle')].map(box);
+        return titles.filter(title => overlap(legend, title)).map(() => plot.querySelector('.gtitle')?.textContent || '?');
+    });
+}"""
+
+
+def charts_whose_legend_covers_an_axis_title(page) -> list[str]:
+    """The titles of the drawn plotly charts whose legend overlaps their x-axis title ([] when none)."""
+    return page.evaluate(_LEGEND_OVERLAPS)

@@ -6,6 +6,7 @@ from browser_utils import (
     DOCS,
     act_then_expect,
     assert_no_exception,
+    charts_whose_legend_covers_an_axis_title,
     open_app,
     press_train,
     screenshots_wanted,
@@ -58,6 +59,8 @@ def test_sigmoid_preset_vanishes_and_the_first_fix_cures_it(page, app_url):
     assert comparison.get_by_text("vanishing").count() >= 1 and comparison.get_by_text("healthy").count() >= 1
     assert page.get_by_text("Diagnosis: the gradient flows healthily through the network.").count() == 1
     comparison.locator(".js-plotly-plot").nth(1).wait_for()
+    wait_for_stable_layout(page)
+    assert charts_whose_legend_covers_an_axis_title(page) == []  # four runs' legend ran into "step" (issue 24.12)
     if screenshots_wanted():
         page.mouse.move(0, 0)  # no plotly toolbar over the title
         wait_for_stable_layout(page)  # plotly has finished drawing

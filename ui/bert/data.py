@@ -86,7 +86,9 @@ def show_sentences(dataset: TextDataset, model: str) -> None:
     cells = st.columns(3)
     cells[0].metric(t("bert_labeling.sentences"), f"{len(dataset.texts):,}")
     cells[1].metric(t("bert_labeling.labels"), dataset.num_classes)
-    cells[2].metric(t("bert_labeling.per_label"), " · ".join(f"{name} {count:,}" for name, count in counts.items())[:60])
+    smallest = min(counts, key=counts.get)
+    cells[2].metric(t("bert_labeling.smallest_label"), f"{counts[smallest]:,}", help=smallest)
+    st.caption(t("bert_labeling.per_label_line", counts=" · ".join(f"{name} {count:,}" for name, count in counts.items())))
     for note in dataset.notes:
         st.info(note_text(note))
     try:

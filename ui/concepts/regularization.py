@@ -8,6 +8,7 @@ import streamlit as st
 
 from dl.lessons import regularization
 from ui.i18n import t
+from ui.plots import LEGEND_BELOW
 from ui.tabs import KEEP
 
 ALPHAS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0]
@@ -88,7 +89,7 @@ def _capacity_section() -> None:
     errors.add_trace(go.Scatter(x=sweep["degree"], y=sweep["validation_mse"], mode="lines+markers",
                                 name=t("concepts.regularization_validation"), line={"color": VALIDATION_COLOUR}))
     errors.add_vline(x=degree, line={"dash": "dash", "color": "#555"})
-    errors.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.2},
+    errors.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend=LEGEND_BELOW,
                          xaxis={"title": t("concepts.regularization_degree")},
                          yaxis={"type": "log", "title": t("concepts.regularization_mse")})
     error_chart.plotly_chart(errors, key="regularization_error_chart", width="stretch")
@@ -124,7 +125,7 @@ def _dropout_section() -> None:
                      annotation_text=t("concepts.regularization_best_step"), annotation_position="top left")
     figure.add_vline(x=result.stop_step, line={"dash": "dash", "color": "#555"},
                      annotation_text=t("concepts.regularization_stop_step"), annotation_position="top right")
-    figure.update_layout(height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"orientation": "h", "y": -0.2},
+    figure.update_layout(height=340, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend=LEGEND_BELOW,
                          xaxis={"title": t("concepts.regularization_step")},
                          yaxis={"type": "log", "title": t("concepts.regularization_mse")})
     curve_chart.plotly_chart(figure, key="regularization_curve_chart", width="stretch")
@@ -151,6 +152,6 @@ def _points_figure(x_train, y_train, x_validation, y_validation) -> go.Figure:
                                 marker={"color": VALIDATION_COLOUR, "size": 5, "opacity": 0.5}))
     figure.add_trace(go.Scatter(x=x_train, y=y_train, mode="markers", name=t("concepts.regularization_train"),
                                 marker={"color": TRAIN_COLOUR, "size": 9}))
-    figure.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.2},
+    figure.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend=LEGEND_BELOW,
                          xaxis={"title": "x"}, yaxis={"title": "y", "range": [-2.2, 2.2]})
     return figure

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from dl.gradient_lab.trainer import GradientRun
 from ui.i18n import t
+from ui.plots import LEGEND_BELOW
 
 COLOR_SCALE = "Viridis"
 NONFINITE_COLOR = "#d62728"
@@ -98,7 +99,7 @@ def flow_ratio_figure(runs: dict[str, GradientRun]) -> go.Figure:
     figure.update_layout(title=t("gradient_lab.ratio_title"), height=280,
                          yaxis={"type": "log", "exponentformat": "power"},
                          xaxis_title=t("gradient_lab.axis_step"), margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                         legend={"orientation": "h", "y": -0.3})
+                         legend=LEGEND_BELOW)
     return figure
 
 
@@ -119,7 +120,7 @@ def step_curves_figure(runs: dict[str, GradientRun]) -> go.Figure:
         xaxis_title=t("gradient_lab.axis_step"), yaxis={"title": t("gradient_lab.loss"), "type": "log", "exponentformat": "power"},
         yaxis2={"title": t("gradient_lab.accuracy"), "overlaying": "y", "side": "right", "range": [0, 1], "dtick": 0.2,
                 "showgrid": False},
-        legend={"orientation": "h", "y": -0.3},
+        legend=LEGEND_BELOW,
     )
     return figure
 
