@@ -5,6 +5,8 @@ Each model is trained through the real path (a fresh model store), which writes 
 
 * the model's own held-out test digits (never seen in training nor in the threshold): the share
   flagged should be low (goal <= 5 %);
+* a small upload (40 bars and 40 stripes, tests/dl/image_photos.py), too few images for a validation
+  set of 50: 100 new bars and stripes, which should pass as well;
 * photos that are not digits: random crops of scikit-learn's two sample photos (a flower, a temple)
   in colour, the same crops in greyscale (so colour alone cannot give them away), and smooth random
   "natural-ish" images (1/f noise, greyscale): the share flagged should be high.
@@ -110,7 +112,21 @@ def subset(dataset: ImageDataset, per_class: int, rng: np.random.Generator) -> I
     return dataset.subset(np.sort(chosen))
 
 
-def measure(kind: str, dataset: ImageDataset, outside: dict[str, tuple[np.ndarray, list]]) -> dict:
+def small_upload(per_class: int = 40) -> tuple[ImageDataset, tuple[np.ndarray, list]]:
+    """80 noisy bars and stripes as uploaded PNGs, and 100 new ones drawn the same way."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "dl"))
+    from image_photos import shape_png
+
+    from dl.image.uploads import dataset_from_class_files, decode_photo
+
+    files = {kind: [(f"{index}.png", shape_png(kind, offset + index)) for index in range(per_class)]
+             for kind, offset in (("bars", 0), ("stripes", 1000))}
+    new = [decode_photo(shape_png("bars" if index % 2 else "stripes", 5000 + index), "new.png") for index in range(100)]
+    return dataset_from_class_files(files, "40 bars + 40 stripes"), as_uploaded(new)
+
+
+def measure(kind: str, dataset: ImageDataset, outside: dict[str, tuple[np.ndarray, list]],
+            inside: tuple[np.ndarray, list] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         trained = train(kind, dataset, ModelStore(folder))
@@ -125,7 +141,8 @@ def measure(kind: str, dataset: ImageDataset, outside: dict[str, tuple[np.ndarra
             "train_seconds": round(train_seconds, 1),
             "threshold": round(profile["distance_threshold"], 4),
             "profile_bytes": (Path(trained.model_path).parent / "training_profile.json").stat().st_size,
-            "held_out_digits": flag_shares(trained, test, [size] * len(test)),
+            "held_out": flag_shares(trained, test, [size] * len(test)),
+            **({"new_like_training": flag_shares(trained, *inside)} if inside is not None else {}),
             **{name: flag_shares(trained, pixels, sizes) for name, (pixels, sizes) in outside.items()},
         }
         result["check_ms_per_image"] = round(1000 * (time.perf_counter() - started)
@@ -150,7 +167,9 @@ def main() -> None:
         ("transfer", subset(digits, 40, rng)),
     ]
     results = {f"{kind}_{dataset.source}": measure(kind, dataset, outside) for kind, dataset in runs}
-    print(json.dumps({"familiarity": results, "goal": "held-out digits flagged <= 0.05; photos flagged high"}, indent=2))
+    shapes, new_shapes = small_upload()
+    results["seed_small_upload"] = measure("seed", shapes, outside, new_shapes)
+    print(json.dumps({"familiarity": results, "goal": "held-out and new in-distribution images flagged <= 0.05; photos flagged high"}, indent=2))
 
 
 if __name__ == "__main__":

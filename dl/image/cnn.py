@@ -416,7 +416,7 @@ def training_profile(model: Any, pixels: np.ndarray, dataset: ImageDataset, trai
         validation_features=SEED.features_of_inputs(model, pixels[validation_index]),
         validation_labels=dataset.labels[validation_index],
     )
-    return build_profile(training, dataset.num_classes, SEED.feature_source)
+    return build_profile(training, dataset.num_classes, SEED.feature_source, features_fitted=True)
 
 
 # ------------------------------------------------------------------------------------------- predicting

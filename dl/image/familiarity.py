@@ -6,7 +6,7 @@ looked like, as plain numbers in a small JSON file beside the model (``PROFILE_F
 
 * their tones: a 16-bin histogram of grey levels per class, and how far (L1) the *validation*
   images' histograms lie from their nearest class's (a digit is mostly black with a few white
-  strokes; a photo has every shade), plus the range of their mean brightness, for the sentence;
+  strokes; a photo has every shade: a mean brightness alone cannot tell them apart);
 * their colourfulness (mean spread between the colour channels: 0 for greyscale);
 * their shape (width / height before they were squared) and their smallest size;
 * the model's penultimate-layer features: one centroid per class (the mean direction of its
@@ -22,7 +22,7 @@ warning. Measured on held-out digits and non-digit photos by ``bench/image_famil
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,10 @@ class FamiliarityConfig:
     No page or CLI option sets these (the bench measures them), so there is no user input to check."""
 
     quantile: float = 0.99  # the feature threshold lets 99 % of validation images through: ~1 % false alarms
-    feature_margin: float = 1.1  # 10 % beyond that distance: a test set drawn like the validation set rarely passes it
+    margin: float = 1.1  # both thresholds (features, tones) 10 % beyond the quantile: test images rarely pass it
     min_validation_images: int = 50  # fewer: their 99th percentile is just their largest; training images join them
-    range_quantile: float = 0.995  # brightness and colour ranges cover 99 % of training images (0.5 % cut each side)
+    small_set_margin: float = 1.5  # then: a quantile of so few is optimistic, and so are a CNN's own training images (13 % -> 4 % false alarms on 80 shapes)
+    colour_quantile: float = 0.99  # the colour limit lets 99 % of training images through
     tone_bins: int = DEFAULT_TONE_BINS  # grey-level histogram bins: 16 shades tell black-on-white strokes from a photo's gradients
     colour_margin: float = 16.0  # channel spread above the training images': a greyscale scan of a photo stays under it
     aspect_tolerance: float = 1.5  # shapes up to 1.5x wider or taller than any training image: 4:3 against square passes
@@ -65,8 +66,6 @@ class FamiliarityCheck:
     distance_limit: float  # the profile's threshold (already with the margin)
     tone_distance: float  # L1 distance of the photo's grey-level histogram to the nearest class's (0-2)
     tone_limit: float  # the profile's threshold (already with the margin)
-    brightness: float  # the photo's mean grey level, 0-255
-    brightness_range: tuple[float, float]  # the training images' range (without the margin)
     colourfulness: float  # the photo's mean channel spread, 0-255
     colourfulness_limit: float  # the training images' upper end (without the margin)
     aspect: float  # the photo's width / height
@@ -74,19 +73,8 @@ class FamiliarityCheck:
     smallest_side: int  # the smallest training image's shorter side, in pixels
     nearest_class: int  # the class whose centroid is nearest
 
-    def to_json(self) -> dict[str, Any]:
-        values = asdict(self)
-        return {name: (round(value, 4) if isinstance(value, float) else value) for name, value in values.items()}
-
 
 # ------------------------------------------------------------------------------------------- pixels
-def brightness(images: np.ndarray) -> np.ndarray:
-    """Mean grey level (0-255) of each uint8 image (n, h, w, 1|3)."""
-    pixels = images.astype(np.float32)
-    grey = pixels[..., 0] if pixels.shape[-1] == 1 else pixels @ GREY_WEIGHTS
-    return grey.reshape(len(images), -1).mean(axis=1)
-
-
 def tone_histograms(images: np.ndarray, bins: int = DEFAULT_TONE_BINS) -> np.ndarray:
     """(n, bins): each image's share of pixels in each band of grey levels (rows sum to 1)."""
     pixels = images.astype(np.float32)
@@ -158,12 +146,13 @@ class TrainingImages:
         return len(self.train_features)
 
 
-def build_profile(training: TrainingImages, num_classes: int, feature_source: str,
+def build_profile(training: TrainingImages, num_classes: int, feature_source: str, features_fitted: bool,
                   config: FamiliarityConfig = DEFAULT_CONFIG) -> dict[str, Any]:
     """The JSON-ready profile of a model's training images (see the module docstring).
 
     ``feature_source`` names the layer the features come from ("dense" for the CNNs,
     "efficientnet_lite0" for transfer models); ``check_photo`` must be given the same features.
+    ``features_fitted``: the features come from layers trained on these images (a CNN), not frozen ones.
     """
     centroids = class_centroids(training.train_features, training.train_labels, num_classes)
     histograms = tone_histograms(training.images, config.tone_bins)  # training images first, then validation
@@ -175,21 +164,20 @@ def build_profile(training: TrainingImages, num_classes: int, feature_source: st
         watched = np.concatenate([training.train_features, training.validation_features])
         watched_tones = histograms
     distances, _ = nearest_centroid(watched, centroids)
-    low, high = (1 - config.range_quantile) / 2, 1 - (1 - config.range_quantile) / 2
-    grey, colour = brightness(training.images), colourfulness(training.images)
+    colour = colourfulness(training.images)
     aspect = training.sizes[:, 0] / np.maximum(training.sizes[:, 1], 1)
     return {
         "version": PROFILE_VERSION,
         "images": int(len(training.images)),
         "feature_source": feature_source,
+        "features_fitted": features_fitted,
         "centroids": np.round(centroids, 5).tolist(),
         "distance_quantile": config.quantile,
         "distance_threshold": float(np.quantile(distances, config.quantile)),
         "distances_measured_on": "validation" if has_validation else "training and validation",
         "tones": np.round(tones, 5).tolist(),
         "tone_threshold": float(np.quantile(tone_distance(watched_tones, tones), config.quantile)),
-        "brightness_range": [float(np.quantile(grey, low)), float(np.quantile(grey, high))],
-        "colourfulness_limit": float(np.quantile(colour, config.range_quantile)),
+        "colourfulness_limit": float(np.quantile(colour, config.colour_quantile)),
         "aspect_range": [float(aspect.min()), float(aspect.max())],
         "smallest_side": int(training.sizes.min()),
     }
@@ -212,8 +200,7 @@ def _read_profile(path: str) -> dict[str, Any] | None:
         profile = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return None
-    wanted = ("centroids", "distance_threshold", "tones", "tone_threshold", "brightness_range", "colourfulness_limit",
-              "aspect_range")
+    wanted = ("centroids", "distance_threshold", "tones", "tone_threshold", "colourfulness_limit", "aspect_range")
     if not isinstance(profile, dict) or profile.get("version") != PROFILE_VERSION or any(key not in profile for key in wanted):
         return None  # written by another version: no check rather than a wrong one
     return profile
@@ -226,12 +213,15 @@ def check_photo(profile: dict[str, Any], pixels: np.ndarray, size: tuple[int, in
     ``size`` its (width, height) as uploaded, ``features`` its penultimate-layer features (d,)."""
     centroids = np.asarray(profile["centroids"], dtype=np.float32)
     distances, nearest = nearest_centroid(np.asarray(features)[np.newaxis], centroids)
-    distance_limit = float(profile["distance_threshold"]) * config.feature_margin
+    small_set = profile.get("distances_measured_on") != "validation"
+    margin = config.small_set_margin if small_set else config.margin
+    # frozen features (transfer) are not optimistic on the training images: only the quantile's margin
+    feature_margin = margin if profile.get("features_fitted", True) else config.margin
+    distance_limit = float(profile["distance_threshold"]) * feature_margin
     tones = np.asarray(profile["tones"], dtype=np.float64)
     tones_of_photo = float(tone_distance(tone_histograms(pixels[np.newaxis], tones.shape[1]), tones)[0])
-    tone_limit = float(profile["tone_threshold"]) * config.feature_margin
-    grey, colour = float(brightness(pixels[np.newaxis])[0]), float(colourfulness(pixels[np.newaxis])[0])
-    low, high = profile["brightness_range"]
+    tone_limit = float(profile["tone_threshold"]) * margin
+    colour = float(colourfulness(pixels[np.newaxis])[0])
     aspect = size[0] / max(size[1], 1)
     aspect_low, aspect_high = profile["aspect_range"]
     reasons = [
@@ -246,7 +236,7 @@ def check_photo(profile: dict[str, Any], pixels: np.ndarray, size: tuple[int, in
     return FamiliarityCheck(
         far=bool(reasons), reasons=reasons, distance=float(distances[0]), distance_limit=distance_limit,
         tone_distance=tones_of_photo, tone_limit=tone_limit,
-        brightness=grey, brightness_range=(float(low), float(high)), colourfulness=colour,
+        colourfulness=colour,
         colourfulness_limit=float(profile["colourfulness_limit"]), aspect=float(aspect),
         aspect_range=(float(aspect_low), float(aspect_high)), smallest_side=int(profile.get("smallest_side", 0)),
         nearest_class=int(nearest[0]),

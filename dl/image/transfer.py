@@ -234,7 +234,7 @@ def training_profile(features: np.ndarray, dataset: ImageDataset, train_indices:
         validation_features=features[validation_indices],
         validation_labels=dataset.labels[validation_indices],
     )
-    return build_profile(training, dataset.num_classes, TRANSFER.feature_source)
+    return build_profile(training, dataset.num_classes, TRANSFER.feature_source, features_fitted=False)
 
 
 def load_transfer_model(folder: Path) -> TransferImageModel:

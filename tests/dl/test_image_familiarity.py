@@ -129,9 +129,9 @@ def test_the_transfer_model_flags_a_digit_drawing_among_photos(tmp_path):
 def test_check_photo_on_a_hand_made_profile():
     """Numbers checked by hand: class directions (1, 0) and (0, 1), threshold 0.1 (0.11 with the margin)."""
     profile = {
-        "version": 1, "centroids": [[1.0, 0.0], [0.0, 1.0]], "distance_threshold": 0.1,
+        "version": 1, "centroids": [[1.0, 0.0], [0.0, 1.0]], "distance_threshold": 0.1, "distances_measured_on": "validation",
         "tones": [[1.0] + [0.0] * 15, [0.5] + [0.0] * 14 + [0.5]], "tone_threshold": 0.2,
-        "brightness_range": [0.0, 130.0], "colourfulness_limit": 0.0, "aspect_range": [1.0, 1.0], "smallest_side": 8,
+        "colourfulness_limit": 0.0, "aspect_range": [1.0, 1.0], "smallest_side": 8,
     }
     black = np.zeros((8, 8, 1), np.uint8)
     near = check_photo(profile, black, (8, 8), np.array([3.0, 0.3]))  # cosine distance 1 - 3/sqrt(9.09) = 0.005
@@ -144,6 +144,15 @@ def test_check_photo_on_a_hand_made_profile():
     red[..., 0] = 40  # grey level 12: tone band 0, like class 0; colour spread 40
     assert check_photo(profile, red, (16, 8), np.array([1.0, 0.0])).reasons == ["colour", "shape"]
     assert check_photo(profile, black, (3, 3), np.array([1.0, 0.0])).reasons == ["small"]
+    # cosine distance 0.13: over 0.1 x 1.1 when the threshold was measured on validation images; under
+    # 0.1 x 1.5 when a small set measured it on the images a CNN was fitted on (optimistic)
+    between = np.array([1.0, np.tan(np.arccos(0.87))])
+    assert check_photo(profile, black, (8, 8), between).reasons == ["features"]
+    small = {**profile, "distances_measured_on": "training and validation"}
+    assert check_photo(small, black, (8, 8), between).distance_limit == pytest.approx(0.15)
+    assert not check_photo(small, black, (8, 8), between).far
+    frozen = {**small, "features_fitted": False}  # transfer: only the quantile's own margin
+    assert check_photo(frozen, black, (8, 8), between).reasons == ["features"]
 
 
 def test_cli_predict_says_far_from_the_training_data(digits_model, tmp_path, capsys):
