@@ -199,7 +199,7 @@ def predict(args: argparse.Namespace) -> int:
     return 2 if failures else 0
 
 
-def familiarity_fields(check) -> dict[str, Any]:
+def familiarity_fields(check: Any) -> dict[str, Any]:
     """``predict --json``'s fields on how far the image is from the training data (none without a profile)."""
     if check is None:
         return {}
@@ -207,7 +207,7 @@ def familiarity_fields(check) -> dict[str, Any]:
             "feature_distance": round(check.distance, 4), "feature_distance_limit": round(check.distance_limit, 4)}
 
 
-def familiarity_note(check) -> str:
+def familiarity_note(check: Any) -> str:
     """The text line's ending when the image is far from the training data."""
     if check is None or not check.far:
         return ""
