@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.formatting import human_size
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.training import page_state
 
 
@@ -18,8 +18,9 @@ def download_section(page: str, model_path: Path, build_zip: Callable[[], bytes]
     """``label_key`` is a locale key with a ``{size}`` placeholder; ``card`` is the model card's Markdown.
     ``slot`` names a second download on the same page (its own kept zip and button key)."""
     state = page_state(page)
-    if state.get(f"{slot}_of") != str(model_path):  # one zip a slot at a time: older ones only hold memory
-        state[slot], state[f"{slot}_of"] = build_zip(), str(model_path)
+    made_for = f"{model_path} · {current_language()}"  # its model card is in the page's language
+    if state.get(f"{slot}_of") != made_for:  # one zip a slot at a time: older ones only hold memory
+        state[slot], state[f"{slot}_of"] = build_zip(), made_for
     suffix = "" if slot == "zip" else f"_{slot}"
     st.download_button(t(label_key, size=human_size(len(state[slot]))), state[slot], file_name=file_name,
                        mime="application/zip", icon="📦", key=f"{page}_download{suffix}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from apptest_utils import chart_specs, open_page, run_until, show_tab
+from apptest_utils import chart_specs, english_on_page, open_page, run_until, show_tab
+
+from dl.text.data import load_builtin
 
 PAGE = "text_classification"
 RESULTS, PREDICT, EXPORT = 1, 2, 3  # tab positions; only the open tab (and Data) runs
@@ -40,6 +42,10 @@ def test_train_on_builtin_reviews_and_predict(language, source, good, bad):
     app = open_page(PAGE, language)
     assert not app.exception and TEXT[language]["title"] in app.title[0].value
     train(app, language, source)
+    data = load_builtin(source)
+    if language == "zh":  # no English on the Chinese page apart from names and the data's own words (issue 24.6)
+        for tab in (0, RESULTS, PREDICT, EXPORT):
+            assert english_on_page(show_tab(app, tab, PAGE), data.texts + data.class_names) == [], tab
     show_tab(app, RESULTS, PAGE)
     accuracy = float(app.metric[4].value.rstrip("%"))  # Results: accuracy after the four data metrics
     baseline = float(app.metric[6].value.rstrip("%"))

@@ -9,7 +9,7 @@ import streamlit as st
 from dl.text.export import baseline_card, export_baseline_zip, export_zip, model_card
 from dl.text.train import TrainedTextClassifier
 from ui.export import download_section
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.text.results import baseline_wins
 from ui.text.training import PAGE
 
@@ -28,8 +28,9 @@ def render_export_tab(trained: TrainedTextClassifier | None) -> None:
 
 def _network_section(trained: TrainedTextClassifier) -> None:
     st.subheader(t("text_classification.export_network", model=t(f"text_classification.model_{trained.config.model}")))
-    download_section(PAGE, trained.path, lambda: export_zip(trained), f"text-classifier-{trained.config.model}.zip",
-                     "text_classification.download", "text_classification.export_help", model_card(trained),
+    language = current_language()
+    download_section(PAGE, trained.path, lambda: export_zip(trained, language), f"text-classifier-{trained.config.model}.zip",
+                     "text_classification.download", "text_classification.export_help", model_card(trained, language),
                      "text_classification.model_card")
 
 
@@ -38,6 +39,7 @@ def _baseline_section(trained: TrainedTextClassifier) -> None:
     if not trained.has_baseline:
         st.caption(t("text_classification.baseline_not_kept"))
         return
-    download_section(PAGE, trained.path, lambda: export_baseline_zip(trained), "text-classifier-tfidf-baseline.zip",
+    language = current_language()
+    download_section(PAGE, trained.path, lambda: export_baseline_zip(trained, language), "text-classifier-tfidf-baseline.zip",
                      "text_classification.download_baseline", "text_classification.export_baseline_help",
-                     baseline_card(trained), "text_classification.model_card", slot="baseline_zip")
+                     baseline_card(trained, language), "text_classification.model_card", slot="baseline_zip")
