@@ -77,15 +77,15 @@ ALLOWED_ENGLISH = {word.lower() for word in """
     mit apache-2.0 jieba numpy kib mb gb kb ms pip install python avgpool bilstm db bert-base bert-base-chinese
     bert-base-multilingual-cased elu leaky linear hinge huber adagrad nesterov rosenbrock beale lasso xor gan vae
     svm kaiming simplernn gradienttape micrograd logit momentum scikit-learn sin round scale vs pi zi zj dot
-    efficientnet-lite clipnorm clipvalue rgb rgba webp bmp gif tiff
+    efficientnet-lite clipnorm clipvalue rgb rgba webp bmp gif tiff fold-in biased neural
 """.split()}
-FILE_NAME = re.compile(r"[\w.-]+\.(json|py|md|keras|csv|tsv|zip|txt|safetensors|png|jpg)", re.I)
+FILE_NAME = re.compile(r"[\w.-]+\.(json|py|md|keras|csv|tsv|zip|txt|safetensors|png|jpg|npz)", re.I)
 SKIPPED_FIELDS = {"query_param_key", "language", "icon", "id", "key", "form_id", "type", "format", "url", "default",
                   "value", "data", "theme", "element_id", "fragment_id", "arrow_data", "styler", "spec", "file_name",
                   "mime", "placeholder_html", "page"}
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.\-]*[A-Za-z0-9]")
-NOT_PROSE = re.compile(r"`[^`]*`|https?://\S+|^    .*$|“[^”]*”|\b[0-9a-f]{16,}\b|\b\w+_\w+\b", re.M)  # code, links,
-# indented code, quoted examples and titles, hashes, identifiers such as text_classification
+NOT_PROSE = re.compile(r"`[^`]*`|https?://\S+|^    .*$|“[^”]*”|\b[0-9a-f]{16,}\b|\b\w+_\w+\b|--[\w-]+", re.M)  # code,
+# links, indented code, quoted examples and titles, hashes, identifiers such as text_classification, options
 
 
 def shown_strings(app) -> list[str]:

@@ -7,7 +7,9 @@ offline and a one-label table each show an error box, never a traceback."""
 from __future__ import annotations
 
 import pytest
-from apptest_utils import open_page, run_until, show_tab
+from apptest_utils import english_on_page, open_page, run_until, show_tab
+
+from ui.bert.data import ENGLISH_EXAMPLES
 
 PAGE = "bert_labeling"
 RESULTS, LABEL, EXPORT = 1, 2, 3  # tab positions; only the open tab (and Data) runs
@@ -40,6 +42,9 @@ def test_fine_tune_on_typed_sentences_and_label(language):
     assert not app.exception
     caution = {"en": "Only 4 held-out examples", "zh": "只有 4 个留出样本"}[language]  # a '100 %' on 4 sentences is no headline
     assert any(caution in box.value for box in app.warning), [box.value for box in app.warning]
+    if language == "zh":  # no English but names and the (English) example sentences (issue 24.6)
+        for tab in range(len(app.tabs)):
+            assert english_on_page(show_tab(app, tab, PAGE), ENGLISH_EXAMPLES) == [], app.tabs[tab].label
     show_tab(app, RESULTS, PAGE)
     comparison = next(table.value for table in app.dataframe if len(table.value) == 4)  # + the majority label
     assert comparison.iloc[:, 1].between(0, 100).all() and comparison.iloc[3, 1] == 50.0  # accuracy first, in percent

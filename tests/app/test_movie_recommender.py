@@ -12,7 +12,9 @@ import zipfile
 
 import numpy as np
 import pytest
-from apptest_utils import chart_specs, open_page, plotly_array, run_until, show_tab
+from apptest_utils import chart_specs, english_on_page, open_page, plotly_array, run_until, show_tab
+
+from dl.recommender.data import load_builtin
 
 PAGE = "movie_recommender"
 RESULTS, RECOMMEND, VISITOR, EXPLORE, EXPORT = 1, 2, 3, 4, 5  # tab positions; only the open tab (and Data) runs
@@ -41,6 +43,11 @@ def test_train_on_movielens_and_recommend(language):
     assert TEXT[language]["title"] in app.title[0].value
     assert [metric.value for metric in app.metric][:3] == ["100,000", "943", "1,682"]
     train(app, language)
+    if language == "zh":  # no English but names and the data's titles and genres (issue 24.6)
+        data = load_builtin("ml-100k")
+        shown_data = data.titles + [genre for genres in data.genres for genre in genres]
+        for tab in range(len(app.tabs)):
+            assert english_on_page(show_tab(app, tab, PAGE), shown_data) == [], app.tabs[tab].label
 
     show_tab(app, RESULTS, PAGE)
     table = app.dataframe[0].value  # Results: this model, then the bias and global-mean baselines

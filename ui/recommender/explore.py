@@ -76,5 +76,5 @@ def map_figure(points: dict, grey: str | None = None) -> go.Figure:
             hovertemplate="%{text}<extra>" + genre + "</extra>",
         ))
     figure.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         xaxis={"title": "PC 1"}, yaxis={"title": "PC 2"}, legend={"itemsizing": "constant"})
+                         xaxis={"title": t("movie_recommender.map_axis", number=1)}, yaxis={"title": t("movie_recommender.map_axis", number=2)}, legend={"itemsizing": "constant"})
     return figure

@@ -22,7 +22,8 @@ def render_results_tab(trained: TrainedRecommender | None, data: RatingsData | N
     rows = comparison_rows(trained, runs_on(PAGE, data.fingerprint()))
     st.subheader(t("movie_recommender.comparison"))
     st.dataframe(rows, hide_index=True, width="stretch", column_config={
-        name: st.column_config.NumberColumn(t(f"movie_recommender.metric_{name}"), format="%.4f") for name in METRICS
+        "model": st.column_config.TextColumn(t("movie_recommender.model")),
+        **{name: st.column_config.NumberColumn(t(f"movie_recommender.metric_{name}"), format="%.4f") for name in METRICS},
     })
     st.caption(t("movie_recommender.comparison_help", test=trained.metrics.get("test_ratings", 0),
                  threshold=trained.catalog.relevance_threshold, moved=trained.metrics.get("moved_to_train", 0)))
