@@ -24,6 +24,13 @@ ENGLISH = {
                              "and was retrained.",
     "cache_not_writable": "The model cache {folder} cannot be written ({error}), so this model is kept in a "
                           "temporary folder and will be trained again next time.",
+    "ratings_repeated": "{count:,} repeated ratings of the same movie by the same user: the latest was kept.",
+    "ratings_repeated_one": "1 repeated rating of the same movie by the same user: the latest was kept.",
+    "ratings_rows_skipped": "{count:,} rows without a user, item or rating were skipped.",
+    "ratings_rows_skipped_one": "1 row without a user, item or rating was skipped.",
+    "items_none_match": "None of the item ids in {file} match the ratings file: movies are shown by number.",
+    "items_missing": "{count:,} rated items are not in {file}: they are shown by number.",
+    "items_missing_one": "1 rated item is not in {file}: it is shown by number.",
     "not_chief": "This process is not the chief of the distributed run: its copy of the model is in {folder}.",
 }
 

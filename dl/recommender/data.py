@@ -30,6 +30,7 @@ from dl.data.fingerprinting import fingerprint
 from dl.data.registry import DatasetInfo, dataset_names, load_dataset, register_dataset
 from dl.data.text_files import decode_text, table_lines
 from dl.limits import LIMITS
+from dl.notes import Note, counted
 
 TASK = "recommender"
 MOVIELENS_NOTE = (
@@ -203,7 +204,7 @@ def build_ratings(
     reversed_first = np.unique(pair[::-1], return_index=True)[1]
     keep = np.sort(len(pair) - 1 - reversed_first)  # the last occurrence of each pair (latest in time)
     if len(keep) < len(pair):
-        notes.append(f"{len(pair) - len(keep):,} repeated ratings of the same movie by the same user: the latest was kept.")
+        notes.append(counted("ratings_repeated", len(pair) - len(keep)))
         users, items, ratings = users[keep], items[keep], ratings[keep]
         timestamps = timestamps[keep] if timestamps is not None else None
     _check_enough(source, len(ratings), len(unique_users), len(unique_items), ratings)
@@ -361,7 +362,7 @@ def ratings_from_table(frame, columns: RatingColumns, source: str, item_info: di
     text = frame.astype(str).apply(lambda column: column.str.strip())
     blank = (text[columns.user].isin(["", "nan"]) | text[columns.item].isin(["", "nan"])
              | text[columns.rating].isin(["", "nan", "NaN", "NA"]))
-    notes = [f"{int(blank.sum()):,} rows without a user, item or rating were skipped."] if blank.any() else []
+    notes = [counted("ratings_rows_skipped", int(blank.sum()))] if blank.any() else []
     text = text[~blank]
     ratings = pd.to_numeric(text[columns.rating], errors="coerce")
     _refuse_non_numbers(ratings, text[columns.rating], source, columns.rating)
@@ -414,9 +415,9 @@ def read_ratings_file(content: bytes, file_name: str, columns: RatingColumns | N
     if item_info is not None:
         unknown = sum(1 for item in data.item_ids if item not in item_info)
         if unknown == data.num_items:
-            data.notes.append(f"None of the item ids in {items_name} match the ratings file: titles are the ids.")
+            data.notes.append(Note("items_none_match", file=items_name))
         elif unknown:
-            data.notes.append(f"{unknown:,} rated items are not in {items_name}: their titles are their ids.")
+            data.notes.append(counted("items_missing", unknown, file=items_name))
     return data
 
 

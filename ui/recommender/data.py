@@ -11,7 +11,7 @@ from dl.data.errors import DataError
 from dl.recommender import data as ratings_data
 from dl.recommender.data import RatingColumns, RatingsData
 from ui.errors import data_error_text, show_data_error
-from ui.i18n import t
+from ui.i18n import note_text, t
 from ui.limits import show_limits
 
 SOURCES = ("builtin", "upload")
@@ -94,7 +94,7 @@ def show_ratings(data: RatingsData) -> None:
                     help=t("movie_recommender.sparsity_help"))
     cells[4].metric(t("movie_recommender.mean_rating"), f"{summary['mean_rating']:.2f}")
     for note in data.notes:
-        st.info(note)
+        st.info(note_text(note))
     with st.expander(t("movie_recommender.look_at_data"), expanded=False):
         left, middle, right = st.columns(3)
         values, counts = np.unique(data.ratings, return_counts=True)

@@ -7,7 +7,7 @@ import streamlit as st
 from dl.recommender.config import MODEL_KINDS, OPTIMIZERS, SPLITS, RecommenderConfig
 from dl.recommender.data import RatingsData
 from dl.recommender.train import TrainedRecommender, model_key, train_recommender
-from ui.i18n import t
+from ui.i18n import note_text, t
 from ui.loaders import model_store
 from ui.training import remember_run, training_section
 
@@ -63,7 +63,7 @@ def train_and_attach(config: RecommenderConfig, data: RatingsData) -> TrainedRec
     st.success(t(f"movie_recommender.{message}", rmse=metrics["rmse"], baseline=bias["rmse"], ndcg=metrics["ndcg_at_10"],
                  baseline_ndcg=bias["ndcg_at_10"], epochs=metrics.get("epochs_run", 0)))
     for note in trained.notes:
-        st.info(note)
+        st.info(note_text(note))
     remember_run(PAGE, data.fingerprint(), trained)
     return trained
 
