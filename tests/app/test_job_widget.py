@@ -129,3 +129,30 @@ def test_status_lines_are_in_the_pages_language():
         "训练中 · 第 3 轮后提前停止（最多 10 轮）",  # no countdown and no batch counter once the last epoch ran
         "完成 · 第 4/4 轮 · 训练用时 17.0 秒，本次从缓存加载用时 1.2 秒",  # a cache hit is not passed off as training
     ]
+
+
+def curves_page():
+    import sys
+
+    import streamlit as st
+
+    sys.path.insert(0, st.session_state["root"])
+    from ui.plots import history_figure
+
+    rows = [{"epoch": 1, "loss": 0.61, "val_loss": 0.66, "accuracy": 0.7694, "val_accuracy": 0.8222},
+            {"epoch": 2, "loss": 0.42, "val_loss": 0.51, "accuracy": 0.8123, "val_accuracy": 0.8301}]
+    st.plotly_chart(history_figure(rows), key="curves")
+
+
+def test_curves_are_named_in_the_pages_language_with_rounded_ticks():
+    """'val_accuracy' legends and 0.7694 ticks on the Chinese page (issue 24.6, 24.12)."""
+    import json
+
+    app = AppTest.from_function(curves_page, default_timeout=TIMEOUT)
+    app.session_state["root"] = str(ROOT)
+    app.session_state["language"] = "zh"
+    spec = json.loads(app.run().get("plotly_chart")[0].proto.spec)
+    assert [trace["name"] for trace in spec["data"]] == ["准确率", "损失", "验证准确率", "验证损失"]
+    layout = spec["layout"]
+    assert layout["yaxis2"]["tickformat"] == ".0%" and layout["yaxis"]["tickformat"] == ".3~f"
+    assert layout["xaxis"]["title"]["text"] == "轮次"
