@@ -145,11 +145,11 @@ def test_check_photo_on_a_hand_made_profile():
     assert check_photo(profile, red, (16, 8), np.array([1.0, 0.0])).reasons == ["colour", "shape"]
     assert check_photo(profile, black, (3, 3), np.array([1.0, 0.0])).reasons == ["small"]
     # cosine distance 0.13: over 0.1 x 1.1 when the threshold was measured on validation images; under
-    # 0.1 x 1.5 when a small set measured it on the images a CNN was fitted on (optimistic)
+    # 0.1 x 2 when a small set measured it on the images a CNN was fitted on (optimistic)
     between = np.array([1.0, np.tan(np.arccos(0.87))])
     assert check_photo(profile, black, (8, 8), between).reasons == ["features"]
     small = {**profile, "distances_measured_on": "training and validation"}
-    assert check_photo(small, black, (8, 8), between).distance_limit == pytest.approx(0.15)
+    assert check_photo(small, black, (8, 8), between).distance_limit == pytest.approx(0.2)
     assert not check_photo(small, black, (8, 8), between).far
     frozen = {**small, "features_fitted": False}  # transfer: only the quantile's own margin
     assert check_photo(frozen, black, (8, 8), between).reasons == ["features"]
