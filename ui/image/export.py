@@ -80,7 +80,7 @@ def render_card_preview(card: dict[str, Any], trained: TrainedImageClassifier) -
         t("image_export.card_classes"): f"{len(card['classes'])}: {', '.join(card['classes'])}",
         t("image_export.card_input"): model_input,
         t("image_export.card_epochs"): str(card.get("epochs_trained", "?")),
-        t("image_export.card_exported"): card["exported"],
+        t("image_export.card_exported"): t("image_export.card_exported_value", time=card["exported"].removesuffix(" UTC")),
     }
     if "accuracy" in metrics:
         facts[t("image_export.card_accuracy")] = t("image_export.card_accuracy_value", accuracy=metrics["accuracy"] * 100,
@@ -125,7 +125,7 @@ def render_compression(trained: TrainedImageClassifier, dataset: ImageDataset | 
     before, after = report.rows[0], report.rows[-1]
     size, accuracy, latency = st.columns(3)
     size.metric(t("image_export.size"), human_size(after["bytes"]), f"{(after['bytes'] / before['bytes'] - 1) * 100:+.0f}%", delta_color="inverse")
-    accuracy.metric(t("image_export.accuracy"), f"{after['accuracy']:.1%}", f"{(after['accuracy'] - before['accuracy']) * 100:+.1f} pt")
+    accuracy.metric(t("image_export.accuracy"), f"{after['accuracy']:.1%}", t("image_export.accuracy_points", points=(after["accuracy"] - before["accuracy"]) * 100))
     latency.metric(t("image_export.latency"), f"{after['ms_per_image']:.2f} ms", f"{after['ms_per_image'] - before['ms_per_image']:+.2f} ms", delta_color="inverse")
     table = pd.DataFrame(
         {
