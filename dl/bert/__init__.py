@@ -3,5 +3,6 @@ online) with transformers' Trainer, compare with frozen-embedding baselines, lab
 
 Modules: ``config``, ``backbone`` (find and load the pretrained model and tokenizer, offline
 errors), ``train`` (Trainer, progress, cancel, the store), ``baselines`` (frozen embeddings +
-logistic regression, nearest centroid), ``attribution`` (integrated gradients), ``export``, ``cli``.
+logistic regression, nearest centroid), ``probe`` (the frozen-encoder baseline kept as a model of its
+own, predicted with ``probe_predict_script``), ``attribution`` (integrated gradients), ``export``, ``cli``.
 """

@@ -6,11 +6,17 @@ here. An id that cannot be fetched raises DataError saying so and naming the bui
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from dl.bert.config import BUILTIN_MODEL
 from dl.data.errors import DataError, missing_package
+
+# what AutoModel and AutoTokenizer read from a model folder (not sentence-transformers' extras, not the README)
+ENCODER_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                 "vocab.txt", "merges.txt", "vocab.json", "sentencepiece.bpe.model", "spiece.model")
 
 
 def model_source(model: str) -> str:
@@ -55,6 +61,31 @@ def load_classifier(model: str, labels: list[str]) -> Any:
         )
     except (OSError, ValueError) as error:
         raise unreachable(model, error) from None
+
+
+def load_encoder(model: str) -> Any:
+    """The pretrained encoder alone (no head, never fine-tuned): what the frozen-encoder baseline's vectors come from."""
+    from transformers import AutoModel
+
+    quiet_transformers()
+    try:
+        return AutoModel.from_pretrained(model_source(model), trust_remote_code=False, use_safetensors=True).eval()
+    except (OSError, ValueError) as error:
+        raise unreachable(model, error) from None
+
+
+def save_encoder(model: str, folder: Path) -> None:
+    """The pretrained encoder's weights, config and tokenizer files in ``folder``: copied as shipped for a local
+    model (the built-in MiniLM), else saved from the loaded model (a Hugging Face id, from its local cache)."""
+    source = Path(model_source(model))
+    folder.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        for path in source.iterdir():
+            if path.is_file() and path.name in ENCODER_FILES:
+                shutil.copyfile(path, folder / path.name)
+        return
+    load_encoder(model).save_pretrained(folder, safe_serialization=True)
+    load_tokenizer(model).save_pretrained(folder)
 
 
 def unreachable(model: str, error: Exception) -> DataError:

@@ -17,33 +17,26 @@ import numpy as np
 
 
 def sentence_embeddings(encoder: Any, tokenizer: Any, texts: list[str], max_length: int, batch_size: int = 64) -> np.ndarray:
-    import torch
+    """(n, hidden) sentence vectors: the pooling the exported probe's predict.py does (the very same function)."""
+    from dl.bert.probe_predict_script import mean_pooled_vectors
 
-    rows = []
-    encoder.eval()
-    with torch.no_grad():
-        for start in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[start:start + batch_size], truncation=True, max_length=max_length, padding=True,
-                              return_tensors="pt")
-            hidden = encoder(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).float()
-            rows.append(((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)).numpy())
-    return np.concatenate(rows)
+    return mean_pooled_vectors(encoder, tokenizer, texts, max_length, batch_size)
 
 
 def frozen_baselines(encoder: Any, tokenizer: Any, max_length: int, train_texts: list[str], train_labels: np.ndarray,
-                     test_texts: list[str], test_labels: np.ndarray, num_classes: int) -> dict[str, dict[str, float]]:
+                     test_texts: list[str], test_labels: np.ndarray, num_classes: int) -> tuple[dict[str, dict[str, float]], Any]:
     """Held-out accuracy and macro F1 of the linear probe, of the nearest centroid and of always
-    answering the largest training label (what a collapsed model scores). ``encoder``: the pretrained
-    encoder before any fine-tuning (the classifier's own, scored before the Trainer changes it)."""
+    answering the largest training label (what a collapsed model scores), and the fitted probe (a
+    scikit-learn ``LogisticRegression``, kept as a model of its own: ``dl.bert.probe``). ``encoder``: the
+    pretrained encoder before any fine-tuning (the classifier's own, scored before the Trainer changes it)."""
     train_vectors = sentence_embeddings(encoder, tokenizer, train_texts, max_length)
     test_vectors = sentence_embeddings(encoder, tokenizer, test_texts, max_length)
     return baselines_from_vectors(train_vectors, train_labels, test_vectors, test_labels, num_classes)
 
 
 def baselines_from_vectors(train_vectors: np.ndarray, train_labels: np.ndarray, test_vectors: np.ndarray,
-                           test_labels: np.ndarray, num_classes: int) -> dict[str, dict[str, float]]:
-    """The three baselines of ``frozen_baselines`` on sentence vectors already computed."""
+                           test_labels: np.ndarray, num_classes: int) -> tuple[dict[str, dict[str, float]], Any]:
+    """The three baselines of ``frozen_baselines`` on sentence vectors already computed, and the fitted probe."""
     from sklearn.linear_model import LogisticRegression
 
     probe = LogisticRegression(C=1.0, max_iter=2000).fit(train_vectors, train_labels)
@@ -55,7 +48,7 @@ def baselines_from_vectors(train_vectors: np.ndarray, train_labels: np.ndarray, 
         "frozen_logistic_regression": scores(test_labels, probe.predict(test_vectors), num_classes),
         "nearest_centroid": scores(test_labels, nearest, num_classes),
         "majority": scores(test_labels, majority, num_classes),
-    }
+    }, probe
 
 
 def scores(true_labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> dict[str, float]:

@@ -4,20 +4,25 @@
         [--model minilm|HF_ID] [--epochs N] [--max-samples N] [--class-weights auto|on|off]
         [--strategy auto|full|top_layers] [--layers K] [--json]
     python -m dl predict bert --model PATH "sentence" ... | --csv FILE --text-col C
+    python -m dl predict bert --baseline PATH "sentence" ...   (or --model PATH --baseline)
 
 ``train`` shows progress on stderr and a summary on stdout, or with ``--json`` one JSON line
 (accuracy, macro_f1, baseline_accuracy, majority_macro_f1, labels, model ..., and ``data_doctor``: the
 findings on the sentences, see ``dl.data_doctor.texts``); a second identical run is answered from the model
-cache without loading PyTorch. ``predict`` prints one line per sentence (JSON lines with ``--json``).
+cache without loading PyTorch. ``predict`` prints one line per sentence (JSON lines with ``--json``);
+with ``--baseline`` the labels come from the frozen-encoder + logistic-regression baseline trained beside
+the fine-tuned model (``frozen_probe.json`` in its folder, or an unzipped baseline export).
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from dl import console
 from dl.bert.config import CLASS_WEIGHTS, DEFAULT_SENTENCES, STRATEGIES, TOP_LAYERS_FROM
+from dl.data.errors import DataError
 from dl.store import ModelStore
 from dl.text.cli import add_text_inputs, print_labels, texts_from_args
 from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
@@ -55,8 +60,11 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Label sentences with a fine-tuned BERT folder."
-    parser.add_argument("--model", required=True, help="the model folder printed by train (or an unzipped export)")
+    parser.description = "Label sentences with a fine-tuned BERT folder, or with the frozen-encoder baseline kept in it."
+    parser.add_argument("--model", help="the model folder printed by train (or an unzipped export)")
+    parser.add_argument("--baseline", nargs="?", const=True, default=None, metavar="FOLDER",
+                        help="label with the frozen-encoder + logistic-regression baseline trained beside the fine-tuned model: "
+                             "of FOLDER (a model folder or an unzipped baseline export), or of --model's folder")
     add_text_inputs(parser)
 
 
@@ -142,8 +150,25 @@ def summary_rows(result: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def predict(args: argparse.Namespace) -> None:
+    from dl.bert.probe import PROBE_FILE, load_probe
     from dl.bert.train import load_labeler_folder, predict_probabilities
 
+    baseline = args.baseline
+    if isinstance(baseline, str) and args.model and not Path(baseline).exists():
+        args.texts.insert(0, baseline)  # "--model F --baseline 'a sentence'": the flag took the first sentence
+        baseline = True
+    folder = baseline if isinstance(baseline, str) else args.model
+    if not folder:
+        raise DataError("Give the model folder: --model FOLDER, or --baseline FOLDER for the frozen-encoder baseline.")
     texts = texts_from_args(args)
-    model, tokenizer, labels, max_length = load_labeler_folder(args.model)
+    if baseline or _baseline_export(Path(folder), PROBE_FILE):
+        probe = load_probe(folder)
+        print_labels(args, texts, probe.class_names, probe.probabilities(texts))
+        return
+    model, tokenizer, labels, max_length = load_labeler_folder(folder)
     print_labels(args, texts, labels, predict_probabilities(model, tokenizer, texts, max_length))
+
+
+def _baseline_export(folder: Path, probe_file: str) -> bool:
+    """An unzipped baseline export (the probe, no fine-tuned weights): ``--model`` reads it as ``--baseline`` would."""
+    return folder.is_dir() and (folder / probe_file).is_file() and not any(folder.glob("*.safetensors"))

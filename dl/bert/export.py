@@ -1,15 +1,20 @@
-"""The fine-tuned model folder as a zip: safetensors weights, tokenizer, labels, metrics card, predict.py."""
+"""The fine-tuned model folder as a zip (safetensors weights, tokenizer, labels, metrics card,
+predict.py), and the frozen-encoder + logistic-regression baseline's zip (frozen_probe.json, the
+pretrained encoder, a card and its own predict.py)."""
 
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from pathlib import Path
 
+from dl.bert.probe import ENCODER_FOLDER, PROBE_FILE
 from dl.bert.train import TrainedLabeler
 
 PREDICT_SCRIPT = Path(__file__).with_name("predict_script.py")
-SKIPPED = ("last_used",)
+PROBE_PREDICT_SCRIPT = Path(__file__).with_name("probe_predict_script.py")
+SKIPPED = ("last_used", PROBE_FILE)  # the baseline has its own zip
 
 
 CARD = {
@@ -90,4 +95,74 @@ def export_zip(trained: TrainedLabeler, language: str = "en") -> bytes:
                 archive.write(path, path.name)
         archive.writestr("README.md", model_card(trained, language))
         archive.writestr("predict.py", PREDICT_SCRIPT.read_text())
+    return buffer.getvalue()
+
+
+BASELINE_CARD = {
+    "en": """# Sentence labeler (frozen {pretrained} + logistic regression)
+
+Trained by Deep Learning Playground beside a fine-tuned {model}, on the same training sentences;
+scored on the same {test:,} held-out sentences. The encoder is the pretrained one, never changed:
+a sentence's vector is the mean of its last hidden states over the real word pieces (at most
+{max_length}), and a logistic regression on those vectors picks the label.
+
+| model | accuracy | macro F1 |
+|---|---|---|
+| frozen encoder + logistic regression (this model) | {baseline_accuracy:.4f} | {baseline_macro_f1:.4f} |
+| fine-tuned {model} | {accuracy:.4f} | {macro_f1:.4f} |
+
+Labels: {labels}. The logistic regression is {file} (numbers only); `encoder/` holds the pretrained
+encoder's weights (`model.safetensors`) and tokenizer.
+
+    pip install torch "transformers>=5" numpy
+    python predict.py "first sentence" "second sentence"
+""",
+    "zh": """# 句子标注器（冻结的 {pretrained} + 逻辑回归）
+
+由深度学习游乐场与一个微调的 {model} 并列训练，使用相同的训练句子；
+在相同的 {test:,} 个留出句子上评分。编码器是预训练的原样，从不改动：
+句子的向量是它最后一层隐藏状态在真实词片（最多 {max_length} 个）上的平均，
+再由这些向量上的逻辑回归给出标签。
+
+| 模型 | 准确率 | 宏平均 F1 |
+|---|---|---|
+| 冻结的编码器 + 逻辑回归（本模型） | {baseline_accuracy:.4f} | {baseline_macro_f1:.4f} |
+| 微调的 {model} | {accuracy:.4f} | {macro_f1:.4f} |
+
+标签：{labels}。逻辑回归保存在 {file}（只有数字）；`encoder/` 文件夹里是预训练编码器的
+权重（`model.safetensors`）和分词器。
+
+    pip install torch "transformers>=5" numpy
+    python predict.py "第一个句子" "第二个句子"
+""",
+}
+
+
+def baseline_card(trained: TrainedLabeler, language: str = "en") -> str:
+    """The frozen-encoder baseline's model card (README.md of its zip) in English or Chinese (``"zh"``)."""
+    language = language if language in BASELINE_CARD else "en"
+    metrics, probe = trained.metrics, trained.metrics["baselines"]["frozen_logistic_regression"]
+    return BASELINE_CARD[language].format(
+        pretrained=trained.config.model, model=trained.config.model, test=metrics["test_size"],
+        max_length=trained.config.max_length, baseline_accuracy=probe["accuracy"], baseline_macro_f1=probe.get("macro_f1", 0.0),
+        accuracy=metrics["accuracy"], macro_f1=metrics["macro_f1"], labels=", ".join(trained.class_names), file=PROBE_FILE)
+
+
+def export_baseline_zip(trained: TrainedLabeler, language: str = "en") -> bytes:
+    """The frozen-encoder baseline as a model of its own: frozen_probe.json, the pretrained encoder and its
+    tokenizer in encoder/, meta.json, a model card and a predict.py that needs torch, transformers and NumPy."""
+    from dl.bert.backbone import save_encoder
+
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="bert-encoder-") as scratch, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in (PROBE_FILE, "meta.json"):
+            archive.write(trained.path / name, name)
+        save_encoder(trained.baseline.document["pretrained_model"], Path(scratch))
+        for path in sorted(Path(scratch).iterdir()):
+            # safetensors weights barely compress and deflating 90 MB takes seconds: stored as they are
+            archive.write(path, f"{ENCODER_FOLDER}/{path.name}",
+                          zipfile.ZIP_STORED if path.suffix == ".safetensors" else zipfile.ZIP_DEFLATED)
+        archive.writestr("README.md", baseline_card(trained, language))
+        archive.writestr("predict.py", PROBE_PREDICT_SCRIPT.read_text())
     return buffer.getvalue()

@@ -7,7 +7,8 @@ and the confusion matrix on the held-out sentences beside three baselines on the
 sentence embeddings + logistic regression, nearest class centroid, the majority label). On unequal
 labels the cross-entropy weighs each label by n / (labels x count) (``config.class_weights``), so the
 model cannot win by ignoring the small ones. Weights are stored as safetensors and loaded back with
-``use_safetensors=True``.
+``use_safetensors=True``. The fitted frozen-encoder + logistic-regression baseline is kept beside them
+as numbers (``frozen_probe.json``, ``dl.bert.probe``): a model of its own, with its own export.
 
 ``config.strategy`` "top_layers" (the default from 1,000 sentences) trains only the top layers and the
 head on the frozen lower layers' outputs, computed once (``dl.bert.top_layers``): the job first reads
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from dl.bert.config import BertConfig
+from dl.bert.probe import PROBE_FILE, FrozenProbe, load_probe, probe_document
 from dl.data.errors import DataError
 from dl.data.splits import split_indices
 from dl.data_doctor.labels import balanced_class_weights, class_weights_wanted, needs_class_weights
@@ -59,9 +61,27 @@ class TrainedLabeler:
     from_cache: bool
     meta: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    _probe: FrozenProbe | None = field(default=None, repr=False)
 
     def predict(self, texts: list[str]) -> np.ndarray:
         return predict_probabilities(self.model, self.tokenizer, texts, self.config.max_length)
+
+    @property
+    def has_baseline(self) -> bool:
+        """Whether the frozen-encoder + logistic-regression baseline was kept (models stored before it was have none)."""
+        return (self.path / PROBE_FILE).is_file()
+
+    @property
+    def baseline(self) -> FrozenProbe:
+        """The frozen-encoder baseline fitted on the same split (DataError for a model stored before it was kept);
+        read once, its pretrained encoder loaded on first use."""
+        if self._probe is None:
+            self._probe = load_probe(self.path)
+        return self._probe
+
+    def predict_baseline(self, texts: list[str]) -> np.ndarray:
+        """(n, labels) probabilities from the frozen-encoder baseline (the pretrained encoder, not the fine-tuned one)."""
+        return self.baseline.probabilities(texts)
 
 
 def working_set(dataset: TextDataset, config: BertConfig) -> TextDataset:
@@ -93,6 +113,8 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
     working = working_set(dataset, config)
     chosen = config.resolved(len(dataset.texts))  # the strategy and sample size this run uses
 
+    kept_probe: dict[str, Any] = {}  # fit() puts the frozen-encoder baseline here; save() writes it beside the model
+
     def fit(reporter: ProgressReporter) -> Fitted[tuple[Any, Any]]:
         reporter.say("loading_transformers")
         import torch
@@ -112,11 +134,11 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         test_texts = [texts[index] for index in test]
         weights = class_weights_for(config, working.labels, working.num_classes)
         if chosen.strategy == "top_layers" and top_layers.supports(model):
-            history, seconds, probabilities, baselines, timing = _train_top_layers(
+            history, seconds, probabilities, baselines, probe, timing = _train_top_layers(
                 chosen, model, tokenizer, working, train, validation, test, reporter, weights)
         else:
             # the baselines use the pretrained encoder as loaded: score them before fine-tuning changes it
-            baselines = frozen_baselines(model.base_model, tokenizer, config.max_length, [texts[index] for index in train],
+            baselines, probe = frozen_baselines(model.base_model, tokenizer, config.max_length, [texts[index] for index in train],
                                          working.labels[train], test_texts, working.labels[test], working.num_classes)
             history, seconds = _fine_tune(config, model, tokenizer, working, train, validation, reporter, weights)
             reporter.check_cancelled()  # Cancel stopped the Trainer at the next step: never store that model
@@ -127,6 +149,7 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         metrics["macro_f1"] = macro_f1(metrics)
         metrics.update(fit_seconds=round(seconds, 2), train_sentences=int(len(train)), epochs_run=len(history), **timing)
         metrics["baselines"] = baselines
+        kept_probe["document"] = probe_document(probe, list(working.class_names), config.model, config.max_length)
         # unequal labels: the page and the CLI lead with macro F1, which a majority-label model fails
         metrics["imbalanced"] = bool(needs_class_weights(working.labels, working.num_classes))
         metrics["class_weights"] = weights
@@ -141,6 +164,7 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         network.save_pretrained(folder, safe_serialization=True)
         tokenizer.save_pretrained(folder)
         (folder / LABELS_FILE).write_text(json.dumps(list(working.class_names), ensure_ascii=False))
+        (folder / PROBE_FILE).write_text(json.dumps(kept_probe["document"], ensure_ascii=False), encoding="utf-8")
 
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_folder, reporter, store,
                            {**working.summary(), "source": dataset.source})
@@ -152,10 +176,10 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
 
 def _train_top_layers(config: BertConfig, model: Any, tokenizer: Any, working: TextDataset, train: np.ndarray,
                       validation: np.ndarray, test: np.ndarray, reporter: ProgressReporter,
-                      class_weights: list[float] | None) -> tuple[list[dict[str, float]], float, np.ndarray, dict, dict]:
+                      class_weights: list[float] | None) -> tuple[list[dict[str, float]], float, np.ndarray, dict, Any, dict]:
     """The "top_layers" strategy: the frozen layers once over every sentence (a progress bar of its own),
     the baselines on the pretrained model's vectors from those outputs, then the top layers and the head.
-    Returns (history, training seconds, test probabilities, baselines, timing for the metrics)."""
+    Returns (history, training seconds, test probabilities, baselines, the fitted probe, timing for the metrics)."""
     from dl.bert import top_layers
     from dl.bert.baselines import baselines_from_vectors
 
@@ -174,7 +198,7 @@ def _train_top_layers(config: BertConfig, model: Any, tokenizer: Any, working: T
     # the linear probe levels off by ~2,000 sentences; more would cost a third of the caching again
     probe_rows = train if len(train) <= BASELINE_SENTENCES else \
         np.sort(np.random.default_rng(config.seed).choice(train, BASELINE_SENTENCES, replace=False))
-    baselines = baselines_from_vectors(top_layers.mean_pooled(model, states, probe_rows, frozen), working.labels[probe_rows],
+    baselines, probe = baselines_from_vectors(top_layers.mean_pooled(model, states, probe_rows, frozen), working.labels[probe_rows],
                                        top_layers.mean_pooled(model, states, test, frozen), working.labels[test],
                                        working.num_classes)
     baseline_seconds = time.perf_counter() - started
@@ -189,7 +213,7 @@ def _train_top_layers(config: BertConfig, model: Any, tokenizer: Any, working: T
               "cached_sentences": len(states), "cache_seconds": round(cache_seconds, 2), "baseline_seconds": round(baseline_seconds, 2),
               "cache_mb": round(sum(state.numel() * state.element_size() for state in states) / 2**20, 1),
               "cache_float16": bool(states) and str(states[0].dtype) == "torch.float16"}
-    return history, seconds, probabilities, baselines, timing
+    return history, seconds, probabilities, baselines, probe, timing
 
 
 def _fine_tune(config: BertConfig, model: Any, tokenizer: Any, working: TextDataset, train: np.ndarray,

@@ -1,7 +1,8 @@
 """AppTest: the BERT labeling page. Fine-tune the built-in MiniLM on the sixteen typed example
 sentences with the page's few-shot defaults, then label eight new sentences: clearly positive ones
 must come out positive and clearly negative ones negative (an untrained head, which leans to one
-label, fails this), with an attribution view and a download; in both languages. An unknown model id
+label, fails this), with an attribution view and two downloads (the fine-tuned model and the
+frozen-encoder baseline); in both languages. An unknown model id
 offline and a one-label table each show an error box, never a traceback."""
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ def test_fine_tune_on_typed_sentences_and_label(language):
     right_positive, right_negative = right_labels(labelled, *TEXT[language]["labels"])
     assert right_positive >= 3 and right_negative >= 3, labelled  # most of each side right: a one-label head fails
     assert any("<span" in element.proto.body for element in app.get("html"))  # word-piece attributions
-    assert show_tab(app, EXPORT, PAGE).get("download_button")
+    # two models to take away: the fine-tuned folder and the frozen-encoder + logistic-regression baseline
+    downloads = show_tab(app, EXPORT, PAGE).get("download_button")
+    baseline_label = {"en": "Download the baseline", "zh": "下载基线模型"}[language]
+    assert len(downloads) == 2 and sum(baseline_label in button.label for button in downloads) == 1, [b.label for b in downloads]
+    baseline_title = {"en": "frozen minilm + logistic-regression baseline", "zh": "冻结的 minilm + 逻辑回归基线"}[language]
+    assert any(baseline_title in header.value for header in app.subheader), [header.value for header in app.subheader]
 
 
 def test_unknown_model_id_offline_says_so():
@@ -115,3 +121,44 @@ def test_data_doctor_on_an_uploaded_table_and_its_fixes():
     assert "The classes are unbalanced" in doctor() and "Class weights are on" not in doctor()
     app.button(key="bert_fix_class_weights").click().run()
     assert app.radio(key="bert_class_weights").value == "on" and "Class weights are on" in doctor()
+
+
+def results_page(metrics: dict, kept: bool) -> None:
+    """The Results tab alone, for a model with these metrics (no training: the numbers are set)."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from ui.bert.results import render_results_tab
+
+    render_results_tab(SimpleNamespace(metrics=metrics, meta={}, history=[], class_names=["positive", "negative"],
+                                       has_baseline=kept, path=Path(".")))
+
+
+@pytest.mark.parametrize(("language", "imbalanced", "kept"), [("en", False, True), ("zh", True, False)])
+def test_results_say_first_when_the_frozen_baseline_beat_fine_tuning(language, imbalanced, kept):
+    """The frozen encoder + logistic regression scored better on the headline metric (accuracy; macro F1 on
+    unequal labels): the tab's first element says so in the page's language, then where to export it
+    (or, for a model stored before the baseline was kept, to train again); no such line when fine-tuning won."""
+    from streamlit.testing.v1 import AppTest
+
+    def metrics(probe_accuracy: float, probe_f1: float) -> dict:
+        return {"accuracy": 0.80, "macro_f1": 0.60, "imbalanced": imbalanced, "test_size": 100, "fit_seconds": 9,
+                "confusion_matrix": [[40, 10], [10, 40]],
+                "baselines": {"frozen_logistic_regression": {"accuracy": probe_accuracy, "macro_f1": probe_f1},
+                              "nearest_centroid": {"accuracy": 0.7, "macro_f1": 0.6}, "majority": {"accuracy": 0.5, "macro_f1": 0.33}}}
+
+    won = metrics(0.79, 0.75) if imbalanced else metrics(0.85, 0.50)  # ahead on the headline metric only
+    app = AppTest.from_function(results_page, args=(won, kept), default_timeout=60)
+    app.session_state["language"] = language
+    app.query_params["lang"] = language
+    app.run()
+    assert not app.exception
+    first = app.main.children[0]
+    expected = {("en", True): ["The simple baseline did better", "85.0%", "80.0%", "Export tab"],
+                ("zh", False): ["简单基线更好", "0.750", "0.600", "重新训练"]}[language, kept]
+    assert first.type == "warning" and all(words in first.value for words in expected), first.value
+    lost = metrics(0.80, 0.60)  # level, or behind: nothing to say
+    app = AppTest.from_function(results_page, args=(lost, kept), default_timeout=60)
+    app.query_params["lang"] = language
+    app.run()
+    assert not app.exception and not app.warning

@@ -89,7 +89,7 @@ def test_top_layers_train_on_stored_outputs_leave_the_bottom_alone_and_reload_id
     """The "top_layers" strategy through the real path: 200 clearly separable opinions, 2 epochs of the
     top 2 layers on the bottom 4's stored outputs. It beats the majority label by a margin, the frozen
     weights are bit for bit the pretrained ones while a trained one moved, and the saved folder (an
-    ordinary Hugging Face model) predicts what the model in memory did."""
+    ordinary Hugging Face model) predicts what the model in memory did; the frozen-encoder baseline is kept."""
     from dl.bert.backbone import load_classifier
 
     dataset = opinions(200)
@@ -110,6 +110,11 @@ def test_top_layers_train_on_stored_outputs_leave_the_bottom_alone_and_reload_id
     assert labels == trained.class_names
     np.testing.assert_allclose(predict_probabilities(model, tokenizer, sentences, max_length), trained.predict(sentences), atol=1e-5)
     assert [labels[row] for row in trained.predict(sentences[:2]).argmax(axis=1)] == ["positive", "negative"]
+    # the frozen-encoder baseline is kept too, fitted on vectors from the stored outputs: read back, on fresh
+    # vectors from the pretrained encoder, it scores the held-out sentences as training did
+    test_labels = dataset.labels[trained.test_indices]
+    kept = trained.predict_baseline([dataset.texts[index] for index in trained.test_indices]).argmax(axis=1)
+    assert float(np.mean(kept == test_labels)) == pytest.approx(metrics["baselines"]["frozen_logistic_regression"]["accuracy"])
 
 
 def torch_equal(first, second) -> bool:

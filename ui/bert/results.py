@@ -1,9 +1,11 @@
-"""BERT labeling, Results tab: fine-tuned vs frozen baselines, per label, confusion matrix, curves."""
+"""BERT labeling, Results tab: first, when it did, that the frozen-encoder baseline beat fine-tuning;
+fine-tuned vs frozen baselines, per label, confusion matrix, curves."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from dl.bert.probe import baseline_wins, headline_metric
 from dl.bert.train import TrainedLabeler
 from ui.i18n import t
 from ui.plots import history_figure
@@ -15,6 +17,13 @@ def render_results_tab(trained: TrainedLabeler | None) -> None:
         st.info(t("bert_labeling.train_first"))
         return
     metrics, baselines = trained.metrics, trained.metrics["baselines"]
+    if baseline_wins(metrics):  # said first: the simple model is the better one on this data
+        lead = headline_metric(metrics)
+        scale = 100 if lead == "accuracy" else 1
+        st.warning(t(f"bert_labeling.baseline_wins_{lead}", model=metrics[lead] * scale,
+                     baseline=baselines["frozen_logistic_regression"][lead] * scale)
+                   + " " + (t("bert_labeling.baseline_wins_export") if trained.has_baseline else t("bert_labeling.baseline_wins_retrain")),
+                   icon="⚖️")
     facts = trained.meta.get("model_facts", {})
     cells = st.columns(4)
     cells[0].metric(t("bert_labeling.parameters"), f"{facts.get('parameters', 0) / 1e6:.1f} M")
