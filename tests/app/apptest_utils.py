@@ -77,7 +77,7 @@ ALLOWED_ENGLISH = {word.lower() for word in """
     mit apache-2.0 jieba numpy kib mb gb kb ms pip install python avgpool bilstm db bert-base bert-base-chinese
     bert-base-multilingual-cased elu leaky linear hinge huber adagrad nesterov rosenbrock beale lasso xor gan vae
     svm kaiming simplernn gradienttape micrograd logit momentum scikit-learn sin round scale vs pi zi zj dot
-    efficientnet-lite clipnorm clipvalue rgb rgba webp bmp gif tiff fold-in biased neural
+    efficientnet-lite clipnorm clipvalue rgb rgba webp bmp gif tiff fold-in biased neural litert
 """.split()}
 FILE_NAME = re.compile(r"[\w.-]+\.(json|py|md|keras|csv|tsv|zip|txt|safetensors|png|jpg|npz)", re.I)
 SKIPPED_FIELDS = {"query_param_key", "language", "icon", "id", "key", "form_id", "type", "format", "url", "default",
