@@ -40,8 +40,8 @@ from sklearn.datasets import load_sample_image
 
 MEMORY_LIMIT_BYTES = 2.7e9  # Streamlit Community Cloud's limit
 RESULTS = {  # page -> the text of its own result (nothing else shows it)
-    "image_classification": re.compile(r"test accuracy [\d.]+%\."),  # the text page's goes on "% (TF-IDF"
-    "text_classification": re.compile(r"test accuracy [\d.]+% \(TF-IDF"),
+    "image_classification": re.compile(r"test accuracy [\d.]+% on [\d,]+ held-out images\."),
+    "text_classification": re.compile(r"test accuracy [\d.]+% on [\d,]+ held-out texts \(TF-IDF"),
     "movie_recommender": re.compile(r"held-out RMSE \d\.\d+"),
     "bert_labeling": re.compile(r"held-out accuracy [\d.]+%"),
 }

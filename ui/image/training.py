@@ -28,9 +28,9 @@ from dl.image.cnn import (
 )
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from ui.data_doctor import set_widget
-from ui.i18n import t
+from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import training_section
+from ui.training import small_test_caution, training_section
 
 MODEL_KINDS = ("seed", "strong", "transfer")  # the radio's choices; "strong" is dl.image.cnn.STRONG_CNN
 STATE = "image"  # the page's namespace: page_state("image"), Train button key "image_train"
@@ -137,10 +137,13 @@ def train_and_attach(key: str, work: Callable[[Any], TrainedImageClassifier], da
     trained: TrainedImageClassifier | None = training_section(STATE, key, work, f"image · {dataset.source}", dataset.fingerprint())
     if trained is None:
         return None
+    test_size = int(trained.metrics.get("test_size", 0))
     if trained.from_cache:
-        st.success(t("image_classification.from_cache", accuracy=trained.metrics["accuracy"] * 100))
+        st.success(t("image_classification.from_cache", accuracy=trained.metrics["accuracy"] * 100, test=test_size))
     else:
-        st.success(t("image_classification.trained", accuracy=trained.metrics["accuracy"] * 100, epochs=len(trained.history)))
+        st.success(t("image_classification.trained", accuracy=trained.metrics["accuracy"] * 100, epochs=len(trained.history),
+                     test=test_size))
+    small_test_caution(test_size)
     for note in trained.notes:
-        st.info(note)
+        st.info(note_text(note))
     return trained
