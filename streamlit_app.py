@@ -7,15 +7,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import streamlit as st  # noqa: E402
 
-from ui.i18n import language_picker, t, translate_streamlit_texts  # noqa: E402
+from ui.i18n import language_picker, t  # noqa: E402
 from ui.loaders import hardware  # noqa: E402
 from ui.navigation import build_navigation  # noqa: E402
 from ui.runtime import import_pandas_in_background, import_pandas_once, keep_keras_state_across_reruns  # noqa: E402
+from ui.styles import page_styles  # noqa: E402
 
 keep_keras_state_across_reruns()  # training threads must not lose Keras state at every rerun
 st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
 language_picker()
-translate_streamlit_texts()
+page_styles()
 navigation = build_navigation()
 machine = hardware()
 device_name = ", ".join(gpu["name"] for gpu in machine["gpus"]) or f"{t('common.cpu')} × {machine['cpu_cores']}"

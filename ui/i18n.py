@@ -74,24 +74,6 @@ def language_picker() -> str:
     return language
 
 
-def translate_streamlit_texts() -> None:
-    """Say Streamlit's own file-uploader texts ("Upload", "200MB per file") in the page's language.
-
-    Streamlit draws them in its frontend in English, with no option to change them; a style rule
-    hides the English text and shows ours in its place (screen readers read the widget's label).
-    """
-    if current_language() == DEFAULT_LANGUAGE:
-        return
-    button = json.dumps(t("common.uploader_button"), ensure_ascii=False)
-    limit = json.dumps(t("common.uploader_limit", size=st.get_option("server.maxUploadSize")), ensure_ascii=False)
-    st.html(f"""<style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0}}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{content: {button}; font-size: 1rem}}
-[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {{content: {limit}; font-size: 0.875rem}}
-</style>""")
-
-
 def _apply_picked_language() -> None:
     st.session_state[_STATE_KEY] = st.session_state["language_picker"]
     _restate_choices()

@@ -3,11 +3,24 @@ page itself; wide pieces (tab bars, tables, code) scroll inside their own box (i
 
 from __future__ import annotations
 
+import tempfile
+
+import numpy as np
 import pytest
-from browser_utils import assert_no_exception, open_app, save_screenshot, wait_for_stable_layout
+from browser_utils import (
+    assert_no_exception,
+    open_app,
+    save_screenshot,
+    start_streamlit,
+    stop_streamlit,
+    wait_for_stable_layout,
+)
+
+from dl.store import ModelStore, make_key
 
 PAGES = ["", "concepts", "gradient_lab", "image_classification", "text_classification", "movie_recommender", "bert_labeling"]
-WIDE_ON_PURPOSE = "[data-testid=stTabs] [role=tablist], [data-testid=stCode], [data-testid=stDataFrame], .stDataFrame, pre"
+WIDE_ON_PURPOSE = ("[data-testid=stTabs] [role=tablist], [data-testid=stCode], [data-testid=stDataFrame], .stDataFrame, pre, "
+                   "[data-testid=stMarkdownContainer] table")
 OUTSIDE = """([width, scrollers]) => [...document.querySelectorAll('[data-testid=stMain] *')]
     .filter(element => !element.closest(scrollers))
     .filter(element => { const box = element.getBoundingClientRect(); return box.width > 1 && box.right > width + 1; })
@@ -20,8 +33,25 @@ OUTSIDE = """([width, scrollers]) => [...document.querySelectorAll('[data-testid
                      (element.innerText || element.outerHTML).slice(0, 60))"""
 
 
+@pytest.fixture(scope="module")
+def app_with_cached_models():
+    """A server whose cache holds models of three pages, so the home page draws its cache table (five
+    columns: wider than a phone; it pushed the page sideways on a CI run)."""
+    folder = tempfile.mkdtemp(prefix="dl-layout-cache-")
+    store = ModelStore(folder)
+    for task, source, metrics in [("text", "chinese_reviews", {"accuracy": 0.84, "test_size": 3_400}),
+                                  ("image-cnn", "a_long_uploaded_file_name_of_photos.zip", {"accuracy": 0.9, "test_size": 12}),
+                                  ("recommender", "ml-100k", {"rmse": 0.908})]:
+        store.put(make_key(task, {"layout": 1}, source), lambda path: np.save(path / "w.npy", np.ones(4)),
+                  {"task": task, "data": {"source": source}, "metrics": metrics})
+    server, url, _ = start_streamlit({"DL_CACHE_DIR": folder})
+    yield url
+    stop_streamlit(server)
+
+
 @pytest.mark.parametrize("width", [390, 1400])
-def test_every_page_fits_the_screen(browser, app_url, width):
+def test_every_page_fits_the_screen(browser, app_with_cached_models, width):
+    app_url = app_with_cached_models
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.set_default_timeout(120_000)
     try:
