@@ -6,10 +6,13 @@ MovieLens never reappear on an uploaded file's movies with the same numbers.
 
 from __future__ import annotations
 
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from dl.data.errors import DataError
 from dl.recommender import recommend
+from dl.recommender.terms import TOP_FACTORS, PredictionTerms, terms_for_user, terms_for_vector
 from dl.recommender.train import Catalog, TrainedRecommender
 from ui.errors import show_data_error
 from ui.i18n import t
@@ -36,7 +39,9 @@ def render_recommend_tab(trained: TrainedRecommender | None) -> None:
                       for item, value in recommend.best_rated(catalog, user, count)], hide_index=True, width="stretch")
     with right:
         st.markdown(f"**{t('movie_recommender.recommended')}**")
-        show_recommendations(catalog, recommend.recommend_for_user(trained.factors, catalog, user, count))
+        recommendations = recommend.recommend_for_user(trained.factors, catalog, user, count)
+        show_recommendations(catalog, recommendations)
+    show_why(trained, recommendations, lambda item: terms_for_user(trained.factors, user, item), "user")
 
 
 def render_visitor_tab(trained: TrainedRecommender | None) -> None:
@@ -60,6 +65,8 @@ def render_visitor_tab(trained: TrainedRecommender | None) -> None:
         return
     st.markdown(f"**{t('movie_recommender.for_you')}**")
     show_recommendations(catalog, recommendations)
+    vector, bias = trained.factors.fold_in(np.fromiter(ratings.keys(), np.int64), np.fromiter(ratings.values(), np.float32))
+    show_why(trained, recommendations, lambda item: terms_for_vector(trained.factors, vector, bias, item), "visitor")
 
 
 def visitor_ratings(trained: TrainedRecommender) -> dict[int, float]:
@@ -94,3 +101,48 @@ def show_recommendations(catalog: Catalog, recommendations: list[recommend.Recom
                  })
     if not has_titles(catalog):
         st.caption(t("movie_recommender.no_items_file"))
+
+
+def show_why(trained: TrainedRecommender, recommendations: list[recommend.Recommendation], terms_of, who: str) -> None:
+    """"Why this movie": pick one recommended movie, see its predicted rating as a waterfall of terms
+    (``dl.recommender.terms``); ``who`` is "user" or "visitor" (the bias's name and the widget key)."""
+    if not recommendations:
+        return
+    catalog = trained.catalog
+    st.markdown(f"**{t('movie_recommender.why_title')}**")
+    items = [recommendation.item for recommendation in recommendations]
+    item = st.selectbox(t("movie_recommender.why_pick"), items, format_func=lambda index: movie_label(catalog, index),
+                        key=state_key(trained, f"recommender_why_{who}"), persist_state=KEEP)
+    split = terms_of(item)
+    st.plotly_chart(why_figure(split, who), key=f"recommender_why_chart_{who}")
+    st.caption(t(f"movie_recommender.why_help_{split.kind}", top=TOP_FACTORS))
+    if split.movie_weight < 1:
+        count = int(trained.factors.item_counts[item])
+        st.caption(t("movie_recommender.why_shrinkage_help", count=count, weight=split.movie_weight * 100))
+    if abs(split.shown_score - split.ranking_score) > 1e-6:
+        st.caption(t("movie_recommender.why_clipped", shown=split.shown_score))
+
+
+def why_figure(split: PredictionTerms, who: str) -> go.Figure:
+    """A waterfall: each term a step, the predicted rating a total bar; with ranking shrinkage, the
+    step it takes off and the score the list ranks by as a second total."""
+    names = {"user_bias": t(f"movie_recommender.why_{who}_bias")}
+    labels = [names.get(term.code) or t(f"movie_recommender.why_{term.code}", index=(term.factor or 0) + 1) for term in split.terms]
+    values = [term.value for term in split.terms]
+    measures = ["relative"] * len(values)
+    labels.append(t("movie_recommender.why_prediction"))
+    values.append(split.prediction)
+    measures.append("total")
+    if split.ranking_adjustment:
+        labels += [t("movie_recommender.why_shrinkage"), t("movie_recommender.why_ranked")]
+        values += [split.ranking_adjustment, split.ranking_score]
+        measures += ["relative", "total"]
+    figure = go.Figure(go.Waterfall(x=labels, y=values, measure=measures, text=[f"{value:+.2f}" if measure == "relative" else f"{value:.2f}"
+                                                                                  for value, measure in zip(values, measures, strict=True)],
+                                    textposition="outside", connector={"line": {"color": "#bbbbbb"}},
+                                    increasing={"marker": {"color": "#2e7d32"}}, decreasing={"marker": {"color": "#c62828"}},
+                                    totals={"marker": {"color": "#1565c0"}}))
+    low = min(0.0, *np.cumsum([value if measure == "relative" else 0 for value, measure in zip(values, measures, strict=True)]))
+    figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False,
+                         yaxis={"title": t("movie_recommender.why_axis"), "range": [low, max(split.rating_range[1], split.prediction) + 0.6]})
+    return figure
