@@ -7,6 +7,7 @@ from ui.i18n import t
 from ui.tabs import lazy_tabs, run_open_tab
 from ui.text.data import apply_fixes, choose_texts, show_doctor, show_texts
 from ui.text.export import render_export_tab
+from ui.text.inside import render_inside_tab
 from ui.text.predict import render_predict_tab
 from ui.text.results import render_results_tab
 from ui.text.training import CLASS_WEIGHTS_WIDGET, PAGE, settings_form, train_and_attach
@@ -14,9 +15,10 @@ from ui.text.training import CLASS_WEIGHTS_WIDGET, PAGE, settings_form, train_an
 st.title(f"📝 {t('nav.text_classification')}")
 st.caption(t("text_classification.intro"))
 
-data_tab, results_tab, predict_tab, export_tab = lazy_tabs("text_classification", [
+data_tab, results_tab, inside_tab, predict_tab, export_tab = lazy_tabs("text_classification", [
     t("text_classification.tab_data"),
     t("text_classification.tab_results"),
+    t("inside_text.tab"),
     t("text_classification.tab_predict"),
     t("text_classification.tab_export"),
 ])
@@ -39,6 +41,7 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([
     (results_tab, lambda: render_results_tab(trained, dataset)),
+    (inside_tab, lambda: render_inside_tab(trained, dataset)),
     (predict_tab, lambda: render_predict_tab(trained, dataset)),
     (export_tab, lambda: render_export_tab(trained)),
 ])

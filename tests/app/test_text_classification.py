@@ -15,7 +15,7 @@ from apptest_utils import chart_specs, english_on_page, open_page, run_until, sh
 from dl.text.data import load_builtin
 
 PAGE = "text_classification"
-RESULTS, PREDICT, EXPORT = 1, 2, 3  # tab positions; only the open tab (and Data) runs
+RESULTS, PREDICT, EXPORT = 1, 3, 4  # tab positions (2: Inside the model); only the open tab (and Data) runs
 TEXT = {
     "en": {"title": "Text classification", "trained": "test accuracy", "problem": "Problem with the data"},
     "zh": {"title": "文本分类", "trained": "测试准确率", "problem": "数据有问题"},

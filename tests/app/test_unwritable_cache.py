@@ -23,4 +23,4 @@ def test_pages_open_and_training_works_without_a_writable_cache(tmp_path, monkey
     assert not app.exception
     notes = " ".join(box.value for box in app.info)
     assert "cannot be written" in notes and "trained again next time" in notes
-    assert show_tab(app, 3, "text_classification").get("download_button")  # the export still works: the model sits in a temporary folder
+    assert show_tab(app, 4, "text_classification").get("download_button")  # the export still works: the model sits in a temporary folder
