@@ -1,11 +1,12 @@
 """Image classification: bring images (or built-in digits), train a CNN in the background, see how
-it did and where it looked, classify new photos, try a pretrained ImageNet model, export."""
+it did and where it looked, look inside it layer by layer, classify new photos, try a pretrained ImageNet model, export."""
 
 import streamlit as st
 
 from ui.i18n import t
 from ui.image.data import apply_fixes, choose_dataset, show_dataset, show_doctor
 from ui.image.export import render_export_tab
+from ui.image.inside import render_inside_tab
 from ui.image.predict import render_predict_tab
 from ui.image.pretrained import render_pretrained_tab
 from ui.image.results import render_results_tab
@@ -24,9 +25,10 @@ from ui.tabs import lazy_tabs, run_open_tab
 st.title(f"🖼️ {t('nav.image_classification')}")
 st.caption(t("image_classification.intro"))
 
-data_tab, results_tab, predict_tab, pretrained_tab, export_tab = lazy_tabs("image_classification", [
+data_tab, results_tab, inside_tab, predict_tab, pretrained_tab, export_tab = lazy_tabs("image_classification", [
     t("image_classification.tab_data"),
     t("image_classification.tab_results"),
+    t("inside_image.tab"),
     t("image_classification.tab_predict"),
     t("image_classification.tab_pretrained"),
     t("image_classification.tab_export"),
@@ -52,6 +54,7 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([
     (results_tab, lambda: render_results_tab(trained, dataset)),
+    (inside_tab, lambda: render_inside_tab(trained, dataset)),
     (predict_tab, lambda: render_predict_tab(trained)),
     (pretrained_tab, lambda: render_pretrained_tab()),
     (export_tab, lambda: render_export_tab(trained, dataset)),

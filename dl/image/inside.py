@@ -111,7 +111,9 @@ class ConvArithmetic:
     @property
     def final_value(self) -> float:
         """The hand-computed value after every step (conv, then batch norm and ReLU when present)."""
-        return self.after_relu if self.after_relu is not None else self.value
+        if self.after_relu is not None:
+            return self.after_relu
+        return self.normalisation.result if self.normalisation is not None else self.value
 
     @property
     def framework_value(self) -> float:
@@ -350,8 +352,6 @@ def conv_arithmetic(trained: TrainedImageClassifier, image: np.ndarray, layer_na
             current = relu_layer_value(follower, current)
             arithmetic.after_relu = current
         arithmetic.keras_final = float(output[row, column, channel])
-    if arithmetic.normalisation is not None and arithmetic.after_relu is None:
-        arithmetic.after_relu = current  # a norm without a ReLU after it: its result is the final value
     return arithmetic
 
 

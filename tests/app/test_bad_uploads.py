@@ -37,7 +37,7 @@ UPLOADS = [
     ("concepts", None, "playground_upload", "junk.csv", lambda: JUNK, "not readable text"),
 ]
 
-LAZY_TAB_UPLOADERS = {"image_export_model_upload": 4, "pretrained_upload": 3}  # uploader key -> its tab on the image page
+LAZY_TAB_UPLOADERS = {"image_export_model_upload": 5, "pretrained_upload": 4}  # uploader key -> its tab on the image page
 
 
 def open_upload(page: str, source: tuple[str, str] | None, uploader: str, language: str):

@@ -11,7 +11,7 @@ from PIL import Image
 from sklearn.datasets import load_sample_image
 
 PAGE = "image_classification"
-RESULTS, PREDICT, PRETRAINED, EXPORT = 1, 2, 3, 4
+RESULTS, PREDICT, PRETRAINED, EXPORT = 1, 3, 4, 5  # 2: Inside the model
 
 
 def flower_png() -> bytes:

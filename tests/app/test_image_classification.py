@@ -15,7 +15,7 @@ from apptest_utils import chart_specs, open_page, plotly_array, run_until, show_
 from image_photos import shape_png
 
 PAGE = "image_classification"
-RESULTS, PREDICT, EXPORT = 1, 2, 4  # tab positions; only the open tab (and Data) runs
+RESULTS, PREDICT, EXPORT = 1, 3, 5  # tab positions (2: Inside the model); only the open tab (and Data) runs
 TEXT = {
     "en": {"title": "Image classification", "confusion": "Confusion matrix", "problem": "Problem with the data"},
     "zh": {"title": "图像分类", "confusion": "混淆矩阵", "problem": "数据有问题"},

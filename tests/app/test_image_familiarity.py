@@ -16,7 +16,7 @@ from sklearn.datasets import load_sample_image
 from dl.image.dataset import load_sklearn_digits
 
 PAGE = "image_classification"
-PREDICT = 2
+PREDICT = 3
 TEXT = {
     "en": {"far": "Far from the training data", "colour": "greyscale", "near": "Like the training images"},
     "zh": {"far": "与训练数据相差很远", "colour": "灰度图", "near": "与训练图像相似"},

@@ -71,7 +71,7 @@ def flower_jpeg() -> bytes:
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_the_page_classifies_an_uploaded_photo_and_refuses_a_broken_one(language):
     """Through the real page: the Pretrained tab's uploader, a real photo and a file that is not one."""
-    app = show_tab(open_page("image_classification", language), 3, "image_classification")  # Pretrained
+    app = show_tab(open_page("image_classification", language), 4, "image_classification")  # Pretrained
     app.file_uploader(key="pretrained_upload").set_value([
         ("flower.jpg", flower_jpeg(), "image/jpeg"),
         ("notes.png", b"not an image at all", "image/png"),

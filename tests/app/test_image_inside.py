@@ -1,0 +1,71 @@
+"""AppTest: the image page's "Inside the model" tab. Before training it says to train first; after a tiny
+run on the built-in 8x8 digits it shows every layer (feature-map grids, captions with shapes), the
+arithmetic of one convolution value agreeing with Keras, and choosing another feature map or pixel
+changes that arithmetic. In 简体中文 the tab shows no English but names and the model's layer names."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from apptest_utils import english_on_page, open_page, run_until, show_tab
+
+PAGE = "image_classification"
+INSIDE = 2  # tab position: after Results
+TEXT = {
+    "en": {"no_model": "No model yet", "agree": "They agree", "by_hand": r"By hand: (-?\d+\.\d+)"},
+    "zh": {"no_model": "还没有模型", "agree": "两者一致", "by_hand": r"手算：(-?\d+\.\d+)"},
+}
+LAYER_NAMES = ["input", "scale_to_unit", "augment_shift", "conv_1", "pool_1", "flatten", "dense", "dropout",
+               "probabilities"]  # the seed CNN's layers (the model's own names, in any language)
+
+
+def train_tiny_digits(language: str):
+    app = open_page(PAGE, language)
+    show_tab(app, INSIDE, PAGE)
+    assert any(TEXT[language]["no_model"] in box.value for box in app.info)  # nothing trained yet
+    show_tab(app, 0, PAGE)
+    app.radio(key="image_source").set_value("digits").run()
+    app.select_slider(key="image_size").set_value(16)
+    app.slider(key="image_epochs").set_value(3)
+    app.button(key="image_train").click().run()
+    show_tab(app, INSIDE, PAGE)
+    run_until(app, lambda page: any(TEXT[language]["agree"] in box.value for box in page.success))
+    assert not app.exception and not app.error
+    return app
+
+
+def arithmetic_text(app) -> str:
+    return " ".join(block.value for block in app.markdown if "×" in block.value)
+
+
+def by_hand(app, language: str) -> float:
+    (box,) = [box.value for box in app.success if TEXT[language]["agree"] in box.value]
+    return float(re.search(TEXT[language]["by_hand"], box).group(1))
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_inside_the_model_after_training(language):
+    app = train_tiny_digits(language)
+    captions = [caption.value for caption in app.caption]
+    grids = [item.caption for image in app.get("image") for item in image.proto.imgs if item.caption.startswith("`")]
+    # the input, the rescaled input, conv_1's and pool_1's grids (shapes of a 16 px image), then the chosen map
+    assert [grid.split(" · ")[0::2] for grid in grids[:4]] == [
+        ["`input`", "16×16×1"], ["`scale_to_unit`", "16×16×1"], ["`conv_1`", "14×14×32"], ["`pool_1`", "7×7×32"]]
+    assert grids[4].startswith("`conv_1`")
+    assert any(caption.startswith("`dense` · ") and caption.endswith(" · 128") for caption in captions)
+    assert len(app.get("plotly_chart")) >= 6  # scores, dense bars, kernel, patch, products, histograms
+
+    before_text = arithmetic_text(app)
+    assert by_hand(app, language) > 0  # the view starts at the map's brightest pixel, not at a ReLU's zero
+    app.selectbox(key="inside_image_map_conv_1").set_value(5).run()
+    assert not app.exception
+    after_text = arithmetic_text(app)
+    assert after_text != before_text  # another map: another kernel, another sum
+    app.number_input(key="inside_image_row_conv_1").set_value(3).run()
+    app.number_input(key="inside_image_column_conv_1").set_value(9).run()
+    assert arithmetic_text(app) != after_text  # another pixel: another input patch
+    assert any(TEXT[language]["agree"] in box.value for box in app.success)
+
+    if language == "zh":
+        assert english_on_page(app, LAYER_NAMES) == []
