@@ -49,7 +49,7 @@ def render_inside_tab(trained: TrainedTextClassifier | None, dataset: TextDatase
     st.caption(t("inside_text.intro"))
     show_nearest_words(embedding)
     show_token_map(trained, token_map)
-    show_filters(trained)
+    show_filters(trained, embedding)
 
 
 def model_views(trained: TrainedTextClassifier) -> tuple[TextEmbedding, TokenMap]:
@@ -113,7 +113,7 @@ def show_token_map(trained: TrainedTextClassifier, token_map: TokenMap) -> None:
     st.caption(t("inside_text.map_help", count=len(token_map.tokens)))
 
 
-def show_filters(trained: TrainedTextClassifier) -> None:
+def show_filters(trained: TrainedTextClassifier, embedding: TextEmbedding) -> None:
     st.subheader(t("inside_text.filters_title"))
     if not has_filters(trained.model):
         st.info(t("inside_text.filters_cnn_only", model=t(f"text_classification.model_{trained.config.model}")))
@@ -121,7 +121,7 @@ def show_filters(trained: TrainedTextClassifier) -> None:
     text = st.text_area(t("inside_text.filter_text"), key=FILTER_TEXT_KEY, persist_state=KEEP, height=90)
     if not text.strip():
         return
-    found = filter_activations(trained.model, text)
+    found = filter_activations(trained.model, text, embedding)
     top = found.top_filters(FILTERS_SHOWN)
     st.plotly_chart(filter_figure(found.activations, found.tokens, top), key="text_inside_filters")
     st.caption(t("inside_text.filters_help", size=found.kernel_size, count=found.activations.shape[1]))
