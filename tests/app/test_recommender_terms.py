@@ -22,9 +22,10 @@ def waterfall(app, who: str) -> dict:
 
 
 def check_waterfall(trace: dict, shown: float) -> None:
-    values, measures = plotly_array(trace["y"]), trace["measure"]
+    values, measures = plotly_array(trace["x"]), trace["measure"]  # a horizontal waterfall: labels on y
     first_total = measures.index("total")
-    assert measures[:first_total] == ["relative"] * first_total and first_total >= 6  # mean, 2 biases, 3 factors, the rest
+    assert measures[:first_total] == ["absolute"] + ["relative"] * (first_total - 1)  # the mean, then steps
+    assert first_total == 7  # mean, 2 biases, 3 factors, the rest
     assert values[:first_total].sum() == pytest.approx(values[first_total], abs=1e-6)  # the terms add up to the prediction
     if len(measures) > first_total + 1:  # ranked by the shrunk score: the step it takes and the score
         assert values[first_total] + values[first_total + 1] == pytest.approx(values[first_total + 2], abs=1e-6)
@@ -72,11 +73,11 @@ def test_why_this_movie_for_a_user_and_a_visitor_in_both_languages():
     assert not app.exception
     visitor_why = next(box for box in app.selectbox if (box.key or "").startswith("recommender_why_visitor"))
     check_waterfall(waterfall(app, "visitor"), float(chosen_row(app, visitor_why).iloc[1]))
-    assert "Your leniency" in waterfall(app, "visitor")["x"]
+    assert "Your leniency" in waterfall(app, "visitor")["y"]
 
     app = show_tab(trained_page("zh"), RECOMMEND, PAGE)  # a fresh session in Chinese
     assert "为什么推荐这部电影" in " ".join(block.value for block in app.markdown)
-    assert "此用户的宽严" in waterfall(app, "user")["x"]
+    assert "此用户的宽严" in waterfall(app, "user")["y"]
     # the Data tab (always drawn) names the file's columns and the headers and file names it recognises
     data_tab_words = ["user item rating timestamp userId movieId score dat movies.dat"]
     assert english_on_page(app, data_tab_words) == []

@@ -124,12 +124,13 @@ def show_why(trained: TrainedRecommender, recommendations: list[recommend.Recomm
 
 
 def why_figure(split: PredictionTerms, who: str) -> go.Figure:
-    """A waterfall: each term a step, the predicted rating a total bar; with ranking shrinkage, the
-    step it takes off and the score the list ranks by as a second total."""
+    """A horizontal waterfall, read top to bottom: the starting point (the mean), each term a step,
+    the predicted rating a total bar; with ranking shrinkage, the step it takes and the score the
+    list ranks by as a second total. The axis starts near the mean so steps of 0.05 stars show."""
     names = {"user_bias": t(f"movie_recommender.why_{who}_bias")}
     labels = [names.get(term.code) or t(f"movie_recommender.why_{term.code}", index=(term.factor or 0) + 1) for term in split.terms]
     values = [term.value for term in split.terms]
-    measures = ["relative"] * len(values)
+    measures = ["absolute"] + ["relative"] * (len(values) - 1)
     labels.append(t("movie_recommender.why_prediction"))
     values.append(split.prediction)
     measures.append("total")
@@ -137,12 +138,14 @@ def why_figure(split: PredictionTerms, who: str) -> go.Figure:
         labels += [t("movie_recommender.why_shrinkage"), t("movie_recommender.why_ranked")]
         values += [split.ranking_adjustment, split.ranking_score]
         measures += ["relative", "total"]
-    figure = go.Figure(go.Waterfall(x=labels, y=values, measure=measures, text=[f"{value:+.2f}" if measure == "relative" else f"{value:.2f}"
-                                                                                  for value, measure in zip(values, measures, strict=True)],
-                                    textposition="outside", connector={"line": {"color": "#bbbbbb"}},
-                                    increasing={"marker": {"color": "#2e7d32"}}, decreasing={"marker": {"color": "#c62828"}},
-                                    totals={"marker": {"color": "#1565c0"}}))
-    low = min(0.0, *np.cumsum([value if measure == "relative" else 0 for value, measure in zip(values, measures, strict=True)]))
-    figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False,
-                         yaxis={"title": t("movie_recommender.why_axis"), "range": [low, max(split.rating_range[1], split.prediction) + 0.6]})
+    running = np.cumsum([value if measure != "total" else 0.0 for value, measure in zip(values, measures, strict=True)])
+    low, high = float(min(running.min(), *values[-1:])), float(max(running.max(), split.prediction))
+    figure = go.Figure(go.Waterfall(
+        y=labels, x=values, measure=measures, orientation="h", textposition="outside", cliponaxis=False,
+        text=[f"{value:+.2f}" if measure == "relative" else f"{value:.2f}" for value, measure in zip(values, measures, strict=True)],
+        connector={"line": {"color": "#bbbbbb"}}, increasing={"marker": {"color": "#2e7d32"}},
+        decreasing={"marker": {"color": "#c62828"}}, totals={"marker": {"color": "#1565c0"}}))
+    figure.update_layout(height=100 + 30 * len(labels), margin={"l": 10, "r": 40, "t": 10, "b": 50}, showlegend=False,
+                         xaxis={"title": t("movie_recommender.why_axis"), "range": [max(0.0, low - 0.4), high + 0.3]},
+                         yaxis={"autorange": "reversed", "automargin": True})
     return figure
