@@ -7,6 +7,7 @@ import streamlit as st
 from ui.bert.data import choose_sentences, show_sentences
 from ui.bert.doctor import fixed_sentences, sentences_doctor
 from ui.bert.export import render_export_tab
+from ui.bert.inside import render_inside_tab
 from ui.bert.label import render_label_tab
 from ui.bert.results import render_results_tab
 from ui.bert.training import choose_model, settings_form, train_and_attach
@@ -16,9 +17,10 @@ from ui.tabs import lazy_tabs, run_open_tab
 st.title(f"🏷️ {t('nav.bert_labeling')}")
 st.caption(t("bert_labeling.intro"))
 
-data_tab, results_tab, label_tab, export_tab = lazy_tabs("bert_labeling", [
+data_tab, results_tab, inside_tab, label_tab, export_tab = lazy_tabs("bert_labeling", [
     t("bert_labeling.tab_data"),
     t("bert_labeling.tab_results"),
+    t("inside_bert.tab"),
     t("bert_labeling.tab_label"),
     t("bert_labeling.tab_export"),
 ])
@@ -39,6 +41,7 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([
     (results_tab, lambda: render_results_tab(trained)),
+    (inside_tab, lambda: render_inside_tab(trained)),
     (label_tab, lambda: render_label_tab(trained)),
     (export_tab, lambda: render_export_tab(trained)),
 ])

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from dl.bert.attention import SentenceAttention, sentence_attention
 from dl.bert.config import BertConfig
 from dl.bert.probe import PROBE_FILE, FrozenProbe, load_probe, probe_document
 from dl.data.errors import DataError
@@ -62,6 +63,7 @@ class TrainedLabeler:
     meta: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     _probe: FrozenProbe | None = field(default=None, repr=False)
+    _pretrained: Any = field(default=None, repr=False)
 
     def predict(self, texts: list[str]) -> np.ndarray:
         return predict_probabilities(self.model, self.tokenizer, texts, self.config.max_length)
@@ -82,6 +84,22 @@ class TrainedLabeler:
     def predict_baseline(self, texts: list[str]) -> np.ndarray:
         """(n, labels) probabilities from the frozen-encoder baseline (the pretrained encoder, not the fine-tuned one)."""
         return self.baseline.probabilities(texts)
+
+    def pretrained_encoder(self) -> Any:
+        """The encoder before fine-tuning (the baseline's, when it is kept and already loaded): what the attention
+        view compares the fine-tuned heads with. Loaded once per trained model."""
+        if self._pretrained is None:
+            if self._probe is not None and self._probe._encoder is not None:
+                self._pretrained = self._probe._encoder[0]
+            else:
+                from dl.bert.backbone import load_encoder
+
+                self._pretrained = load_encoder(self.config.model)
+        return self._pretrained
+
+    def attention(self, text: str) -> SentenceAttention:
+        """``text``'s attention in every head, fine-tuned and pretrained (``dl.bert.attention``)."""
+        return sentence_attention(self.model, self.pretrained_encoder(), self.tokenizer, text, self.config.max_length)
 
 
 def working_set(dataset: TextDataset, config: BertConfig) -> TextDataset:

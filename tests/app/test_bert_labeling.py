@@ -7,19 +7,29 @@ offline and a one-label table each show an error box, never a traceback."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from apptest_utils import english_on_page, open_page, run_until, show_tab
+from apptest_utils import chart_specs, english_on_page, open_page, plotly_array, run_until, show_tab
 
 from ui.bert.data import ENGLISH_EXAMPLES
 
 PAGE = "bert_labeling"
-RESULTS, LABEL, EXPORT = 1, 2, 3  # tab positions; only the open tab (and Data) runs
+RESULTS, INSIDE, LABEL, EXPORT = 1, 2, 3, 4  # tab positions; only the open tab (and Data) runs
 TEXT = {"en": {"title": "BERT sentence labeling", "trained": "held-out accuracy", "labels": ("positive", "negative")},
         "zh": {"title": "BERT 句子标注", "trained": "留出集准确率", "labels": ("正面", "负面")}}
 # New sentences, none of them among those the model is fine-tuned on.
 POSITIVE = ["I loved it, a wonderful film.", "A delightful, beautifully made movie.", "Great acting and a brilliant story.",
             "One of the best films I have seen this year."]
 NEGATIVE = ["Boring and badly written.", "A dull, tedious mess.", "Terrible acting and a stupid plot.", "The worst film I have seen this year."]
+
+
+def attention_charts(app) -> tuple[np.ndarray, list, list]:
+    """The Inside tab's layer x head change map, and the arcs (x, y of every trace) after and before fine-tuning."""
+    specs = chart_specs(app)
+    change = next(plotly_array(spec["data"][0]["z"]) for spec in specs if spec["data"] and spec["data"][0]["type"] == "heatmap")
+    arcs = [[(list(plotly_array(trace["x"])), list(plotly_array(trace["y"]))) for trace in spec["data"]]
+            for spec in specs if spec["data"] and spec["data"][0]["type"] == "scatter"]
+    return change, arcs[0], arcs[1]
 
 
 def right_labels(table, positive: str, negative: str) -> tuple[int, int]:
@@ -49,6 +59,15 @@ def test_fine_tune_on_typed_sentences_and_label(language):
     show_tab(app, RESULTS, PAGE)
     comparison = next(table.value for table in app.dataframe if len(table.value) == 4)  # + the majority label
     assert comparison.iloc[:, 1].between(0, 100).all() and comparison.iloc[3, 1] == 50.0  # accuracy first, in percent
+
+    show_tab(app, INSIDE, PAGE)  # attention: which heads fine-tuning moved, one head before and after (issue 25.3)
+    change, tuned_arcs, pretrained_arcs = attention_charts(app)
+    assert change.shape == (6, 12) and change.max() > 0, change  # MiniLM-L6: 6 layers of 12 heads; fine-tuning moved some
+    assert tuned_arcs != pretrained_arcs  # the chosen head (the most moved) draws differently before and after
+    layer, head = np.unravel_index(change.argmax(), change.shape)
+    assert (app.selectbox(key="bert_inside_layer").value, app.selectbox(key="bert_inside_head").value) == (layer, head)
+    app.selectbox(key="bert_inside_head").set_value((head + 1) % 12).run()
+    assert attention_charts(app)[1] != tuned_arcs  # another head, other arcs
 
     show_tab(app, LABEL, PAGE)
     app.text_area(key="bert_predict_input").set_value("\n".join(POSITIVE + NEGATIVE)).run()

@@ -30,10 +30,12 @@ TEXT = {
     "en": {"sentences": "Distinct sentences", "trained": re.compile(r"held-out accuracy [\d.]+%"), "label_tab": "🏷️ Label",
            "explained": "green word pieces pushed towards it", "box": "Sentences to label, one per line",
            "sentence": "Sentence", "label": "Label", "labels": ("positive", "negative"), "export_tab": "📦 Export",
+           "inside_tab": "🔬 Inside the model", "change_title": "How far fine-tuning moved each head",
            "download": "Download the model folder"},
     "zh": {"sentences": "不重复句子", "trained": re.compile(r"留出集准确率 [\d.]+%"), "label_tab": "🏷️ 打标签",
            "explained": "绿色词片", "box": "要打标签的句子，每行一个",
            "sentence": "句子", "label": "标签", "labels": ("正面", "负面"), "export_tab": "📦 导出",
+           "inside_tab": "🔬 模型内部", "change_title": "微调让每个头变化了多少",
            "download": "下载模型文件夹"},
 }
 
@@ -51,6 +53,8 @@ def test_fine_tune_typed_sentences_and_label_new_ones(page, app_url, language):
     assert_no_exception(page)
     if language == "en":
         save_screenshot(page, "bert_labeling")
+
+    see_attention_change_with_the_chosen_head(page, text, language)
 
     box = page.get_by_label(text["box"])
     act_then_expect(page, page.get_by_role("tab", name=text["label_tab"]).click, visible_effect(box))
@@ -109,3 +113,25 @@ def test_fine_tune_on_a_builtin_set(page, app_url):
     act_then_expect(page, page.get_by_role("tab", name="📈 Results").click,
                     visible_effect(page.get_by_text(re.compile(r"^20 held-out sentences"))))
     assert_no_exception(page)
+
+
+def arcs_drawn(page) -> str:
+    """The x and y of every trace of the page's second chart (the chosen head after fine-tuning), as JSON."""
+    return page.evaluate("""() => { const plots = [...document.querySelectorAll('.js-plotly-plot')];
+        return plots.length < 3 ? '' : JSON.stringify(plots[1].data.map(trace => [trace.x, trace.y])); }""")
+
+
+def see_attention_change_with_the_chosen_head(page, text: dict, language: str) -> None:
+    """Inside the model (issue 25.3): the layer x head change map and the chosen head's arcs; picking
+    another head redraws them."""
+    act_then_expect(page, page.get_by_role("tab", name=text["inside_tab"]).click, visible_effect(page.get_by_text(text["change_title"])))
+    before = poll(lambda: arcs_drawn(page), bool, 60, "the change map and two heads drawn")
+    head = page.locator(".st-key-bert_inside_head [data-testid=stSelectbox]")
+    current = head.inner_text().strip().splitlines()[-1]
+    other = "1" if current != "1" else "2"
+    act_then_expect(page, head.click, visible_effect(page.get_by_role("option", name=other, exact=True)))
+    page.get_by_role("option", name=other, exact=True).click()
+    poll(lambda: arcs_drawn(page), lambda drawn: drawn and drawn != before, 60, "another head's arcs")
+    assert_no_exception(page)
+    if language == "en":
+        save_screenshot(page, "bert_attention")
