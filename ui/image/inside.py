@@ -219,11 +219,11 @@ def render_arithmetic(trained: TrainedImageClassifier, image: np.ndarray, output
     channel = choose_map.selectbox(t("inside_image.feature_map"), list(range(channels)), format_func=map_names.__getitem__,
                                    key=f"inside_image_map_{layer}", persist_state=KEEP)
     brightest_row, brightest_column = np.unravel_index(int(np.argmax(maps[..., channel])), (height, width))
-    # starts at the map's brightest pixel: a ReLU's zero elsewhere would hide the sum
+    # each map starts at its own brightest pixel (a ReLU's zero elsewhere would hide the sum) and keeps its choice
     row = choose_row.number_input(t("inside_image.row"), 0, height - 1, int(brightest_row),
-                                  key=f"inside_image_row_{layer}", persist_state=KEEP)
+                                  key=f"inside_image_row_{layer}_{channel}", persist_state=KEEP)
     column = choose_column.number_input(t("inside_image.column"), 0, width - 1, int(brightest_column),
-                                        key=f"inside_image_column_{layer}", persist_state=KEEP)
+                                        key=f"inside_image_column_{layer}_{channel}", persist_state=KEEP)
     arithmetic = conv_arithmetic(trained, image, layer, int(channel), int(row), int(column))
     in_channels = arithmetic.kernel.shape[-1]
     in_channel = 0
