@@ -110,8 +110,11 @@ def show_why(trained: TrainedRecommender, recommendations: list[recommend.Recomm
         return
     catalog = trained.catalog
     st.markdown(f"**{t('movie_recommender.why_title')}**")
-    items = [recommendation.item for recommendation in recommendations]
-    item = st.selectbox(t("movie_recommender.why_pick"), items, format_func=lambda index: movie_label(catalog, index),
+    # labels made now, in this run's language: a format_func calling t() later (AppTest formats the
+    # value outside the run) would name the movie in the default language; AppTest's select_index
+    # passes a shown label back, which names itself
+    labels = {recommendation.item: movie_label(catalog, recommendation.item) for recommendation in recommendations}
+    item = st.selectbox(t("movie_recommender.why_pick"), list(labels), format_func=lambda shown: labels.get(shown, str(shown)),
                         key=state_key(trained, f"recommender_why_{who}"), persist_state=KEEP)
     split = terms_of(item)
     st.plotly_chart(why_figure(split, who), key=f"recommender_why_chart_{who}")
