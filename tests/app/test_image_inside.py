@@ -47,14 +47,14 @@ def by_hand(app, language: str) -> float:
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_inside_the_model_after_training(language):
     app = train_tiny_digits(language)
-    captions = [caption.value for caption in app.caption]
-    grids = [item.caption for image in app.get("image") for item in image.proto.imgs if item.caption.startswith("`")]
-    # the input, the rescaled input, conv_1's and pool_1's grids (shapes of a 16 px image), then the chosen map
-    expected = [("`input`", "16×16×1"), ("`scale_to_unit`", "16×16×1"), ("`conv_1`", "14×14×32"), ("`pool_1`", "7×7×32")]
-    assert [grid.split(" · ")[0] for grid in grids[:4]] == [name for name, _shape in expected]
-    assert all(shape in grid for grid, (_name, shape) in zip(grids, expected))
-    assert grids[4].startswith("`conv_1`")
-    assert any(caption.startswith("`dense` · ") and caption.endswith("128") for caption in captions)
+    tab = app.tabs[INSIDE]
+    layers = [caption.value for caption in tab.get("caption") if caption.value.startswith("`")]
+    assert [caption.split(" · ")[0].strip("`") for caption in layers] == LAYER_NAMES  # every layer, in order
+    shapes = {"input": "16×16×1", "conv_1": "14×14×32", "pool_1": "7×7×32", "flatten": "1568", "dense": "128"}
+    for caption, name in zip(layers, LAYER_NAMES):
+        assert shapes.get(name, "") in caption, caption  # a 16 px image's shapes
+    # the photo, the grids of input, scale_to_unit, conv_1 and pool_1 (not of the identity layers), the chosen map
+    assert len(tab.get("image")) == 6
     assert len(app.get("plotly_chart")) >= 6  # scores, dense bars, kernel, patch, products, histograms
 
     before_text = arithmetic_text(app)

@@ -18,6 +18,7 @@ from ui.tabs import KEEP, kept_upload
 PAGE = "image_classification"
 GRID_COLUMNS = 8  # maps per row of a layer's grid: eight small multiples still fit a phone's width
 CELL_PIXELS = 48  # each map is enlarged (nearest neighbour, so pixels stay square) to at least this
+FEW_MAPS_CELL_PIXELS = 112  # a layer of 1-4 maps (the photo's own channels) is drawn larger
 GAP_PIXELS = 2
 GAP_SHADE = 255  # white lines between the maps
 SUM_TERMS = 6  # products written out in the sum before "…"
@@ -33,7 +34,8 @@ def feature_grid(maps: np.ndarray, count: int, columns: int = GRID_COLUMNS) -> n
     which the histograms show); a map with one value everywhere is drawn black."""
     count = max(1, min(count, maps.shape[-1]))
     height, width = maps.shape[:2]
-    scale = max(1, -(-CELL_PIXELS // max(height, width)))
+    cell_pixels = FEW_MAPS_CELL_PIXELS if count <= 4 else CELL_PIXELS
+    scale = max(1, -(-cell_pixels // max(height, width)))
     chosen = maps[..., :count].astype(np.float32)
     low, high = chosen.min(axis=(0, 1)), chosen.max(axis=(0, 1))
     span = np.where(high > low, high - low, 1.0)
@@ -189,7 +191,9 @@ def render_layers(outputs: list[LayerOutput], class_names: list[str]) -> None:
         elif output.is_map:
             total = output.shape[-1]
             more = t("inside_image.maps_of", shown=shown, total=total) if shown < total else t("inside_image.maps_all", total=total)
-            st.image(feature_grid(output.values, shown), caption=caption + more, output_format="PNG")
+            grid = feature_grid(output.values, shown)  # drawn at its own size: stretched, the maps' pixels blur
+            st.caption(caption + more)  # above, at full width: under a narrow grid it would wrap word by word
+            st.image(grid, output_format="PNG", width=int(grid.shape[1]))
         elif output.kind == "flatten":
             st.caption(caption + " · " + t("inside_image.flatten_note", count=output.shape[0]))
         elif output.kind == "probabilities":
@@ -231,7 +235,7 @@ def render_arithmetic(trained: TrainedImageClassifier, image: np.ndarray, output
         in_channel = st.slider(t("inside_image.input_channel", count=in_channels), 0, in_channels - 1, 0,
                                key=f"inside_image_input_channel_{layer}", persist_state=KEEP)
     chosen_map, kernel, patch, products = st.columns(4)
-    chosen_map.image(marked_map(maps[..., channel], int(row), int(column)), width=160,
+    chosen_map.image(marked_map(maps[..., channel], int(row), int(column)), width=FEW_MAPS_CELL_PIXELS + 48,
                      caption=t("inside_image.chosen_map", name=layer, number=channel), output_format="PNG")
     kernel.plotly_chart(heat_figure(arithmetic.kernel[..., in_channel], t("inside_image.kernel_title")), key="inside_image_kernel")
     patch.plotly_chart(heat_figure(arithmetic.patch[..., in_channel], t("inside_image.patch_title"), "Greys"),
