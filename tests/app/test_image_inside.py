@@ -71,3 +71,27 @@ def test_inside_the_model_after_training(language):
 
     if language == "zh":
         assert english_on_page(app, LAYER_NAMES) == []
+        return
+    # an uploaded photo has no true class: its gradients are for the predicted one
+    app.radio(key="inside_image_source").set_value("upload").run()
+    app.file_uploader(key="inside_image_upload").set_value(("seven.png", seven_png(), "image/png")).run()
+    assert not app.exception and not app.error
+    assert any("predicted class" in caption.value for caption in app.tabs[INSIDE].get("caption"))
+    assert any(TEXT[language]["agree"] in box.value for box in app.success)
+
+
+def seven_png() -> bytes:
+    """A white 7 on black, 64x64: another size than the model's input (the tab resizes it)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.zeros((64, 64), dtype=np.uint8)
+    pixels[12:18, 14:50] = 255
+    for row in range(18, 54):
+        column = 48 - (row - 18) // 2
+        pixels[row, column - 3 : column + 3] = 255
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -190,7 +190,10 @@ def render_layers(outputs: list[LayerOutput], class_names: list[str]) -> None:
             st.caption(caption + " · " + t("inside_image.identity"))
         elif output.is_map:
             total = output.shape[-1]
-            more = t("inside_image.maps_of", shown=shown, total=total) if shown < total else t("inside_image.maps_all", total=total)
+            if total == 1:
+                more = t("inside_image.one_map")
+            else:
+                more = t("inside_image.maps_of", shown=shown, total=total) if shown < total else t("inside_image.maps_all", total=total)
             grid = feature_grid(output.values, shown)  # drawn at its own size: stretched, the maps' pixels blur
             st.caption(caption + more)  # above, at full width: under a narrow grid it would wrap word by word
             st.image(grid, output_format="PNG", width=int(grid.shape[1]))
