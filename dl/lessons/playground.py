@@ -120,6 +120,43 @@ class BoundaryGrid:
         return self.probabilities.argmax(axis=-1)
 
 
+@dataclass(frozen=True)
+class LayerStatistics:
+    """One Dense layer's weights at one moment: what the replay's weight chart draws."""
+
+    layer: str
+    mean: float
+    spread: float  # standard deviation of the kernel's values
+    mean_size: float  # mean absolute value: grows when a layer learns large weights (watch L1/L2 pull it down)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the replay shows of one epoch (epoch 0: the starting weights). Small on purpose: the
+    boundary in float16 (60 x 60 x classes: ~7 KB a class), a few numbers a layer, the epoch's metrics."""
+
+    epoch: int
+    probabilities: np.ndarray  # float16 (rows, columns, classes), like ``BoundaryGrid.probabilities``
+    layers: tuple[LayerStatistics, ...]
+    metrics: dict[str, float]
+
+    @property
+    def predicted_class(self) -> np.ndarray:
+        return self.probabilities.argmax(axis=-1)
+
+
+def layer_statistics(model: Any) -> tuple[LayerStatistics, ...]:
+    """Mean, spread and mean size of every Dense kernel of ``model``, in order."""
+    import keras
+
+    rows = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            kernel = np.asarray(layer.kernel.numpy() if hasattr(layer.kernel, "numpy") else layer.kernel, dtype=np.float64)
+            rows.append(LayerStatistics(layer.name, float(kernel.mean()), float(kernel.std()), float(np.abs(kernel).mean())))
+    return tuple(rows)
+
+
 # ------------------------------------------------------------------------------------------ data
 def make_points(dataset: str, num_points: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Generate one of the built-in 2-D datasets.
@@ -320,8 +357,9 @@ class PlaygroundRun:
     val_accuracy``; the ``val_`` values are on the test points). ``boundary`` is the latest grid.
     """
 
-    def __init__(self, config: PlaygroundConfig, data: PlaygroundData):
+    def __init__(self, config: PlaygroundConfig, data: PlaygroundData, record: bool = True):
         self.id = uuid.uuid4().hex[:10]
+        self.record = record  # keep a Snapshot an epoch for the replay (bench/replay_cost.py measures its cost)
         self.config = config
         self.data = data
         self.model: Any = None
@@ -329,6 +367,7 @@ class PlaygroundRun:
         self._lock = threading.Lock()
         self._history: list[dict[str, float]] = []
         self._boundary: BoundaryGrid | None = None
+        self._snapshots: list[Snapshot] = []
         x_min, x_max, y_min, y_max = data.bounds()
         self.grid_xs = np.linspace(x_min, x_max, config.grid_resolution, dtype=np.float32)
         self.grid_ys = np.linspace(y_min, y_max, config.grid_resolution, dtype=np.float32)
@@ -348,6 +387,12 @@ class PlaygroundRun:
         with self._lock:
             return self._boundary
 
+    @property
+    def snapshots(self) -> list[Snapshot]:
+        """One per finished epoch, and epoch 0 (the starting weights): the run as a replay can show it."""
+        with self._lock:
+            return list(self._snapshots)
+
     def train(self, epochs: int, reporter: ProgressReporter) -> PlaygroundRun:
         """Train ``epochs`` more epochs (building the model on the first call); returns self.
 
@@ -362,6 +407,7 @@ class PlaygroundRun:
             keras.utils.set_random_seed(self.config.seed)
             self.model = build_model(self.config, self.data)
             self._publish_boundary()
+            self._record({})
         reporter.say("")
         run = self
 
@@ -375,6 +421,7 @@ class PlaygroundRun:
                 with run._lock:
                     run._history.append(row)
                 run._publish_boundary()
+                run._record(row)
 
         self.model.fit(
             self.data.x_train, self.data.y_train,
@@ -394,6 +441,15 @@ class PlaygroundRun:
         """Share of correctly classified ``test`` or ``train`` points."""
         points, labels = (self.data.x_test, self.data.y_test) if split == "test" else (self.data.x_train, self.data.y_train)
         return float((self.predict_probabilities(points).argmax(axis=1) == labels).mean())
+
+    def _record(self, metrics: dict[str, float]) -> None:
+        """Keep this epoch's snapshot (the boundary just published, the layers' weights, the metrics)."""
+        if not self.record or self._boundary is None:
+            return
+        snapshot = Snapshot(self.epochs_done, self._boundary.probabilities.astype(np.float16), layer_statistics(self.model),
+                            {name: value for name, value in metrics.items() if name != "epoch"})
+        with self._lock:
+            self._snapshots.append(snapshot)
 
     def _publish_boundary(self) -> None:
         grid_x, grid_y = np.meshgrid(self.grid_xs, self.grid_ys)

@@ -4,8 +4,9 @@ controls change what is drawn. (Tabs 2-5, 7, 8 are tested by their own lesson te
 import json
 import time
 
+import numpy as np
 import pytest
-from apptest_utils import open_page, show_tab
+from apptest_utils import open_page, plotly_array, show_tab
 
 PLAYGROUND, REGULARIZATION = 0, 5
 
@@ -163,3 +164,50 @@ def test_regularization_controls_change_the_figures(language, request):
     app.slider(key="regularization_dropout").set_value(0.3).run()
     assert float(metrics(app.tabs[REGULARIZATION])[final_label]) < plain  # dropout stopped the over-fitting
     assert not app.tabs[REGULARIZATION].exception
+
+
+def replay_frames(app) -> list[dict]:
+    charts = [chart for chart in app.get("plotly_chart") if "playground_replay_boundary" in chart.proto.id]
+    assert charts, "no replay chart"
+    return json.loads(charts[0].proto.spec)["frames"]
+
+
+def train_and_replay(app, epochs: int = 5) -> list[dict]:
+    """Train the current settings from scratch for ``epochs``, switch the replay on, return its frames."""
+    app.button(key="playground_reset").click().run()
+    app.slider(key="playground_epochs").set_value(epochs).run()
+    app.button(key="playground_train").click().run()
+    wait_for_epoch(app, epochs, "Epoch")
+    deadline = time.time() + 60
+    while not any(toggle.key == "playground_replay" for toggle in app.toggle):  # drawn once the job has ended
+        assert time.time() < deadline, "no replay switch after training"
+        time.sleep(0.5)
+        app.run()
+    app.toggle(key="playground_replay").set_value(True).run()
+    return replay_frames(app)
+
+
+def test_replay_every_epoch_from_the_same_starting_weights():
+    """Issue 25.5: a finished run replays epoch by epoch (epoch 0 = the starting weights) without training;
+    the same seed gives the same starting weights under another learning rate, another seed other ones."""
+    app = open_page("concepts", "en")
+    app.session_state["playground_dataset"] = "xor"
+    app.run()
+    frames = train_and_replay(app)
+    assert [frame["name"] for frame in frames] == [str(epoch) for epoch in range(6)]
+    first, last = (plotly_array(frame["data"][0]["z"]) for frame in (frames[0], frames[-1]))
+    assert np.abs(last - first).max() > 0.2  # training moved the class map
+    app.toggle(key="playground_replay").set_value(False).run()
+    final = plotly_array(figure_data(app, "playground_boundary")[0]["z"])
+    np.testing.assert_allclose(last, final, atol=2e-3)  # the last frame is the trained model's own map
+    app.toggle(key="playground_replay").set_value(True).run()
+    weights = [chart for chart in app.get("plotly_chart") if "playground_replay_weights" in chart.proto.id]
+    assert len(json.loads(weights[0].proto.spec)["data"]) == 6  # spread and size of hidden_1, hidden_2, probability
+    assert metrics(app.tabs[PLAYGROUND])["Epoch"] == "5"  # replaying trained nothing more
+
+    app.select_slider(key="playground_learning_rate").set_value(0.1).run()
+    start_at_another_rate = plotly_array(train_and_replay(app)[0]["data"][0]["z"])
+    np.testing.assert_allclose(start_at_another_rate, first, atol=1e-6)  # seed 0 again: the same starting network
+    app.number_input(key="playground_seed").set_value(1).run()
+    start_at_another_seed = plotly_array(train_and_replay(app)[0]["data"][0]["z"])
+    assert np.abs(start_at_another_seed - first).max() > 0.05

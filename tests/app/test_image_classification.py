@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 
+import numpy as np
 import pytest
 from apptest_utils import chart_specs, open_page, plotly_array, run_until, show_tab
 from image_photos import shape_png
@@ -17,8 +18,9 @@ from image_photos import shape_png
 PAGE = "image_classification"
 RESULTS, PREDICT, EXPORT = 1, 3, 5  # tab positions (2: Inside the model); only the open tab (and Data) runs
 TEXT = {
-    "en": {"title": "Image classification", "confusion": "Confusion matrix", "problem": "Problem with the data"},
-    "zh": {"title": "图像分类", "confusion": "混淆矩阵", "problem": "数据有问题"},
+    "en": {"title": "Image classification", "confusion": "Confusion matrix", "problem": "Problem with the data",
+           "epochs_run": "Epochs trained"},
+    "zh": {"title": "图像分类", "confusion": "混淆矩阵", "problem": "数据有问题", "epochs_run": "已训练轮数"},
 }
 
 
@@ -72,12 +74,18 @@ def test_upload_zip_train_and_predict(language):
     # wait for what is asserted: the results (a job can finish between two reruns of the page)
     run_until(app, lambda page: any(TEXT[language]["confusion"] in title for title in chart_titles(page)))
     assert not app.error
-    (heatmap,) = chart_traces(app, "heatmap")
+    heatmap, kernels = chart_traces(app, "heatmap")  # the confusion matrix, then the replay's first-layer kernels
     matrix = plotly_array(heatmap["z"])
     assert matrix.shape == (2, 2) and matrix.sum() == 16  # 20 % of each class held out
     accuracy = next(metric for metric in app.metric if metric.value.endswith("%"))
     assert float(accuracy.value.rstrip("%")) >= 80.0  # shape only; chance is 50 %
     assert float(accuracy.value.rstrip("%")) == pytest.approx(100 * (matrix[0][0] + matrix[1][1]) / 16, abs=0.1)
+    # the replay (issue 25.5): epoch 0 (the starting kernels) and every epoch after it, the last one drawn first
+    replay = next(spec for spec in chart_specs(app) if spec.get("frames"))
+    epochs_run = int(next(metric.value for metric in app.metric if metric.label == TEXT[language]["epochs_run"]))
+    assert [frame["name"] for frame in replay["frames"]] == [str(epoch) for epoch in range(epochs_run + 1)]
+    np.testing.assert_allclose(plotly_array(replay["frames"][-1]["data"][0]["z"]), plotly_array(kernels["z"]), equal_nan=True)
+    assert np.nanmax(np.abs(plotly_array(replay["frames"][0]["data"][0]["z"]) - plotly_array(kernels["z"]))) > 0.01  # training moved them
 
     show_tab(app, PREDICT, PAGE)
     app.file_uploader(key="image_predict_files").set_value([

@@ -153,6 +153,7 @@ def test_playground_train_step_and_language(page, app_url):
     stepped = changed_traces(page, trained)
     assert stepped[0]["type"] == "heatmap" and stepped[0]["z"] != trained[0]["z"]  # one epoch moved the boundary
     assert_no_exception(page)
+    replay_the_run(page, epochs=31)
 
     # switch to Chinese: the tab titles and metrics follow, the trained run stays
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
@@ -164,6 +165,35 @@ def test_playground_train_step_and_language(page, app_url):
     assert metric_value(page, "轮次") == "31"
     assert plotted_traces(page)[0]["type"] == "heatmap"
     assert_no_exception(page)
+
+
+def replay_title(page) -> str:
+    """The replay figure's title as drawn now ("Epoch 12 · test accuracy 91.0%"), without the bold tags Streamlit adds."""
+    return re.sub(r"<[^>]+>", "", page.evaluate("""() => { const plot = document.querySelector('.st-key-playground_replay_boundary .js-plotly-plot');
+        return plot && plot.layout && plot.layout.title ? plot.layout.title.text : ''; }"""))
+
+
+def replay_the_run(page, epochs: int) -> None:
+    """Issue 25.5: the replay switch draws the recorded epochs; Play runs them from epoch 0 to the last in the
+    browser, without training (the epoch count stays)."""
+    act_then_expect(page, page.get_by_text("Replay the run epoch by epoch").click,
+                    visible_effect(page.locator(".st-key-playground_replay_boundary .js-plotly-plot")))
+    last = poll(lambda: replay_title(page), lambda title: title.startswith(f"Epoch {epochs} "), 30, "the last epoch drawn")
+    play = page.locator(".st-key-playground_replay_boundary .updatemenu-button").first
+    play.click()
+    seen: list[str] = []
+
+    def shown() -> str:
+        seen.append(replay_title(page))
+        return seen[-1]
+
+    poll(shown, lambda title: title == "Epoch 0", 20, "the starting weights first", interval_s=0.05)
+    poll(shown, lambda title: title == last, 30, "back at the last epoch", interval_s=0.05)
+    assert len(set(seen)) >= 5, sorted(set(seen))  # several epochs were drawn on the way
+    assert metric_value(page, "Epoch") == str(epochs)  # replaying trained nothing
+    save_screenshot(page, "concepts-playground-replay")
+    page.get_by_text("Replay the run epoch by epoch").click()  # back to the live boundary
+    page.locator(".st-key-playground_boundary .js-plotly-plot").wait_for()
 
 
 def test_regularization_tab_redraws_when_the_penalty_changes(page, app_url):

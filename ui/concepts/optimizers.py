@@ -10,6 +10,7 @@ import streamlit as st
 from dl.lessons import optimizer_race
 from ui.concepts.common import colour, explain, labels, tidy, try_this
 from ui.i18n import t
+from ui.replay import add_player, pick_frames
 from ui.tabs import KEEP
 
 SGD_RATES = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2]
@@ -87,7 +88,23 @@ def _race_figure(surface_name: str, race: pd.DataFrame, shown_step: int) -> go.F
                                                                               "line": {"color": "black", "width": 1}}))
     figure.update_xaxes(range=list(surface.x_range), title_text="x")
     figure.update_yaxes(range=list(surface.y_range), title_text="y")
-    return tidy(figure, height=480)
+    return add_player(tidy(figure, height=540), _race_frames(race, shown_step), t("lessons.optimizers_step_axis"),
+                      milliseconds=120)
+
+
+def _race_frames(race: pd.DataFrame, shown_step: int) -> list[go.Frame]:
+    """Play: the paths drawn step by step up to ``shown_step`` (at most 30 frames; each redraws every path
+    and its head, traces 1 to 2 x optimizers of ``_race_figure``)."""
+    names = list(race["optimizer"].unique())
+    frames = []
+    for step in pick_frames(shown_step + 1):
+        traces = []
+        for name in names:
+            path = race[(race["optimizer"] == name) & (race["step"] <= step)]
+            traces += [go.Scatter(x=path["x"].round(4), y=path["y"].round(4)),
+                       go.Scatter(x=path["x"].tail(1), y=path["y"].tail(1))]
+        frames.append(go.Frame(data=traces, traces=list(range(1, 1 + 2 * len(names))), name=str(step)))
+    return frames
 
 
 def _loss_figure(race: pd.DataFrame, shown_step: int) -> go.Figure:

@@ -20,6 +20,8 @@ from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach, status_line
 from ui.limits import show_limits
 from ui.plots import history_figure
+from ui.replay import add_player, pick_frames
+from ui.replay import weights_figure as replay_weights_figure
 from ui.tabs import KEEP, kept_upload
 
 # plotly looks pandas up in sys.modules without importing it; on a fresh server, while another
@@ -69,7 +71,7 @@ def render() -> None:
         if job is not None and not job.finished:
             _live_output(run, job)
         else:
-            _draw_output(run)
+            _draw_output(run, replay=len(run.snapshots) > 1)
             if job is not None:
                 show_job(job, chart=False)  # finished: the final status line, or the error
     st.info(t("concepts.playground_try"), icon="💡")
@@ -113,9 +115,11 @@ def _model_controls() -> tuple[playground.PlaygroundConfig, int]:
     l2 = l2_column.select_slider("L2", PENALTIES, value=0.0, key="playground_l2", persist_state=KEEP)
     dropout = st.slider(t("concepts.playground_dropout"), 0.0, 0.5, 0.0, step=0.05, key="playground_dropout", persist_state=KEEP)
     epochs = st.slider(t("concepts.playground_epochs"), 5, 200, 30, step=5, key="playground_epochs", persist_state=KEEP)
+    seed = st.number_input(t("concepts.playground_seed"), 0, 99_999, 0, key="playground_seed", persist_state=KEEP,
+                           help=t("concepts.playground_seed_help"))
     config = playground.PlaygroundConfig(hidden_layers=(width,) * layers, activation=activation,
                                          learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,
-                                         l1=l1, l2=l2, dropout=dropout, epochs=epochs)
+                                         l1=l1, l2=l2, dropout=dropout, epochs=epochs, seed=int(seed))
     return config, epochs
 
 
@@ -166,7 +170,9 @@ def _live_output(run: playground.PlaygroundRun, job: jobs.Job) -> None:
 
 
 # ----------------------------------------------------------------------------------------- figures
-def _draw_output(run: playground.PlaygroundRun) -> None:
+def _draw_output(run: playground.PlaygroundRun, replay: bool = False) -> None:
+    """Metrics, the boundary and the curves; once a run has finished epochs (``replay``), a switch turns the
+    boundary into a replay of the recorded epochs, with the layers' weights beside it."""
     history, boundary = run.history, run.boundary
     last = history[-1] if history else {}
     epoch_metric, train_metric, test_metric, accuracy_metric = st.columns(4)
@@ -175,7 +181,13 @@ def _draw_output(run: playground.PlaygroundRun) -> None:
     test_metric.metric(t("concepts.playground_test_loss"), _format(last.get("val_loss")))
     accuracy_metric.metric(t("concepts.playground_test_accuracy"),
                            f"{last['val_accuracy']:.1%}" if "val_accuracy" in last else "–")
-    st.plotly_chart(boundary_figure(run.data, boundary), key="playground_boundary", width="stretch")
+    if replay and st.toggle(t("concepts.playground_replay"), key="playground_replay", help=t("concepts.playground_replay_help")):
+        snapshots = run.snapshots
+        st.plotly_chart(replay_figure(run, snapshots), key="playground_replay_boundary", width="stretch")
+        st.plotly_chart(weights_figure(snapshots), key="playground_replay_weights", width="stretch")
+        st.caption(t("concepts.playground_weights_caption"))
+    else:
+        st.plotly_chart(boundary_figure(run.data, boundary), key="playground_boundary", width="stretch")
     if len(run.data.x_train) > MAX_DRAWN_POINTS:
         st.caption(t("concepts.playground_sampled", shown=MAX_DRAWN_POINTS, total=len(run.data.x_train)))
     if history:
@@ -223,6 +235,41 @@ def boundary_figure(data: playground.PlaygroundData, boundary: playground.Bounda
         plot_bgcolor="white",
     )
     return figure
+
+
+def replay_figure(run: playground.PlaygroundRun, snapshots: list[playground.Snapshot]) -> go.Figure:
+    """The boundary figure at the last recorded epoch, with a frame for each of (at most 30 of) the epochs:
+    Play and the slider redraw the class map only; the points stay."""
+    def boundary_traces(snapshot: playground.Snapshot) -> tuple[list[go.BaseTraceType], list[int]]:
+        if run.data.num_classes == 2:
+            shares = snapshot.probabilities[..., 1].astype(np.float32).round(3)
+            return [go.Heatmap(z=shares), go.Contour(z=shares)], [0, 1]
+        return [go.Heatmap(z=snapshot.predicted_class)], [0]
+
+    def title(snapshot: playground.Snapshot) -> str:
+        accuracy = snapshot.metrics.get("val_accuracy")
+        shown = t("concepts.playground_replay_title", epoch=snapshot.epoch)
+        return shown + (" · " + t("concepts.playground_replay_accuracy", accuracy=accuracy * 100) if accuracy is not None else "")
+
+    last = snapshots[-1]
+    figure = boundary_figure(run.data, playground.BoundaryGrid(run.grid_xs, run.grid_ys, last.probabilities.astype(np.float32),
+                                                              last.epoch))
+    frames = []
+    for index in pick_frames(len(snapshots)):
+        traces, positions = boundary_traces(snapshots[index])
+        frames.append(go.Frame(data=traces, traces=positions, name=str(snapshots[index].epoch),
+                               layout={"title": {"text": title(snapshots[index])}}))
+    figure.update_layout(title={"text": title(last), "x": 0.01, "y": 0.98, "font": {"size": 14}},
+                         margin={"l": 10, "r": 10, "t": 70}, height=560,
+                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0})  # the player is below
+    return add_player(figure, frames, t("concepts.playground_epoch"))
+
+
+def weights_figure(snapshots: list[playground.Snapshot]) -> go.Figure:
+    """Each layer's weight spread and mean size over the recorded epochs (``ui.replay.weights_figure``)."""
+    return replay_weights_figure([snapshot.epoch for snapshot in snapshots], [
+        (layer.layer, [snapshot.layers[index].spread for snapshot in snapshots],
+         [snapshot.layers[index].mean_size for snapshot in snapshots]) for index, layer in enumerate(snapshots[0].layers)])
 
 
 def _labels(prefix: str, names: tuple[str, ...]) -> dict[str, str]:
