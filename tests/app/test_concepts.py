@@ -195,6 +195,10 @@ def test_replay_every_epoch_from_the_same_starting_weights():
     app.run()
     frames = train_and_replay(app)
     assert [frame["name"] for frame in frames] == [str(epoch) for epoch in range(6)]
+    snapshots = app.session_state["playground_run"].snapshots
+    for frame in frames:  # replaying epoch k shows the boundary recorded at epoch k
+        recorded = snapshots[int(frame["name"])].probabilities[..., 1].astype(np.float32)
+        np.testing.assert_allclose(plotly_array(frame["data"][0]["z"]), recorded, atol=1e-3)
     first, last = (plotly_array(frame["data"][0]["z"]) for frame in (frames[0], frames[-1]))
     assert np.abs(last - first).max() > 0.2  # training moved the class map
     app.toggle(key="playground_replay").set_value(False).run()

@@ -51,6 +51,19 @@ def test_layer_outputs_are_in_order_and_end_in_the_models_prediction(trained, di
             np.testing.assert_array_equal(output.values, before.values)
 
 
+def test_every_layer_output_equals_a_keras_sub_model_of_that_layer(trained, digits):
+    """The independent truth the issue names: ``keras.Model(inputs, layer.output)`` on the same photo,
+    within 1e-5 (float32 arithmetic in a different order)."""
+    import keras
+
+    image = digits.images[trained.test_indices[2]]
+    pixels = inside.model_pixels(trained, image)
+    model = trained.model
+    for output in inside.layer_outputs(trained, image)[1:]:
+        direct = keras.Model(model.inputs, model.get_layer(output.name).output)(pixels, training=False)
+        np.testing.assert_allclose(output.values, keras.ops.convert_to_numpy(direct)[0], atol=1e-5, err_msg=output.name)
+
+
 def test_hand_arithmetic_equals_keras_for_every_conv_layer(trained, digits):
     image = digits.images[trained.test_indices[1]]
     outputs = {output.name: output for output in inside.layer_outputs(trained, image)}

@@ -50,6 +50,21 @@ def test_nearest_words_are_the_largest_cosines_without_the_word_itself(cnn):
     assert "film" not in dict(neighbours) and "[UNK]" not in dict(neighbours)
 
 
+def test_a_planted_neighbour_comes_out_first():
+    """An embedding where "superb" is "great" scaled and "awful" points the other way: "superb" is the
+    nearest word to "great" (cosine 1) and "awful" the farthest."""
+    from dl.text.inside import TextEmbedding
+
+    generator = np.random.default_rng(0)
+    vocabulary = ["", "[UNK]", "great", "film", "superb", "awful", "plot", "boring"]
+    vectors = generator.normal(size=(len(vocabulary), 16)).astype(np.float32)
+    vectors[4] = 3 * vectors[2]
+    vectors[5] = -vectors[2]
+    neighbours = nearest_words(TextEmbedding(vocabulary, vectors), "great", 5)
+    assert neighbours[0][0] == "superb" and abs(neighbours[0][1] - 1.0) < 1e-6
+    assert neighbours[-1][0] == "awful" and abs(neighbours[-1][1] + 1.0) < 1e-6
+
+
 def test_an_unknown_word_is_a_data_error_in_both_languages(cnn):
     with pytest.raises(WordNotInVocabulary) as raised:
         nearest_words(text_embedding(cnn.model), "qwertyuiop")
