@@ -69,6 +69,10 @@ BENCHMARKS = (
               ("--quick", "--seeds", "0")),
     Benchmark("image_small_data", "seed CNN on small and imbalanced cuts: old vs new defaults", (), ("--quick",)),
     Benchmark("bert_labeling", "MiniLM fine-tuning vs frozen baselines; labelling speed", ("--sentences", "2000"), ("--sentences", "300")),
+    Benchmark("image_inside", "image 'Inside the model': one photo's layers, arithmetic and histograms", (), ("--repeats", "3")),
+    Benchmark("text_inside", "text 'Inside the model': nearest words, token map, filters", (), ("--quick",)),
+    Benchmark("bert_attention", "BERT attention view: one sentence, both models, the figures"),
+    Benchmark("replay_cost", "recording a replay: the same training with and without it", ("--rounds", "5"), ("--rounds", "1")),
 )
 
 
