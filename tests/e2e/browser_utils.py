@@ -269,3 +269,21 @@ _LEGEND_OVERLAPS = """() => {
 def charts_whose_legend_covers_an_axis_title(page) -> list[str]:
     """The titles of the drawn plotly charts whose legend overlaps their x-axis title ([] when none)."""
     return page.evaluate(_LEGEND_OVERLAPS)
+
+
+def set_image_epochs(page, epochs: int) -> None:
+    """Open the image page's Settings and move its "Epochs (at most)" slider to ``epochs`` (from 1, key by key)."""
+    from playwright.sync_api import expect
+
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Epochs (at most)")
+    act_then_expect(page, page.get_by_text("Settings (the defaults work well)").first.click, visible_effect(slider))
+
+    def move():
+        slider.first.get_by_role("slider").focus()
+        page.keyboard.press("Home")  # 1
+        for _ in range(epochs - 1):
+            page.keyboard.press("ArrowRight")
+
+    act_then_expect(page, move, lambda timeout_ms: expect(
+        slider.first.locator('[data-testid="stSliderThumbValue"]')).to_have_text(str(epochs), timeout=timeout_ms))
+    wait_until_idle(page)

@@ -21,6 +21,7 @@ from browser_utils import (
     assert_no_exception,
     open_app,
     press_train,
+    set_image_epochs,
     visible_effect,
     wait_until_idle,
 )
@@ -120,18 +121,7 @@ def test_train_on_the_built_in_digits(page, app_url):
     page.set_default_timeout(180_000)
     open_app(page, app_url, PATH)
     choose_source(page, "Small digits 8×8 (1,797)", page.get_by_text("1,797 images · 10 classes"))
-    epochs = page.locator('[data-testid="stSlider"]').filter(has_text="Epochs (at most)")
-    act_then_expect(page, page.get_by_text("Settings (the defaults work well)").first.click, visible_effect(epochs))
-
-    def five_epochs():
-        epochs.first.get_by_role("slider").focus()
-        page.keyboard.press("Home")  # 1
-        for _ in range(4):
-            page.keyboard.press("ArrowRight")
-
-    act_then_expect(page, five_epochs, lambda timeout_ms: expect(
-        epochs.first.locator('[data-testid="stSliderThumbValue"]')).to_have_text("5", timeout=timeout_ms))
-    wait_until_idle(page)
+    set_image_epochs(page, 5)
     accuracy = train(page)
     assert accuracy >= 80.0, accuracy  # chance: 10 %; measured 92.5 % after five epochs
     assert page.get_by_text(re.compile(r"Trained for 5 epochs|Loaded from the model cache")).count() == 1

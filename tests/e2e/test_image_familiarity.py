@@ -14,11 +14,11 @@ from browser_utils import (
     open_app,
     press_train,
     save_screenshot,
+    set_image_epochs,
     visible_effect,
     wait_until_idle,
 )
 from PIL import Image
-from playwright.sync_api import expect
 from sklearn.datasets import load_sample_image
 
 from dl.image.dataset import load_sklearn_digits
@@ -43,18 +43,7 @@ def train_digits_for_five_epochs(page) -> None:
     digits = page.locator('[data-testid="stRadio"]').first.get_by_text("Small digits 8×8 (1,797)", exact=True)
     act_then_expect(page, digits.click, visible_effect(page.get_by_text("1,797 images · 10 classes")))
     wait_until_idle(page)
-    epochs = page.locator('[data-testid="stSlider"]').filter(has_text="Epochs (at most)")
-    act_then_expect(page, page.get_by_text("Settings (the defaults work well)").first.click, visible_effect(epochs))
-
-    def five_epochs():
-        epochs.first.get_by_role("slider").focus()
-        page.keyboard.press("Home")  # 1
-        for _ in range(4):
-            page.keyboard.press("ArrowRight")
-
-    act_then_expect(page, five_epochs, lambda timeout_ms: expect(
-        epochs.first.locator('[data-testid="stSliderThumbValue"]')).to_have_text("5", timeout=timeout_ms))
-    wait_until_idle(page)
+    set_image_epochs(page, 5)
     press_train(page)
     page.get_by_text(re.compile(r"test accuracy [\d.]+%")).first.wait_for(timeout=300_000)
     wait_until_idle(page)

@@ -11,7 +11,7 @@ from browser_utils import (
     assert_no_exception,
     open_app,
     save_screenshot,
-    visible_effect,
+    set_image_epochs,
     wait_for_change,
     wait_until_idle,
 )
@@ -29,18 +29,7 @@ def test_inside_the_model_shows_layers_and_the_arithmetic_of_a_chosen_feature_ma
     page.set_default_timeout(180_000)
     open_app(page, app_url, PATH)
     choose_source(page, "Small digits 8×8 (1,797)", page.get_by_text("1,797 images · 10 classes"))
-    epochs = page.locator('[data-testid="stSlider"]').filter(has_text="Epochs (at most)")
-    act_then_expect(page, page.get_by_text("Settings (the defaults work well)").first.click, visible_effect(epochs))
-
-    def few_epochs():
-        epochs.first.get_by_role("slider").focus()
-        page.keyboard.press("Home")  # 1
-        for _ in range(EPOCHS - 1):
-            page.keyboard.press("ArrowRight")
-
-    act_then_expect(page, few_epochs, lambda timeout_ms: expect(
-        epochs.first.locator('[data-testid="stSliderThumbValue"]')).to_have_text(str(EPOCHS), timeout=timeout_ms))
-    wait_until_idle(page)
+    set_image_epochs(page, EPOCHS)
     train(page)
 
     agreed = panel(page).get_by_text("They agree")
