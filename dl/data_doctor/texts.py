@@ -15,10 +15,9 @@ import numpy as np
 
 from dl.data_doctor.findings import Diagnosis, Finding, Severity
 from dl.data_doctor.labels import label_findings
-from dl.text.data import CJK, TextDataset, build_dataset
+from dl.text.data import CJK, TextDataset, build_dataset, mostly_chinese
 
 NOT_WORD = re.compile(r"[\W_]+")
-LETTERS = re.compile(r"[^\W\d_]")
 
 SHORT_TOKENS = 3  # a text of 1-2 tokens carries almost no signal for a bag of words
 SHORT_SHARE = 0.10  # worth a warning when a tenth of the texts are that short
@@ -108,7 +107,7 @@ def _length_findings(dataset: TextDataset, sequence_length: int) -> list[Finding
 
 
 def _language_findings(dataset: TextDataset) -> list[Finding]:
-    chinese = np.array([_mostly_cjk(text) for text in dataset.texts[:5000]])
+    chinese = np.array([mostly_chinese(text) for text in dataset.texts[:5000]])
     share = float(chinese.mean()) if len(chinese) else 0.0
     if MIXED_SHARE <= share <= 1 - MIXED_SHARE:
         example_zh = dataset.texts[int(np.flatnonzero(chinese)[0])][:60]
@@ -116,11 +115,6 @@ def _language_findings(dataset: TextDataset) -> list[Finding]:
         return [Finding("mixed_languages", Severity.WARNING, {"chinese_share": 100 * share},
                         (f"“{example_zh}”", f"“{example_other}”"))]
     return []
-
-
-def _mostly_cjk(text: str) -> bool:
-    letters = len(LETTERS.findall(text))
-    return letters > 0 and len(CJK.findall(text)) / letters > 0.3
 
 
 def apply_text_fix(dataset: TextDataset, fix: str) -> TextDataset:

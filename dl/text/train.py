@@ -55,6 +55,7 @@ class TrainedTextClassifier:
     from_cache: bool
     meta: dict[str, Any] = field(default_factory=dict)  # the store entry's meta.json
     notes: list[str] = field(default_factory=list)
+    _baseline: BaselineModel | None = field(default=None, repr=False)
 
     @property
     def model(self) -> Any:
@@ -65,8 +66,10 @@ class TrainedTextClassifier:
     @property
     def baseline(self) -> BaselineModel:
         """The TF-IDF + logistic-regression baseline trained on the same split (DataError for a model
-        stored before baselines were kept)."""
-        return load_baseline(self.path)
+        stored before baselines were kept); read once, then kept."""
+        if self._baseline is None:
+            self._baseline = load_baseline(self.path)
+        return self._baseline
 
     @property
     def has_baseline(self) -> bool:

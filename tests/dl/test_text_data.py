@@ -4,10 +4,11 @@ de-duplication, and a DataError naming the problem for every bad table."""
 import io
 import json
 
+import numpy as np
 import pytest
 
 from dl.data import DataError
-from dl.text.data import build_dataset, load_builtin, read_text_file
+from dl.text.data import TextDataset, build_dataset, load_builtin, read_text_file
 from dl.text.tokens import EMPTY, prepare_text, tokens
 
 
@@ -98,3 +99,15 @@ def test_notes_carry_a_code_and_count_in_both_languages():
         strings = json.loads((locales / language / "notes.json").read_text(encoding="utf-8"))
         assert strings.keys() == ENGLISH.keys(), language
     assert json.loads((locales / "en" / "notes.json").read_text(encoding="utf-8")) == ENGLISH
+
+
+def test_one_rule_says_what_is_chinese_for_a_text_and_for_a_set():
+    """``mostly_chinese`` serves both the text page (a set read by character) and the data doctor
+    (each text, for the mixed-languages finding): over 30 % of the letters CJK."""
+    from dl.text.data import mostly_chinese
+
+    assert mostly_chinese("这部电影很好看，Tom Hanks 演得好")  # English names inside a Chinese review
+    assert not mostly_chinese("A great film, 好")  # one character in an English sentence
+    assert not mostly_chinese("2024 ... !!!")  # no letters at all
+    mixed = TextDataset(["这部电影很好看"] * 3 + ["A great film"] * 7, np.array([0, 1] * 5), ["a", "b"], "mixed")
+    assert mixed.chinese is False  # the set's sample: 21 CJK characters of 91 letters
