@@ -314,3 +314,32 @@ def test_playground_takes_my_own_csv_and_explains_a_bad_one(page, app_url):
     assert metric_value(page, "Epoch") == "30"
     assert [trace["name"] for trace in plotted_traces(page)][1:] == names
     assert_no_exception(page)
+
+
+def test_a_link_with_settings_opens_them_and_follows_changes(page, app_url):
+    """Issue 26, item 2: the playground's settings live in the address. A link made on the Chinese page
+    opens the same network on the English one; changing a setting changes the address and the link box."""
+    settings = "playground_dataset=xor&playground_layers=3&playground_learning_rate=0.1&playground_seed=7"
+    page.goto(f"{app_url}/concepts?lang=en&{settings}")
+    wait_until_idle(page)
+    page.locator(BOUNDARY).first.wait_for()
+    expect(page.locator(".st-key-playground_dataset input")).to_have_value("XOR")
+    layers = page.locator(".st-key-playground_layers [data-testid='stSliderThumbValue']")
+    expect(layers).to_have_text("3")
+    expect(page.locator(".st-key-playground_seed input")).to_have_value("7")
+    assert_no_exception(page)
+
+    def one_more_layer():
+        page.locator(".st-key-playground_layers").get_by_role("slider").focus()
+        page.keyboard.press("ArrowRight")
+
+    act_then_expect(page, one_more_layer, lambda timeout_ms: expect(layers).to_have_text("4", timeout=timeout_ms))
+    wait_until_idle(page)
+    poll(lambda: page.url, lambda url: "playground_layers=4" in url, 20, "the address follows the slider")
+    assert "playground_dataset=xor" in page.url and "playground_seed=7" in page.url
+    box = page.get_by_text("Link to these settings")
+    box.click()
+    code = page.locator("[data-testid='stCode']").filter(has_text="playground_layers=4")
+    code.first.wait_for()
+    assert f"{app_url}/concepts?" in code.first.inner_text()  # the whole address, ready to copy
+    save_screenshot(page, "concepts-link")

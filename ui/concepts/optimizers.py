@@ -10,6 +10,7 @@ import streamlit as st
 from dl.lessons import optimizer_race
 from ui.concepts.common import colour, explain, labels, tidy, try_this
 from ui.i18n import t
+from ui.links import BIND, check_link, keep_choice, link_box, seed_choice
 from ui.replay import add_player, pick_frames
 from ui.tabs import KEEP
 
@@ -30,36 +31,47 @@ def _grid(surface: str):
     return optimizer_race.surface_grid(surface)
 
 
+LINKED = ("lessons_opt_surface", "lessons_opt_pick", "lessons_opt_momentum", "lessons_opt_steps", "lessons_opt_show_step",
+          *(f"lessons_opt_{kind}_rate_{name}" for kind in ("sgd", "adaptive") for name in optimizer_race.SURFACES))  # in the address
+
+
 def render() -> None:
     explain("optimizers")
+    link = check_link(LINKED, ("lessons_opt_",))
     controls, chart = st.columns([1, 2.4], gap="medium")
     with controls:
-        surface_name = st.selectbox(t("lessons.optimizers_surface"), list(optimizer_race.SURFACES),
-                                    format_func=labels("surface_"), key="lessons_opt_surface", persist_state=KEEP)
+        surfaces = list(optimizer_race.SURFACES)
+        seed_choice("lessons_opt_surface", surfaces)
+        surface_name = st.selectbox(t("lessons.optimizers_surface"), surfaces, format_func=labels("surface_"),
+                                    key="lessons_opt_surface", persist_state=KEEP)
+        keep_choice("lessons_opt_surface", surface_name, surfaces[0])
         surface = optimizer_race.SURFACES[surface_name]
+        seed_choice("lessons_opt_pick", optimizer_race.OPTIMIZERS, many=True)
         chosen = st.multiselect(t("lessons.optimizers_pick"), optimizer_race.OPTIMIZERS,
                                 default=optimizer_race.OPTIMIZERS, format_func=labels("optimizer_"), key="lessons_opt_pick", persist_state=KEEP)
+        keep_choice("lessons_opt_pick", chosen, optimizer_race.OPTIMIZERS)
         chosen = tuple(name for name in optimizer_race.OPTIMIZERS if name in chosen) or ("sgd",)
         # each surface opens on learning rates that make a fair race there
         sgd_rate = st.select_slider(t("lessons.optimizers_sgd_rate"), SGD_RATES, value=surface.sgd_learning_rate,
-                                    key=f"lessons_opt_sgd_rate_{surface_name}", persist_state=KEEP, help=t("lessons.optimizers_sgd_rate_help"))
+                                    key=f"lessons_opt_sgd_rate_{surface_name}", persist_state=KEEP, bind=BIND, help=t("lessons.optimizers_sgd_rate_help"))
         adaptive_rate = st.select_slider(t("lessons.optimizers_adaptive_rate"), ADAPTIVE_RATES,
                                          value=surface.adaptive_learning_rate,
-                                         key=f"lessons_opt_adaptive_rate_{surface_name}", persist_state=KEEP,
+                                         key=f"lessons_opt_adaptive_rate_{surface_name}", persist_state=KEEP, bind=BIND,
                                          help=t("lessons.optimizers_adaptive_rate_help"))
-        momentum = st.slider(t("lessons.optimizers_momentum"), 0.0, 0.99, 0.9, 0.01, key="lessons_opt_momentum", persist_state=KEEP,
+        momentum = st.slider(t("lessons.optimizers_momentum"), 0.0, 0.99, 0.9, 0.01, key="lessons_opt_momentum", persist_state=KEEP, bind=BIND,
                              help=t("lessons.optimizers_momentum_help"))
-        steps = st.slider(t("lessons.optimizers_steps"), 50, 1000, 300, 50, key="lessons_opt_steps", persist_state=KEEP)
+        steps = st.slider(t("lessons.optimizers_steps"), 50, 1000, 300, 50, key="lessons_opt_steps", persist_state=KEEP, bind=BIND)
     with st.spinner(t("lessons.optimizers_running")):
         race = _race(surface_name, steps, sgd_rate, adaptive_rate, momentum, chosen)
     with chart:
-        shown_step = st.slider(t("lessons.optimizers_show_step"), 0, steps, steps, key="lessons_opt_show_step", persist_state=KEEP)
+        shown_step = st.slider(t("lessons.optimizers_show_step"), 0, steps, steps, key="lessons_opt_show_step", persist_state=KEEP, bind=BIND)
         st.plotly_chart(_race_figure(surface_name, race, shown_step), key="lessons_opt_race")
     summary = optimizer_race.race_summary(race[race["step"] <= shown_step])
     loss_column, table_column = st.columns([1.4, 1])
     loss_column.plotly_chart(_loss_figure(race, shown_step), key="lessons_opt_losses")
     table_column.dataframe(_summary_table(summary), hide_index=True, key="lessons_opt_summary")
     try_this("optimizers")
+    link_box(link)
 
 
 def _name(name: str) -> str:

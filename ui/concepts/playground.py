@@ -19,6 +19,7 @@ from ui.errors import show_data_error
 from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach, status_line
 from ui.limits import show_limits
+from ui.links import BIND, check_link, keep_choice, link_box, seed_choice
 from ui.plots import history_figure
 from ui.replay import add_player, pick_frames
 from ui.replay import weights_figure as replay_weights_figure
@@ -32,6 +33,9 @@ RUN_STATE = "playground_run"
 JOB_STATE = "playground_job_key"
 CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                  "#bcbd22", "#17becf"]  # orange / blue first, as in TensorFlow Playground
+LINKED = ("playground_dataset", "playground_points", "playground_noise", "playground_test_share", "playground_layers",
+          "playground_width", "playground_activation", "playground_optimizer", "playground_learning_rate", "playground_batch",
+          "playground_l1", "playground_l2", "playground_dropout", "playground_epochs", "playground_seed")  # in the address
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 PENALTIES = [0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 BATCH_SIZES = [4, 8, 16, 32, 64, 128, 256]
@@ -41,6 +45,7 @@ MAX_DRAWN_POINTS = 3000  # per split; more SVG markers make the browser crawl an
 def render() -> None:
     """Draw the whole playground tab."""
     st.markdown(t("concepts.playground_intro"))
+    link = check_link(LINKED, ("playground_",))
     data_column, model_column, output_column = st.columns([1, 1, 2.3], gap="medium")
     with data_column:
         data_config, upload = _data_controls()
@@ -75,24 +80,27 @@ def render() -> None:
             if job is not None:
                 show_job(job, chart=False)  # finished: the final status line, or the error
     st.info(t("concepts.playground_try"), icon="💡")
+    link_box(link)
 
 
 # ----------------------------------------------------------------------------------------- controls
 def _data_controls() -> tuple[playground.PlaygroundDataConfig, object | None]:
     st.markdown(f"**{t('concepts.playground_data')}**")
+    seed_choice("playground_dataset", playground.DATASETS)
     dataset = st.selectbox(t("concepts.playground_dataset"), playground.DATASETS, key="playground_dataset", persist_state=KEEP,
                            format_func=_labels("dataset", playground.DATASETS).get)
+    keep_choice("playground_dataset", dataset, playground.DATASETS[0])
     upload = None
     if dataset == "csv":
         upload = kept_upload("concepts", "playground_upload", lambda: st.file_uploader(
             t("concepts.playground_upload"), type=["csv", "txt"], key="playground_upload",
             help=t("concepts.playground_upload_help")))
         show_limits("points")
-    num_points = st.slider(t("concepts.playground_points"), 50, 1000, 400, step=50, key="playground_points", persist_state=KEEP,
+    num_points = st.slider(t("concepts.playground_points"), 50, 1000, 400, step=50, key="playground_points", persist_state=KEEP, bind=BIND,
                            disabled=dataset == "csv")
-    noise = st.slider(t("concepts.playground_noise"), 0.0, 0.5, 0.1, step=0.05, key="playground_noise", persist_state=KEEP)
+    noise = st.slider(t("concepts.playground_noise"), 0.0, 0.5, 0.1, step=0.05, key="playground_noise", persist_state=KEEP, bind=BIND)
     test_percent = st.slider(t("concepts.playground_test_share"), 10, 50, 30, step=5, format="%d%%",
-                             key="playground_test_share", persist_state=KEEP)
+                             key="playground_test_share", persist_state=KEEP, bind=BIND)
     config = playground.PlaygroundDataConfig(dataset=dataset, num_points=num_points, noise=noise,
                                              test_fraction=test_percent / 100)
     return config, upload
@@ -100,22 +108,24 @@ def _data_controls() -> tuple[playground.PlaygroundDataConfig, object | None]:
 
 def _model_controls() -> tuple[playground.PlaygroundConfig, int]:
     st.markdown(f"**{t('concepts.playground_model')}**")
-    layers = st.slider(t("concepts.playground_layers"), 0, 6, 2, key="playground_layers", persist_state=KEEP,
+    layers = st.slider(t("concepts.playground_layers"), 0, 6, 2, key="playground_layers", persist_state=KEEP, bind=BIND,
                        help=t("concepts.playground_layers_help"))
-    width = st.slider(t("concepts.playground_width"), 1, 32, 8, key="playground_width", persist_state=KEEP, disabled=layers == 0)
+    width = st.slider(t("concepts.playground_width"), 1, 32, 8, key="playground_width", persist_state=KEEP, bind=BIND, disabled=layers == 0)
     activation = st.selectbox(t("concepts.playground_activation"), playground.ACTIVATIONS, index=1,
-                              key="playground_activation", persist_state=KEEP)
-    optimizer = st.selectbox(t("concepts.playground_optimizer"), playground.OPTIMIZERS, index=3,
-                             key="playground_optimizer", persist_state=KEEP, format_func=_labels("optimizer", playground.OPTIMIZERS).get)
+                              key="playground_activation", persist_state=KEEP, bind=BIND)
+    seed_choice("playground_optimizer", playground.OPTIMIZERS)
+    optimizer = st.selectbox(t("concepts.playground_optimizer"), playground.OPTIMIZERS, index=3, key="playground_optimizer",
+                             persist_state=KEEP, format_func=_labels("optimizer", playground.OPTIMIZERS).get)
+    keep_choice("playground_optimizer", optimizer, playground.OPTIMIZERS[3])
     learning_rate = st.select_slider(t("concepts.playground_learning_rate"), LEARNING_RATES, value=0.03,
-                                     key="playground_learning_rate", persist_state=KEEP)
-    batch_size = st.select_slider(t("concepts.playground_batch"), BATCH_SIZES, value=16, key="playground_batch", persist_state=KEEP)
+                                     key="playground_learning_rate", persist_state=KEEP, bind=BIND)
+    batch_size = st.select_slider(t("concepts.playground_batch"), BATCH_SIZES, value=16, key="playground_batch", persist_state=KEEP, bind=BIND)
     l1_column, l2_column = st.columns(2)
-    l1 = l1_column.select_slider("L1", PENALTIES, value=0.0, key="playground_l1", persist_state=KEEP)
-    l2 = l2_column.select_slider("L2", PENALTIES, value=0.0, key="playground_l2", persist_state=KEEP)
-    dropout = st.slider(t("concepts.playground_dropout"), 0.0, 0.5, 0.0, step=0.05, key="playground_dropout", persist_state=KEEP)
-    epochs = st.slider(t("concepts.playground_epochs"), 5, 200, 30, step=5, key="playground_epochs", persist_state=KEEP)
-    seed = st.number_input(t("concepts.playground_seed"), 0, 99_999, 0, key="playground_seed", persist_state=KEEP,
+    l1 = l1_column.select_slider("L1", PENALTIES, value=0.0, key="playground_l1", persist_state=KEEP, bind=BIND)
+    l2 = l2_column.select_slider("L2", PENALTIES, value=0.0, key="playground_l2", persist_state=KEEP, bind=BIND)
+    dropout = st.slider(t("concepts.playground_dropout"), 0.0, 0.5, 0.0, step=0.05, key="playground_dropout", persist_state=KEEP, bind=BIND)
+    epochs = st.slider(t("concepts.playground_epochs"), 5, 200, 30, step=5, key="playground_epochs", persist_state=KEEP, bind=BIND)
+    seed = st.number_input(t("concepts.playground_seed"), 0, 99_999, 0, key="playground_seed", persist_state=KEEP, bind=BIND,
                            help=t("concepts.playground_seed_help"))
     config = playground.PlaygroundConfig(hidden_layers=(width,) * layers, activation=activation,
                                          learning_rate=learning_rate, optimizer=optimizer, batch_size=batch_size,

@@ -1,0 +1,68 @@
+"""AppTest: links that restore settings (issue 26, item 2). A Concepts address with the playground's
+and the optimizer race's settings opens them in a fresh session, in either language (choices travel
+by their own names, not their translated labels); values that do not fit and unknown parameters are
+ignored with a note, never an error; the link box shows the address to copy."""
+
+from __future__ import annotations
+
+import pytest
+from apptest_utils import APP, TIMEOUT
+from streamlit.testing.v1 import AppTest
+
+PLAYGROUND = {"playground_dataset": "xor", "playground_layers": "3", "playground_learning_rate": "0.1",
+              "playground_seed": "7", "playground_optimizer": "sgd", "playground_activation": "relu"}
+NOTE = {"en": "ignored", "zh": "已忽略"}
+
+
+def open_link(params: dict[str, str | list[str]], language: str) -> AppTest:
+    """A new session opening the Concepts page at an address carrying ``params`` (a fresh browser tab)."""
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.query_params["lang"] = language
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page("app_pages/concepts.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def playground_settings(app) -> dict[str, str]:
+    return {"playground_dataset": app.selectbox(key="playground_dataset").value,
+            "playground_layers": str(app.slider(key="playground_layers").value),
+            "playground_learning_rate": str(app.select_slider(key="playground_learning_rate").value),
+            "playground_seed": str(app.number_input(key="playground_seed").value),
+            "playground_optimizer": app.selectbox(key="playground_optimizer").value,
+            "playground_activation": app.selectbox(key="playground_activation").value}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_link_opens_the_same_playground_in_either_language(language):
+    app = open_link(PLAYGROUND, language)
+    assert playground_settings(app) == PLAYGROUND
+    assert not any(NOTE[language] in caption.value for caption in app.caption)
+    link = app.code[0].value
+    assert all(f"{key}={value}" in link for key, value in PLAYGROUND.items()), link  # the box shows the address to copy
+    app.selectbox(key="playground_dataset").set_value("moons").run()
+    assert "playground_dataset=moons" in app.code[0].value  # a choice goes in by its own name, in any language
+
+
+def test_values_that_do_not_fit_and_unknown_parameters_are_ignored_with_a_note():
+    app = open_link({"playground_layers": "99", "playground_activation": "swish", "playground_dataset": "galaxy",
+                     "playground_zoom": "2", "playground_seed": "7"}, "en")
+    assert app.slider(key="playground_layers").value == 2 and app.selectbox(key="playground_activation").value == "tanh"
+    assert app.selectbox(key="playground_dataset").value == "circles"  # the defaults stand
+    assert app.number_input(key="playground_seed").value == 7  # what fits is kept
+    note = next(caption.value for caption in app.caption if "ignored" in caption.value)
+    for part in ("playground_layers=99", "playground_activation=swish", "playground_dataset=galaxy", "playground_zoom=2"):
+        assert part in note, note
+    assert "playground_zoom" not in app.query_params and "playground_seed" in app.query_params  # the copied link is clean
+
+
+def test_a_link_opens_the_optimizer_race_with_its_settings():
+    app = open_link({"concepts_tab": "4 · Optimizers", "lessons_opt_surface": "saddle", "lessons_opt_pick": ["sgd", "adam"],
+                     "lessons_opt_steps": "500", "lessons_opt_momentum": "0.5"}, "en")
+    assert app.selectbox(key="lessons_opt_surface").value == "saddle"
+    assert app.multiselect(key="lessons_opt_pick").value == ["sgd", "adam"]
+    assert app.slider(key="lessons_opt_steps").value == 500 and app.slider(key="lessons_opt_momentum").value == 0.5
+    race = [chart for chart in app.get("plotly_chart") if "lessons_opt_race" in chart.proto.id]
+    assert race, "the race is drawn"

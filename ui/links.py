@@ -1,0 +1,95 @@
+"""Links that restore settings: a page's widgets kept in its address, and a box with the link to copy.
+
+Widgets created with ``bind="query-params"`` (``BIND``) write their value into the address when it
+differs from the default, and read it back when a page opens with one, so a copied link opens the
+same settings for someone else. Streamlit drops a value its widget cannot take (an unknown option, a
+number out of range) from the address without a word; ``LinkCheck`` notices which values were
+dropped, and which parameters a page does not know, so the page can say so: a link is never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from ui.i18n import t
+
+BIND = "query-params"  # st.slider(..., key=..., bind=BIND): the widget's key is its name in the address
+ALWAYS_KNOWN = ("lang",)  # parameters every page reads (the language)
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """What the address carried for a page's linked widgets before they ran."""
+
+    linked: tuple[str, ...]  # the keys of the page's widgets bound to the address
+    carried: dict[str, list[str]]  # those of them the address had, with their values
+    unknown: tuple[str, ...]  # parameters with the page's prefix that no widget reads
+
+    def ignored(self) -> list[str]:
+        """After the widgets ran: the carried values Streamlit dropped because no widget could take them."""
+        return [f"{key}={','.join(values)}" for key, values in self.carried.items() if key not in st.query_params]
+
+
+def check_link(linked: Iterable[str], prefixes: Iterable[str], other_known: Iterable[str] = ()) -> LinkCheck:
+    """Call before the widgets: note the linked values the address carries and the unknown parameters
+    whose names start with one of ``prefixes`` (the page's own; other pages' are left alone)."""
+    linked = tuple(linked)
+    known = set(linked) | set(other_known) | set(ALWAYS_KNOWN)
+    carried = {key: st.query_params.get_all(key) for key in linked if key in st.query_params}
+    unknown = tuple(key for key in st.query_params if key not in known and key.startswith(tuple(prefixes)))
+    return LinkCheck(linked, carried, unknown)
+
+
+SEEDED = "links_seeded"  # session state: the translated-choice widgets this session already took from the address
+
+
+def seed_choice(key: str, options: Sequence[str], many: bool = False) -> None:
+    """Before a choice widget whose labels are translated, take its value from the address once a session.
+
+    Streamlit's own binding writes the option's label, which differs by language (a link made on the
+    Chinese page would not open on the English one); these widgets carry the option's own name instead,
+    through this and ``keep_choice``. A value that is not an option is dropped from the address, so
+    ``LinkCheck.ignored`` names it."""
+    seeded = st.session_state.setdefault(SEEDED, set())
+    if key in seeded:
+        return
+    seeded.add(key)
+    wanted = st.query_params.get_all(key)
+    if not wanted:
+        return
+    if all(value in options for value in wanted) and (many or len(wanted) == 1):
+        st.session_state[key] = list(wanted) if many else wanted[0]
+    else:
+        del st.query_params[key]
+
+
+def keep_choice(key: str, chosen: str | Sequence[str], default: str | Sequence[str]) -> None:
+    """After the widget: the chosen option's own name in the address, none when it is the default."""
+    if (list(chosen) if not isinstance(chosen, str) else chosen) == (list(default) if not isinstance(default, str) else default):
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = chosen if isinstance(chosen, str) else list(chosen)
+
+
+def current_link() -> str:
+    """The page's address as the browser shows it now, settings included (relative when the base is unknown)."""
+    query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
+    base = st.context.url or ""
+    return f"{base}?{query}" if query else base
+
+
+def link_box(check: LinkCheck, label_key: str = "common.link_title") -> None:
+    """The link to copy (a code box has a copy button) and a note for anything the address carried that
+    was ignored. Call after the widgets."""
+    ignored = check.ignored() + [f"{key}={st.query_params.get(key, '')}" for key in check.unknown]
+    for key in check.unknown:  # not read by anything: out of the address, so a copied link is clean
+        del st.query_params[key]
+    if ignored:
+        st.caption(t("common.link_ignored", values=", ".join(ignored)))
+    with st.expander(t(label_key), icon="🔗"):
+        st.caption(t("common.link_help"))
+        st.code(current_link(), language=None, wrap_lines=True)
