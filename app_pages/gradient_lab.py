@@ -3,10 +3,12 @@
 import streamlit as st
 
 from dl.gradient_lab import trainer as lab
+from dl.gradient_lab.config import GradientLabConfig
 from ui.errors import data_errors_stop_page
 from ui.gradient_lab import controls, views
 from ui.gradient_lab.state import PAGE, lab_state
 from ui.i18n import t
+from ui.links import check_link, keep_config_in_link, link_box
 from ui.loaders import model_store
 from ui.training import training_section
 
@@ -19,8 +21,11 @@ st.caption(t("gradient_lab.intro"))
 with st.expander(t("gradient_lab.how_header")):
     st.markdown(t("gradient_lab.how_body"))
 
+link = check_link((), (controls.PREFIX,), controls.LINKED)  # before the form: parameters no setting reads
 controls.preset_buttons()
 config = controls.config_form()
+keep_config_in_link(config, GradientLabConfig(), controls.PREFIX)  # the settings in the address, as a link to share
+link_box(link, st.session_state.pop(controls.LINK_IGNORED, []))
 with data_errors_stop_page():
     lab.validate_config(config)
     table = controls.load_table(config)

@@ -9,8 +9,10 @@ dropped, and which parameters a page does not know, so the page can say so: a li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -75,6 +77,47 @@ def keep_choice(key: str, chosen: str | Sequence[str], default: str | Sequence[s
         st.query_params[key] = chosen if isinstance(chosen, str) else list(chosen)
 
 
+def config_from_link(defaults: Any, prefix: str, fits: Callable[[Any], bool]) -> tuple[Any, list[str]]:
+    """``defaults`` (a dataclass config) with each ``<prefix><field>=value`` the address carries applied
+    one at a time, parsed by the field's type; a value that does not parse, or after which ``fits(config)``
+    is false, is left out and named in the returned list."""
+    config, ignored = defaults, []
+    for field in dataclasses.fields(defaults):
+        key = f"{prefix}{field.name}"
+        if key not in st.query_params:
+            continue
+        raw = st.query_params[key]
+        try:
+            candidate = dataclasses.replace(config, **{field.name: _parse(raw, type(getattr(defaults, field.name)))})
+            accepted = fits(candidate)
+        except ValueError:  # includes DataError
+            accepted = False
+        if accepted:
+            config = candidate
+        else:
+            ignored.append(f"{key}={raw}")
+            del st.query_params[key]
+    return config, ignored
+
+
+def keep_config_in_link(config: Any, defaults: Any, prefix: str) -> None:
+    """The fields of ``config`` that differ from ``defaults`` in the address, by value (the same in every language)."""
+    for field in dataclasses.fields(config):
+        key, value = f"{prefix}{field.name}", getattr(config, field.name)
+        if value == getattr(defaults, field.name):
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _parse(raw: str, kind: type) -> Any:
+    if kind is bool:
+        if raw.lower() not in ("true", "false"):
+            raise ValueError(raw)
+        return raw.lower() == "true"
+    return kind(raw)
+
+
 def current_link() -> str:
     """The page's address as the browser shows it now, settings included (relative when the base is unknown)."""
     query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
@@ -82,10 +125,10 @@ def current_link() -> str:
     return f"{base}?{query}" if query else base
 
 
-def link_box(check: LinkCheck, label_key: str = "common.link_title") -> None:
+def link_box(check: LinkCheck, also_ignored: Sequence[str] = (), label_key: str = "common.link_title") -> None:
     """The link to copy (a code box has a copy button) and a note for anything the address carried that
     was ignored. Call after the widgets."""
-    ignored = check.ignored() + [f"{key}={st.query_params.get(key, '')}" for key in check.unknown]
+    ignored = check.ignored() + [f"{key}={st.query_params.get(key, '')}" for key in check.unknown] + list(also_ignored)
     for key in check.unknown:  # not read by anything: out of the address, so a copied link is clean
         del st.query_params[key]
     if ignored:

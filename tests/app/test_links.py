@@ -66,3 +66,23 @@ def test_a_link_opens_the_optimizer_race_with_its_settings():
     assert app.slider(key="lessons_opt_steps").value == 500 and app.slider(key="lessons_opt_momentum").value == 0.5
     race = [chart for chart in app.get("plotly_chart") if "lessons_opt_race" in chart.proto.id]
     assert race, "the race is drawn"
+
+
+def test_a_link_opens_the_gradient_lab_with_its_network_and_names_what_did_not_fit():
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in {"lang": "zh", "gl_depth": "20", "gl_activation": "sigmoid", "gl_batch_norm": "true",
+                       "gl_learning_rate": "0.1", "gl_width": "100", "gl_epochs": "60", "gl_zzz": "1"}.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page("app_pages/gradient_lab.py").run()
+    assert not app.exception, app.exception
+    assert (app.slider(key="gl_depth").value, app.selectbox(key="gl_activation").value, app.toggle(key="gl_batch_norm").value,
+            app.number_input(key="gl_learning_rate").value) == (20, "sigmoid", True, 0.1)
+    assert (app.select_slider(key="gl_width").value, app.slider(key="gl_epochs").value) == (64, 5)  # no 100 wide, at most 50
+    note = next(caption.value for caption in app.caption if "已忽略" in caption.value)
+    assert all(part in note for part in ("gl_width=100", "gl_epochs=60", "gl_zzz=1")), note
+    assert "gl_depth=20" in app.code[0].value and "gl_width" not in app.code[0].value
+    app.button(key="preset-rnn_explodes").click().run()  # a preset fills the form: the address follows
+    assert "gl_mode=recurrent" in app.code[0].value and "gl_depth" not in app.code[0].value
+    app.run()
+    assert not any("已忽略" in caption.value for caption in app.caption)  # said once, when the link opened

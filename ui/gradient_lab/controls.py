@@ -17,6 +17,7 @@ from dl.gradient_lab.trainer import GradientLabConfig
 from ui.gradient_lab.state import lab_state
 from ui.i18n import t
 from ui.limits import show_limits
+from ui.links import config_from_link
 
 PREFIX = "gl_"
 FIELDS = [field.name for field in dataclasses.fields(GradientLabConfig)]
@@ -32,10 +33,28 @@ def set_widgets(config: GradientLabConfig) -> None:
         st.session_state[widget_key(name)] = getattr(config, name)
 
 
+# what the form's widgets can show, beyond validate_config's ranges (a link's value outside them is ignored)
+WIDTHS = [4, 8, 16, 32, 64, 128, 256, 512]
+BATCH_SIZES = [16, 32, 64, 128, 256]
+WIDGET_RANGES = {"epochs": (1, 50), "learning_rate": (1e-5, 10.0), "clip_threshold": (1e-3, 100.0), "weight_decay": (0.0, 0.5),
+                 "seed": (0, 10_000), "init_stddev": (1e-4, 10.0)}
+LINK_IGNORED = "gl_link_ignored"  # session state: what the opening link carried that did not fit
+LINKED = [*(f"{PREFIX}{name}" for name in FIELDS), "gl_how", "gl_upload"]  # the page's own parameters
+
+
+def fits_the_form(config: GradientLabConfig) -> bool:
+    """Whether the form can show ``config``: valid, and within every widget's own options and range."""
+    lab.validate_config(config)
+    return (config.width in WIDTHS and config.batch_size in BATCH_SIZES
+            and all(low <= getattr(config, name) <= high for name, (low, high) in WIDGET_RANGES.items()))
+
+
 def ensure_defaults() -> None:
-    """Initialise the widget state once per session (from the defaults)."""
+    """Initialise the widget state once per session: the defaults, with what the page's address carries
+    (a shared link) on top; what does not fit is kept for ``link_box`` to name."""
     if widget_key("mode") not in st.session_state:
-        set_widgets(GradientLabConfig())
+        config, st.session_state[LINK_IGNORED] = config_from_link(GradientLabConfig(), PREFIX, fits_the_form)
+        set_widgets(config)
 
 
 def _choose_preset(name: str) -> None:
@@ -76,7 +95,7 @@ def config_form() -> GradientLabConfig:
             values["recurrent_cell"] = _select("recurrent_cell", lab.RECURRENT_CELLS)
             values["sequence_length"] = st.slider(t("gradient_lab.field_sequence_length"), *lab.SEQUENCE_RANGE,
                                                   key=widget_key("sequence_length"))
-        values["width"] = st.select_slider(t("gradient_lab.field_width"), [4, 8, 16, 32, 64, 128, 256, 512],
+        values["width"] = st.select_slider(t("gradient_lab.field_width"), WIDTHS,
                                            key=widget_key("width"))
         values["activation"] = _select("activation", lab.ACTIVATIONS)
         values["initializer"] = _select("initializer", lab.INITIALIZERS)
@@ -98,7 +117,7 @@ def config_form() -> GradientLabConfig:
         values["weight_decay"] = st.number_input(t("gradient_lab.field_weight_decay"), 0.0, 0.5, format="%.4f",
                                                  step=1e-3, key=widget_key("weight_decay"))
         values["epochs"] = st.slider(t("gradient_lab.field_epochs"), 1, 50, key=widget_key("epochs"))
-        values["batch_size"] = st.select_slider(t("gradient_lab.field_batch_size"), [16, 32, 64, 128, 256],
+        values["batch_size"] = st.select_slider(t("gradient_lab.field_batch_size"), BATCH_SIZES,
                                                 key=widget_key("batch_size"))
         values["seed"] = st.number_input(t("gradient_lab.field_seed"), 0, 10_000, key=widget_key("seed"))
     with data.container(border=True):
