@@ -12,6 +12,7 @@ from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from dl.image.inside import ConvArithmetic, Histogram, LayerOutput
 from ui.i18n import t
 from ui.image.data import IMAGE_TYPES, display_pixels
+from ui.limits import show_limits
 from ui.loaders import load_model_once
 from ui.tabs import KEEP, kept_upload
 
@@ -166,6 +167,7 @@ def choose_photo(trained: TrainedImageClassifier, dataset: ImageDataset | None) 
         return dataset.images[index], label
     upload = kept_upload(PAGE, "inside_image_upload", lambda: st.file_uploader(
         t("inside_image.upload"), type=IMAGE_TYPES, key="inside_image_upload"))
+    show_limits("photos")
     if upload is None:
         st.info(t("inside_image.upload_first"))
         return None
