@@ -5,6 +5,11 @@ differs from the default, and read it back when a page opens with one, so a copi
 same settings for someone else. Streamlit drops a value its widget cannot take (an unknown option, a
 number out of range) from the address without a word; ``LinkCheck`` notices which values were
 dropped, and which parameters a page does not know, so the page can say so: a link is never an error.
+
+Streamlit's binding writes a choice's label, which differs by language, so choices with translated
+labels go in by their own option name instead (``seed_choice`` / ``keep_choice``), and a page whose
+settings form one config (the gradient lab) reads and writes it field by field (``config_from_link`` /
+``keep_config_in_link``). Either way a link made on the Chinese page opens on the English one.
 """
 
 from __future__ import annotations
