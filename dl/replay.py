@@ -19,17 +19,23 @@ FORMAT = "replay/1"
 DIGITS = 5  # decimals kept: a kernel weight of 0.12345 is drawn the same as 0.123456789
 
 
-def weight_statistics(model: Any) -> list[dict[str, float | str]]:
-    """Mean, spread (standard deviation) and mean size (mean absolute value) of every layer's kernel."""
+def kernel_statistics(model: Any) -> list[tuple[str, float, float, float]]:
+    """(layer name, mean, spread, mean size) of every layer's kernel, in order: the spread is the
+    standard deviation, the mean size the mean absolute value (it grows when a layer learns large weights)."""
     rows = []
     for layer in model.layers:
         kernel = getattr(layer, "kernel", None)
         if kernel is None:
             continue
         values = np.asarray(kernel, dtype=np.float64)
-        rows.append({"layer": layer.name, "mean": round(float(values.mean()), DIGITS), "spread": round(float(values.std()), DIGITS),
-                     "mean_size": round(float(np.abs(values).mean()), DIGITS)})
+        rows.append((layer.name, float(values.mean()), float(values.std()), float(np.abs(values).mean())))
     return rows
+
+
+def weight_statistics(model: Any) -> list[dict[str, float | str]]:
+    """``kernel_statistics`` as the JSON rows ``replay.json`` keeps."""
+    return [{"layer": name, "mean": round(mean, DIGITS), "spread": round(spread, DIGITS), "mean_size": round(size, DIGITS)}
+            for name, mean, spread, size in kernel_statistics(model)]
 
 
 def first_convolution_kernels(model: Any) -> list | None:

@@ -146,15 +146,10 @@ class Snapshot:
 
 
 def layer_statistics(model: Any) -> tuple[LayerStatistics, ...]:
-    """Mean, spread and mean size of every Dense kernel of ``model``, in order."""
-    import keras
+    """Mean, spread and mean size of every Dense kernel of ``model`` (the only layers with one), in order."""
+    from dl.replay import kernel_statistics
 
-    rows = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Dense):
-            kernel = np.asarray(layer.kernel.numpy() if hasattr(layer.kernel, "numpy") else layer.kernel, dtype=np.float64)
-            rows.append(LayerStatistics(layer.name, float(kernel.mean()), float(kernel.std()), float(np.abs(kernel).mean())))
-    return tuple(rows)
+    return tuple(LayerStatistics(*row) for row in kernel_statistics(model))
 
 
 # ------------------------------------------------------------------------------------------ data
