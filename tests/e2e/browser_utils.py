@@ -287,3 +287,21 @@ def set_image_epochs(page, epochs: int) -> None:
     act_then_expect(page, move, lambda timeout_ms: expect(
         slider.first.locator('[data-testid="stSliderThumbValue"]')).to_have_text(str(epochs), timeout=timeout_ms))
     wait_until_idle(page)
+
+
+def set_texts_to_train_on(page, keys: list[str], shown: str) -> None:
+    """Open the text page's Settings and move its "Texts to train on" slider with ``keys`` (its steps:
+    all, 500, 1,000, 2,000, 5,000, 10,000) until it shows ``shown``."""
+    import re
+
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Texts to train on")
+    act_then_expect(page, page.get_by_text("Settings").first.click, visible_effect(slider))
+    size = slider.first.locator('[data-testid="stSliderThumbValue"]').filter(has_text=re.compile(f"^{re.escape(shown)}$"))
+
+    def move():
+        slider.first.get_by_role("slider").focus()
+        for key in keys:
+            page.keyboard.press(key)
+
+    act_then_expect(page, move, visible_effect(size))
+    wait_until_idle(page)

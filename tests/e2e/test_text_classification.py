@@ -13,6 +13,7 @@ from browser_utils import (
     poll,
     press_train,
     save_screenshot,
+    set_texts_to_train_on,
     table_rows,
     visible_effect,
     wait_until_idle,
@@ -29,17 +30,7 @@ def test_train_and_classify_typed_sentences(page, app_url):
     page.set_default_timeout(180_000)  # the machine may be busy; TensorFlow loads on the first job
     open_app(page, app_url, PATH)
     page.get_by_text("Distinct texts").first.wait_for()
-    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Texts to train on")
-    act_then_expect(page, page.get_by_text("Settings").first.click, visible_effect(slider))
-    size = slider.first.locator('[data-testid="stSliderThumbValue"]').filter(has_text=re.compile(r"^5,000$"))
-
-    def five_thousand_texts():  # all, 500, 1,000, 2,000, 5,000, 10,000: the end, then one back
-        slider.first.get_by_role("slider").focus()
-        page.keyboard.press("End")
-        page.keyboard.press("ArrowLeft")
-
-    act_then_expect(page, five_thousand_texts, visible_effect(size))
-    wait_until_idle(page)
+    set_texts_to_train_on(page, ["End", "ArrowLeft"], "5,000")  # the end, then one back
     press_train(page)
     page.get_by_text(re.compile(r"test accuracy [\d.]+%")).first.wait_for(timeout=300_000)
     wait_until_idle(page)

@@ -11,6 +11,7 @@ from browser_utils import (
     open_app,
     press_train,
     save_screenshot,
+    set_texts_to_train_on,
     visible_effect,
     wait_until_idle,
 )
@@ -24,18 +25,7 @@ def test_type_a_word_and_see_its_neighbours(page, app_url):
     page.get_by_text("Distinct texts").first.wait_for()
     cnn = page.locator('[data-testid="stRadio"]').get_by_text("1-D CNN", exact=True)
     act_then_expect(page, cnn.click, visible_effect(page.get_by_text("filters", exact=False)))
-    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Texts to train on")
-    act_then_expect(page, page.get_by_text("Settings").first.click, visible_effect(slider))
-    size = slider.first.locator('[data-testid="stSliderThumbValue"]').filter(has_text=re.compile(r"^1,000$"))
-
-    def one_thousand_texts():  # all, 500, 1,000, ...
-        slider.first.get_by_role("slider").focus()
-        page.keyboard.press("Home")
-        page.keyboard.press("ArrowRight")
-        page.keyboard.press("ArrowRight")
-
-    act_then_expect(page, one_thousand_texts, visible_effect(size))
-    wait_until_idle(page)
+    set_texts_to_train_on(page, ["Home", "ArrowRight", "ArrowRight"], "1,000")
     press_train(page)
     page.get_by_text(re.compile(r"test accuracy [\d.]+%")).first.wait_for(timeout=300_000)
     wait_until_idle(page)
