@@ -6,9 +6,20 @@
 #   docker build --build-arg VARIANT=gpu -t dl-playground:gpu .      # NVIDIA GPUs
 #   docker run --gpus all -p 8501:8501 -v dl-cache:/cache dl-playground:gpu
 #
+# Optional inputs in the build context, used only when present (both git-ignored, see docker/README.md):
+#   docker/extra-ca.crt   certificates pip should trust besides its own (a proxy that re-signs TLS)
+#   docker/wheels/*.whl   local wheels pip may take (e.g. the CPU torch wheel when PyTorch's index is unreachable)
+# Neither reaches the final image. scripts/docker_smoke.sh builds, starts and drives the image for real.
+#
 # tests/dl/test_deploy.py reads this file: it starts the CMD below in a plain virtual environment
 # and runs the HEALTHCHECK against it.
-FROM python:3.11-slim
+
+# The official image has python on PATH; a Debian root (python3 only) works too: everything is
+# installed into the virtual environment /opt/venv, whose bin comes first on PATH.
+ARG BASE=python:3.11-slim
+
+# ------------------------------------------------------------------ build: the virtual environment
+FROM ${BASE} AS build
 
 # cpu: PyTorch's CPU wheel. On Linux, PyPI's torch is the CUDA build, which drags ~3 GB of nvidia-*
 #      wheels into an image that can never use them.
@@ -17,38 +28,62 @@ FROM python:3.11-slim
 ARG VARIANT=cpu
 ARG TORCH_CPU_INDEX=https://download.pytorch.org/whl/cpu
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    TF_CPP_MIN_LOG_LEVEL=2 \
-    DL_CACHE_DIR=/cache
-
-WORKDIR /app
-
-# Dependencies first: this layer is rebuilt only when a requirements file changes. The torch pin and
-# TensorFlow's bounds are read from requirements.txt, so they never disagree with it; the last two
-# pip commands of each branch are the README's.
+# Dependencies first: this stage is rebuilt only when a requirements file or docker/ changes. The
+# torch pin and TensorFlow's bounds are read from requirements.txt, so they never disagree with it;
+# the last two pip commands of each branch are the README's.
+WORKDIR /build
+COPY docker/ /tmp/docker/
 COPY requirements.txt requirements-data.txt ./
 RUN set -eu; \
+    python3 -m venv /opt/venv; \
+    export PATH="/opt/venv/bin:$PATH" PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1; \
+    if [ -f /tmp/docker/extra-ca.crt ]; then \
+        cat "$(python -c 'import pip._vendor.certifi as certifi; print(certifi.where())')" /tmp/docker/extra-ca.crt > /tmp/pip-ca.pem; \
+        export PIP_CERT=/tmp/pip-ca.pem; \
+    fi; \
+    if ls /tmp/docker/wheels/*.whl > /dev/null 2>&1; then export PIP_FIND_LINKS=/tmp/docker/wheels; fi; \
     if [ "$VARIANT" = "gpu" ]; then \
         sed -n 's/^tensorflow\([<>=]\)/tensorflow[and-cuda]\1/p' requirements.txt > /tmp/requirements-gpu.txt; \
         pip install --no-cache-dir -r requirements.txt -r /tmp/requirements-gpu.txt; \
     else \
         grep -E '^torch==' requirements.txt > /tmp/requirements-torch.txt; \
-        pip install --no-cache-dir --index-url "$TORCH_CPU_INDEX" -r /tmp/requirements-torch.txt; \
+        if ls /tmp/docker/wheels/torch-*.whl > /dev/null 2>&1; then \
+            pip install --no-cache-dir --no-index --no-deps -r /tmp/requirements-torch.txt; \
+        else \
+            pip install --no-cache-dir --index-url "$TORCH_CPU_INDEX" -r /tmp/requirements-torch.txt; \
+        fi; \
         pip install --no-cache-dir -r requirements.txt; \
     fi; \
     pip install --no-cache-dir --no-deps -r requirements-data.txt; \
-    rm -f /tmp/requirements-gpu.txt /tmp/requirements-torch.txt
+    python -c "import torch, tensorflow, streamlit"; \
+    rm -rf /tmp/requirements-gpu.txt /tmp/requirements-torch.txt /tmp/pip-ca.pem /tmp/docker
+
+# ------------------------------------------------------------------ source: the app's files
+# A stage of its own so that docker/ (wheels, certificates) never reaches the image, and every file
+# is readable (not writable) by the app user whatever the modes in the checkout.
+FROM ${BASE} AS source
+COPY . /src
+RUN rm -rf /src/docker && chmod -R a+rX,go-w /src
+
+# ------------------------------------------------------------------ the image
+# Settings first, the two large copies last: a code change rebuilds only the last step, and (with
+# Docker's vfs storage driver, which copies the whole file system at every step) each settings step
+# stays cheap because it runs on the small base.
+FROM ${BASE}
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    TF_CPP_MIN_LOG_LEVEL=2 \
+    DL_CACHE_DIR=/cache \
+    PATH=/opt/venv/bin:$PATH
 
 # uid 1000: Hugging Face Spaces runs containers as this uid; the model cache must be writable by it.
+# A named volume mounted on /cache starts as a copy of this folder, owner included.
 RUN useradd --create-home --uid 1000 --shell /usr/sbin/nologin app \
-    && mkdir -p /cache \
+    && mkdir -p /cache /app \
     && chown app:app /cache
 
-COPY . .
-
+WORKDIR /app
 USER 1000:1000
 VOLUME /cache
 EXPOSE 8501
@@ -58,3 +93,7 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=8).status != 200)"]
 
 CMD ["streamlit", "run", "streamlit_app.py", "--server.port", "8501", "--server.address", "0.0.0.0", "--server.headless", "true"]
+
+# root-owned, read-only for the app user (USER does not change who owns copied files)
+COPY --from=build /opt/venv /opt/venv
+COPY --from=source /src /app

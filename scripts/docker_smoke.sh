@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# The container image for real: build the CPU image from this checkout, start it on a named cache
+# volume, wait for its HEALTHCHECK, drive the served app with a headless browser
+# (scripts/drive_served_app.py: every page, the image page's digits, a small text run), start a second
+# container on the same volume and check that the same trainings come from the cache. Prints one JSON
+# object at the end (build time, image size, start to healthy, peak memory, cache reuse).
+#
+#   scripts/docker_smoke.sh                      # from the repository root, as a user who may run docker
+#   PYTHON=/work/venv/bin/python scripts/docker_smoke.sh
+#
+# Settings (environment): PYTHON (runs the browser driver; needs playwright and /usr/bin/chromium),
+# IMAGE (tag to build, default dl-playground:smoke), BASE (the Dockerfile's base image; empty: its
+# default python:3.11-slim, or dl-base:bookworm when Docker Hub cannot be reached), DOCKER_NETWORK
+# (host: the container answers on 127.0.0.1:8501; anything else publishes 127.0.0.1:$PORT), PORT,
+# DOCKERD_ARGS (flags for a dockerd this script starts when none answers). Exit status: 0 when every
+# check passed, 1 otherwise. Without a usable Docker daemon it skips (exit 0), except under CI=true,
+# where that is a failure.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PYTHON=${PYTHON:-python}
+IMAGE=${IMAGE:-dl-playground:smoke}
+BASE=${BASE:-}
+OFFICIAL_BASE=python:3.11-slim
+LOCAL_BASE=dl-base:bookworm  # a Debian bookworm root imported into Docker (make_local_base)
+DOCKER_NETWORK=${DOCKER_NETWORK:-host}
+PORT=${PORT:-8501}
+DOCKERD_ARGS=${DOCKERD_ARGS:---iptables=false --ip6tables=false --bridge=none --storage-driver=vfs}
+HEALTHY_WITHIN=${HEALTHY_WITHIN:-180}  # seconds a start may take before the smoke test fails
+RUN_ID=$$
+VOLUME=dl-smoke-cache-$RUN_ID
+CONTAINER=dl-smoke-$RUN_ID
+WORK=$(mktemp -d -t dl-docker-smoke-XXXXXX)
+STARTED_DOCKERD_PID=""
+SAMPLER_PID=""
+SCRIPT_STARTED=$(date +%s.%N)
+
+say() { echo "docker_smoke: $*" >&2; }
+fail() { say "FAILED: $*"; exit 1; }
+seconds_since() { "$PYTHON" -c "import sys, time; print(round(time.time() - float(sys.argv[1]), 1))" "$1"; }
+
+cleanup() {
+    local status=$?
+    [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2> /dev/null || true
+    if docker info > /dev/null 2>&1; then
+        docker rm -f "$CONTAINER" > /dev/null 2>&1 || true
+        docker volume rm "$VOLUME" > /dev/null 2>&1 || true
+    fi
+    if [ -n "$STARTED_DOCKERD_PID" ]; then
+        kill "$STARTED_DOCKERD_PID" 2> /dev/null || true
+        wait "$STARTED_DOCKERD_PID" 2> /dev/null || true
+    fi
+    rm -rf "$WORK"
+    exit "$status"
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------------------------------------ the daemon
+no_docker() {
+    if [ "${CI:-}" = "true" ]; then fail "$1 (CI=true: a missing Docker daemon is a failure)"; fi
+    say "skipped: $1"
+    echo '{"skipped": "'"$1"'"}'
+    exit 0
+}
+
+ensure_docker() {
+    command -v docker > /dev/null || no_docker "the docker command is not installed (apt-get install -y docker.io)"
+    docker info > /dev/null 2>&1 && return
+    command -v dockerd > /dev/null && [ "$(id -u)" = 0 ] || no_docker "no Docker daemon answers and this user cannot start one"
+    say "starting dockerd $DOCKERD_ARGS (log: $WORK/dockerd.log)"
+    # shellcheck disable=SC2086  # DOCKERD_ARGS is a list of flags
+    dockerd $DOCKERD_ARGS > "$WORK/dockerd.log" 2>&1 &
+    STARTED_DOCKERD_PID=$!
+    for _ in $(seq 60); do
+        docker info > /dev/null 2>&1 && return
+        kill -0 "$STARTED_DOCKERD_PID" 2> /dev/null || break
+        sleep 1
+    done
+    tail -5 "$WORK/dockerd.log" >&2 || true
+    STARTED_DOCKERD_PID=""
+    no_docker "dockerd did not start"
+}
+
+# ------------------------------------------------------------------------------------ build inputs
+make_local_base() {
+    # Debian's own Python 3.11 as a base image, from Debian's mirror (about 4 minutes, 289 MB)
+    local root=/var/tmp/bookworm-root
+    if [ ! -x "$root/usr/bin/python3" ]; then
+        command -v debootstrap > /dev/null || fail "cannot pull $OFFICIAL_BASE and debootstrap is missing (apt-get install -y debootstrap)"
+        say "making a Debian bookworm root in $root (debootstrap)"
+        debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,ca-certificates \
+            bookworm "$root" http://deb.debian.org/debian > "$WORK/debootstrap.log" 2>&1 || fail "debootstrap (see $WORK/debootstrap.log)"
+    fi
+    tar -C "$root" -c . | docker import - "$LOCAL_BASE" > /dev/null
+}
+
+choose_base() {
+    [ -n "$BASE" ] && return
+    if docker image inspect "$OFFICIAL_BASE" > /dev/null 2>&1 || timeout 90 docker pull -q "$OFFICIAL_BASE" > /dev/null 2>&1; then
+        BASE=$OFFICIAL_BASE
+        return
+    fi
+    say "cannot pull $OFFICIAL_BASE: using $LOCAL_BASE"
+    docker image inspect "$LOCAL_BASE" > /dev/null 2>&1 || make_local_base
+    BASE=$LOCAL_BASE
+}
+
+copy_if_changed() {  # an unchanged file keeps Docker's layer cache valid
+    cmp -s "$1" "$2" 2> /dev/null || cp "$1" "$2"
+}
+
+pip_setting() {  # the value of a pip setting ("cert", "find-links") on this machine, or nothing
+    "$PYTHON" -m pip config list 2> /dev/null | sed -n "s/^[a-z:]*\.$1='\(.*\)'$/\1/p" | head -1
+}
+
+machine_build_inputs() {
+    # This machine's pip trusts a certificate bundle of its own, and its wheel folder may hold the
+    # pinned CPU torch: hand both to the build (docker/README.md). A plain machine has neither.
+    local bundle wheels torch_version wheel
+    bundle=$(pip_setting cert)
+    if [ -n "$bundle" ] && [ -f "$bundle" ]; then
+        copy_if_changed "$bundle" "$ROOT/docker/extra-ca.crt"
+        say "pip's certificate bundle $bundle -> docker/extra-ca.crt"
+    fi
+    torch_version=$(sed -n 's/^torch==\([0-9.]*\).*/\1/p' "$ROOT/requirements.txt")
+    for wheels in $(pip_setting find-links); do
+        for wheel in "$wheels"/torch-"$torch_version"+cpu-*.whl; do
+            [ -f "$wheel" ] || continue
+            mkdir -p "$ROOT/docker/wheels"
+            copy_if_changed "$wheel" "$ROOT/docker/wheels/$(basename "$wheel")"
+            say "local torch wheel $(basename "$wheel") -> docker/wheels/"
+            return
+        done
+    done
+}
+
+build_image() {
+    local started
+    started=$(date +%s.%N)
+    say "building $IMAGE on $BASE (log: $WORK/build.log)"
+    DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0} docker build --network "$DOCKER_NETWORK" --build-arg "BASE=$BASE" \
+        -t "$IMAGE" "$ROOT" > "$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log" >&2; fail "docker build"; }
+    BUILD_SECONDS=$(seconds_since "$started")
+    IMAGE_BYTES=$(docker image inspect -f '{{.Size}}' "$IMAGE")
+}
+
+# ------------------------------------------------------------------------------------ running it
+app_url() {
+    if [ "$DOCKER_NETWORK" = host ]; then echo "http://127.0.0.1:8501"; else echo "http://127.0.0.1:$PORT"; fi
+}
+
+start_container() {  # prints the seconds from `docker run` to healthy
+    local started status
+    if [ "$DOCKER_NETWORK" = host ]; then
+        "$PYTHON" -c "import socket; socket.create_server(('0.0.0.0', 8501)).close()" 2> /dev/null \
+            || fail "port 8501 is in use on this machine (the container shares the host's network)"
+        set -- --network host
+    else
+        set -- --network "$DOCKER_NETWORK" -p "127.0.0.1:$PORT:8501"
+    fi
+    started=$(date +%s.%N)
+    # the image's HEALTHCHECK command, asked every second instead of every 30 s
+    docker run -d --name "$CONTAINER" "$@" -v "$VOLUME:/cache" \
+        --health-interval=1s --health-timeout=10s --health-start-period="${HEALTHY_WITHIN}s" "$IMAGE" > /dev/null
+    while :; do
+        status=$(docker inspect -f '{{.State.Status}} {{.State.Health.Status}}' "$CONTAINER")
+        [ "$status" = "running healthy" ] && break
+        case "$status" in running*) ;; *) docker logs "$CONTAINER" >&2 || true; fail "the container stopped: $status";; esac
+        if [ "$(seconds_since "$started" | cut -d. -f1)" -ge "$HEALTHY_WITHIN" ]; then
+            docker logs "$CONTAINER" >&2 || true
+            fail "not healthy within $HEALTHY_WITHIN s ($status)"
+        fi
+        sleep 0.2
+    done
+    seconds_since "$started"
+}
+
+start_memory_sampler() {  # docker stats in the background, one "used" figure per line
+    local log=$1
+    : > "$log"
+    (
+        while docker stats --no-stream --format '{{.MemUsage}}' "$CONTAINER" 2> /dev/null | cut -d/ -f1 >> "$log"; do
+            sleep 0.5
+        done
+    ) &
+    SAMPLER_PID=$!
+}
+
+stop_memory_sampler() {
+    kill "$SAMPLER_PID" 2> /dev/null || true
+    wait "$SAMPLER_PID" 2> /dev/null || true
+    SAMPLER_PID=""
+}
+
+peak_bytes() {  # the largest of docker stats' "1.23GiB" figures, in bytes
+    "$PYTHON" - "$1" << 'EOF'
+import re, sys
+units = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "kB": 1e3, "MB": 1e6, "GB": 1e9}
+values = [float(number) * units[unit] for number, unit in re.findall(r"([\d.]+)\s*([A-Za-z]+)", open(sys.argv[1]).read())
+          if unit in units]
+print(int(max(values, default=0)))
+EOF
+}
+
+stop_container() {
+    docker stop -t 20 "$CONTAINER" > /dev/null
+    docker logs "$CONTAINER" > "$WORK/$1.container.log" 2>&1 || true
+    docker rm "$CONTAINER" > /dev/null
+}
+
+drive() {  # phase: first | second; prints the driver's JSON
+    "$PYTHON" "$ROOT/scripts/drive_served_app.py" "$(app_url)" "$1" \
+        || { docker logs --tail 40 "$CONTAINER" >&2 || true; fail "the browser driver ($1)"; }
+}
+
+# ------------------------------------------------------------------------------------ the smoke test
+ensure_docker
+choose_base
+machine_build_inputs
+build_image
+say "built in $BUILD_SECONDS s, $IMAGE_BYTES bytes"
+
+docker volume create "$VOLUME" > /dev/null
+COLD_START=$(start_container)
+say "healthy $COLD_START s after docker run"
+RUNS_AS=$(docker exec "$CONTAINER" sh -c 'id -u; test -w /cache && echo writable')
+[ "$RUNS_AS" = "$(printf '1000\nwritable')" ] || fail "the app should run as uid 1000 with /cache writable, got: $RUNS_AS"
+start_memory_sampler "$WORK/first.memory"
+FIRST=$(drive first)
+stop_memory_sampler
+PEAK_FIRST=$(peak_bytes "$WORK/first.memory")
+stop_container first
+say "first container: every page and two trainings passed; peak $PEAK_FIRST bytes"
+
+SECOND_START=$(start_container)
+start_memory_sampler "$WORK/second.memory"
+SECOND=$(drive second)
+stop_memory_sampler
+PEAK_SECOND=$(peak_bytes "$WORK/second.memory")
+stop_container second
+say "second container on the same volume: both trainings loaded from the cache"
+
+"$PYTHON" - "$FIRST" "$SECOND" << EOF
+import json, sys
+print(json.dumps({
+    "base": "$BASE",
+    "image": "$IMAGE",
+    "build_seconds": $BUILD_SECONDS,
+    "image_bytes": $IMAGE_BYTES,
+    "image_gb": round($IMAGE_BYTES / 1e9, 2),
+    "cold_start_to_healthy_seconds": $COLD_START,
+    "second_start_to_healthy_seconds": $SECOND_START,
+    "peak_memory_bytes": $PEAK_FIRST,
+    "peak_memory_gib": round($PEAK_FIRST / 2**30, 2),
+    "peak_memory_second_start_gib": round($PEAK_SECOND / 2**30, 2),
+    "cache_reused": True,
+    "first": json.loads(sys.argv[1]),
+    "second": json.loads(sys.argv[2]),
+    "total_seconds": $(seconds_since "$SCRIPT_STARTED"),
+}, ensure_ascii=False, indent=1))
+EOF
