@@ -10,19 +10,21 @@ from ui.bert.export import render_export_tab
 from ui.bert.inside import render_inside_tab
 from ui.bert.label import render_label_tab
 from ui.bert.results import render_results_tab
-from ui.bert.training import choose_model, settings_form, train_and_attach
+from ui.bert.training import PAGE, TASK, choose_model, reopener, settings_form, train_and_attach
 from ui.i18n import current_language, t
+from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
 
 st.title(f"🏷️ {t('nav.bert_labeling')}")
 st.caption(t("bert_labeling.intro"))
 
-data_tab, results_tab, inside_tab, label_tab, export_tab = lazy_tabs("bert_labeling", [
+data_tab, results_tab, inside_tab, label_tab, export_tab, runs_tab = lazy_tabs("bert_labeling", [
     t("bert_labeling.tab_data"),
     t("bert_labeling.tab_results"),
     t("inside_bert.tab"),
     t("bert_labeling.tab_label"),
     t("bert_labeling.tab_export"),
+    t("runs.tab"),
 ])
 
 trained = None
@@ -44,4 +46,5 @@ run_open_tab([
     (inside_tab, lambda: render_inside_tab(trained)),
     (label_tab, lambda: render_label_tab(trained)),
     (export_tab, lambda: render_export_tab(trained)),
+    (runs_tab, lambda: render_runs_tab(PAGE, [TASK], reopener(dataset, t("bert_labeling.tab_results")))),
 ])

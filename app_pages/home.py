@@ -5,7 +5,8 @@ first paint of the first page a visitor sees should not wait for."""
 
 import streamlit as st
 
-from ui.cache_table import cache_header, cache_row
+from dl.runs import hosted_mode
+from ui.cache_table import cache_header, cache_row, visible_entries
 from ui.formatting import human_size, markdown_table
 from ui.i18n import t
 from ui.loaders import hardware, model_store
@@ -55,8 +56,11 @@ with cache_column:
     entries.metric(t("home.cache_entries"), summary["entries"])
     size.metric(t("home.cache_size"), human_size(summary["bytes"]))
     st.caption(t("home.cache_cap", cap=human_size(summary["max_bytes"])))
-    if summary["entries"]:
-        st.markdown(markdown_table(cache_header(), [cache_row(entry) for entry in store.entries()]))
-    if st.button(t("home.clear_cache"), icon="🗑️", disabled=summary["bytes"] == 0):
+    shown = visible_entries(store)
+    if shown:
+        st.markdown(markdown_table(cache_header(), [cache_row(entry) for entry in shown]))
+    if hosted_mode():  # a shared app: other visitors' models are not this visitor's to delete
+        st.caption(t("home.cache_hosted"))
+    elif st.button(t("home.clear_cache"), icon="🗑️", disabled=summary["bytes"] == 0):
         freed = store.clear()
         st.success(t("home.cache_cleared", size=human_size(freed)))

@@ -11,8 +11,10 @@ from ui.image.predict import render_predict_tab
 from ui.image.pretrained import render_pretrained_tab
 from ui.image.results import render_results_tab
 from ui.image.training import (
+    RUN_TASKS,
     STATE,
     choose_model_kind,
+    reopener,
     seed_work,
     setting_fixes,
     settings_form,
@@ -20,18 +22,20 @@ from ui.image.training import (
     transfer_work,
     weights_on,
 )
+from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
 
 st.title(f"🖼️ {t('nav.image_classification')}")
 st.caption(t("image_classification.intro"))
 
-data_tab, results_tab, inside_tab, predict_tab, pretrained_tab, export_tab = lazy_tabs("image_classification", [
+data_tab, results_tab, inside_tab, predict_tab, pretrained_tab, export_tab, runs_tab = lazy_tabs("image_classification", [
     t("image_classification.tab_data"),
     t("image_classification.tab_results"),
     t("inside_image.tab"),
     t("image_classification.tab_predict"),
     t("image_classification.tab_pretrained"),
     t("image_classification.tab_export"),
+    t("runs.tab"),
 ])
 
 trained = None
@@ -58,4 +62,5 @@ run_open_tab([
     (predict_tab, lambda: render_predict_tab(trained)),
     (pretrained_tab, lambda: render_pretrained_tab()),
     (export_tab, lambda: render_export_tab(trained, dataset)),
+    (runs_tab, lambda: render_runs_tab(STATE, RUN_TASKS, reopener(dataset, t("image_classification.tab_results")))),
 ])

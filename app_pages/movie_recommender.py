@@ -11,19 +11,21 @@ from ui.recommender.explore import render_explore_tab
 from ui.recommender.export import render_export_tab
 from ui.recommender.recommend import render_recommend_tab, render_visitor_tab
 from ui.recommender.results import render_results_tab
-from ui.recommender.training import settings_form, train_and_attach
+from ui.recommender.training import PAGE, TASK, reopener, settings_form, train_and_attach
+from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
 
 st.title(f"🎬 {t('nav.movie_recommender')}")
 st.caption(t("movie_recommender.intro"))
 
-data_tab, results_tab, recommend_tab, visitor_tab, explore_tab, export_tab = lazy_tabs("movie_recommender", [
+data_tab, results_tab, recommend_tab, visitor_tab, explore_tab, export_tab, runs_tab = lazy_tabs("movie_recommender", [
     t("movie_recommender.tab_data"),
     t("movie_recommender.tab_results"),
     t("movie_recommender.tab_recommend"),
     t("movie_recommender.tab_visitor"),
     t("movie_recommender.tab_explore"),
     t("movie_recommender.tab_export"),
+    t("runs.tab"),
 ])
 
 trained = None
@@ -44,4 +46,5 @@ run_open_tab([
     (visitor_tab, lambda: render_visitor_tab(trained)),
     (explore_tab, lambda: render_explore_tab(trained)),
     (export_tab, lambda: render_export_tab(trained)),
+    (runs_tab, lambda: render_runs_tab(PAGE, [TASK], reopener(data, t("movie_recommender.tab_results")))),
 ])

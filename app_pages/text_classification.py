@@ -4,23 +4,25 @@ trained in the background beside a TF-IDF baseline, per-token explanations, expo
 import streamlit as st
 
 from ui.i18n import t
+from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
 from ui.text.data import apply_fixes, choose_texts, show_doctor, show_texts
 from ui.text.export import render_export_tab
 from ui.text.inside import render_inside_tab
 from ui.text.predict import render_predict_tab
 from ui.text.results import render_results_tab
-from ui.text.training import CLASS_WEIGHTS_WIDGET, PAGE, settings_form, train_and_attach
+from ui.text.training import CLASS_WEIGHTS_WIDGET, PAGE, TASK, reopener, settings_form, train_and_attach
 
 st.title(f"📝 {t('nav.text_classification')}")
 st.caption(t("text_classification.intro"))
 
-data_tab, results_tab, inside_tab, predict_tab, export_tab = lazy_tabs("text_classification", [
+data_tab, results_tab, inside_tab, predict_tab, export_tab, runs_tab = lazy_tabs("text_classification", [
     t("text_classification.tab_data"),
     t("text_classification.tab_results"),
     t("inside_text.tab"),
     t("text_classification.tab_predict"),
     t("text_classification.tab_export"),
+    t("runs.tab"),
 ])
 
 trained = None
@@ -44,4 +46,5 @@ run_open_tab([
     (inside_tab, lambda: render_inside_tab(trained, dataset)),
     (predict_tab, lambda: render_predict_tab(trained, dataset)),
     (export_tab, lambda: render_export_tab(trained)),
+    (runs_tab, lambda: render_runs_tab(PAGE, [TASK], reopener(dataset, t("text_classification.tab_results")))),
 ])

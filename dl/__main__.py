@@ -140,6 +140,23 @@ def model_line(model: dict[str, Any]) -> str:
     )
 
 
+def cache(args: argparse.Namespace) -> int:
+    """``python -m dl cache [--clear]``: the model cache's folder, entries and size; ``--clear`` empties it.
+
+    On a hosted app (DL_HOSTED) this is the only way to clear the cache: the page has no button for it.
+    """
+    from dl.store import ModelStore
+
+    store = ModelStore()
+    summary = store.summary()
+    if args.clear:
+        freed = store.clear()
+        print(f"cleared {summary['entries']} models ({freed / 2**20:.1f} MiB) from {summary['folder']}")
+    else:
+        print(f"{summary['folder']}: {summary['entries']} models, {summary['bytes'] / 2**20:.1f} MiB")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -167,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     info_parser.add_argument("--quick", action="store_true", help="skip importing TensorFlow and PyTorch")
     info_parser.add_argument("--json", action="store_true", help="print the report as JSON")
     info_parser.set_defaults(handler=info)
+    cache_parser = commands.add_parser("cache", parents=[common], help="the model cache: its size, or --clear it",
+                                       description="The model cache's folder, models and size.", epilog=EXIT_CODES_HELP)
+    cache_parser.add_argument("--clear", action="store_true", help="delete every cached model (the operator's job on a hosted app)")
+    cache_parser.set_defaults(handler=cache)
     train_parser = commands.add_parser("train", help="train a model (or load it from the cache)")
     predict_parser = commands.add_parser("predict", help="predict with a trained or pretrained model")
     train_tasks = train_parser.add_subparsers(dest="task", required=True, metavar="TASK", help=", ".join(TASK_CLIS))

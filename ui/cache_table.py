@@ -10,9 +10,11 @@ import time
 from typing import Any
 
 from dl.metrics import SMALL_TEST_SIZE
-from dl.store import StoreEntry
+from dl.runs import Run, hosted_mode, visible_runs
+from dl.store import ModelStore, StoreEntry
 from ui.formatting import human_size
 from ui.i18n import t
+from ui.training import own_runs
 
 PAGE_OF_TASK = {
     "text": "text_classification",
@@ -23,6 +25,13 @@ PAGE_OF_TASK = {
     "bert": "bert_labeling",
     "gradient_lab": "gradient_lab",
 }
+
+
+def visible_entries(store: ModelStore) -> list[StoreEntry]:
+    """Every entry on a local install; on a hosted one (DL_HOSTED), those on built-in data and this session's own."""
+    entries = store.entries()
+    allowed = {run.key for run in visible_runs(map(Run.from_entry, entries), hosted=hosted_mode(), own_keys=own_runs())}
+    return [entry for entry in entries if entry.key in allowed]
 
 
 def cache_header() -> list[str]:

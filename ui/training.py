@@ -21,6 +21,7 @@ from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach
 
 STATE_PREFIX = "_page_state."  # widget keys are plain names: a dotted, underscored prefix never collides
+OWN_RUNS = "_own_runs"  # store keys this session trained or opened: a hosted visitor's own runs (ui.runs)
 
 
 def page_state(page: str) -> dict[str, Any]:
@@ -43,6 +44,8 @@ def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any
     if pressed or start_now:
         start_or_attach(key, work, name=name)
         state["last_job"] = {"key": key, "data": data_fingerprint}
+        state.pop("opened", None)
+        own_runs().add(key)
         if pressed and on_press is not None:
             on_press()
     last = state.get("last_job")
@@ -51,11 +54,25 @@ def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any
     if job is None:
         st.caption(t("common.press_train"))
         return None
-    if job_key != key:
+    if job_key != key and not opened_caption(page, job_key):
         st.caption(t("common.settings_changed"))
     if not show_job(job, chart=chart and not job.finished, live_view=live_view):
         return None
     return job.result
+
+
+def own_runs() -> set[str]:
+    """The store keys this session trained or opened (``DL_HOSTED``: the only uploads' runs it may see)."""
+    return st.session_state.setdefault(OWN_RUNS, set())
+
+
+def opened_caption(page: str, key: str) -> bool:
+    """Under a run opened from the "All runs" tab, say so (in place of "the settings changed")."""
+    opened = page_state(page).get("opened")
+    if not opened or opened["key"] != key:
+        return False
+    st.caption(t("runs.opened", when=opened["when"]))
+    return True
 
 
 def small_test_caution(test_size: int) -> None:

@@ -56,5 +56,12 @@ def get_dataset(name: str, task: str | None = None) -> DatasetInfo:
 
 
 def load_dataset(task: str, name: str) -> Any:
-    """Load the built-in dataset ``name`` of ``task`` (DataError naming the choices otherwise)."""
-    return get_dataset(name, task).load()
+    """Load the built-in dataset ``name`` of ``task`` (DataError naming the choices otherwise).
+
+    A dataset class with a ``builtin`` field gets it set: meta.json records it, and a hosted app lists
+    runs on built-in data to every visitor but runs on someone's upload only to that visitor.
+    """
+    dataset = get_dataset(name, task).load()
+    if hasattr(dataset, "builtin"):
+        dataset.builtin = True
+    return dataset

@@ -52,6 +52,7 @@ class FeatureTable:
     feature_names: list[str]
     source: str
     fingerprint: str
+    builtin: bool = False  # set by dl.data.registry.load_dataset; an upload is never built-in
 
     @property
     def num_classes(self) -> int:

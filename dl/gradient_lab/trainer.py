@@ -456,7 +456,7 @@ def train_gradient_lab(config: GradientLabConfig, table: FeatureTable, reporter:
                 _LIVE.pop(key, None)
         return Fitted(run, run.summary(), run.history)
 
-    data = {"source": table.source, "rows": len(table.labels), "features": table.features.shape[1]}
+    data = {"source": table.source, "rows": len(table.labels), "features": table.features.shape[1], "builtin": table.builtin}
     result = train_or_load(TASK, config, table.fingerprint, fit, lambda run, folder: run.save(folder), GradientRun.load,
                            reporter, store, data)
     return LabResult(run=result.model, key=key, from_cache=result.from_cache, notes=result.notes)

@@ -57,6 +57,7 @@ class ImageDataset:
     source: str
     skipped: list[str] = field(default_factory=list)
     originals: ImageOriginals | None = None
+    builtin: bool = False  # set by dl.data.registry.load_dataset; an upload is never built-in
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -93,7 +94,7 @@ class ImageDataset:
         indices = np.asarray(indices, dtype=np.int64)
         originals = self.originals.subset(indices) if self.originals is not None else None
         return ImageDataset(self.images[indices], self.labels[indices], list(self.class_names), self.source,
-                            list(self.skipped), originals)
+                            list(self.skipped), originals, builtin=self.builtin)
 
     def fingerprint(self) -> str:
         """A content hash of pixels, labels and class names (the model-store key's data part).
@@ -210,7 +211,7 @@ def classifier_extra(dataset: ImageDataset, image_size: tuple[int, int], channel
 
 def data_summary(dataset: ImageDataset) -> dict[str, Any]:
     """meta.json's ``data`` (the fingerprint is added by ``dl.task``)."""
-    return {"source": dataset.source, "images": len(dataset.labels)}
+    return {"source": dataset.source, "images": len(dataset.labels), "builtin": dataset.builtin}
 
 
 def load_mnist() -> ImageDataset:

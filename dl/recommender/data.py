@@ -83,6 +83,7 @@ class RatingsData:
     source: str
     notes: list[str] = field(default_factory=list)
     citation: str = ""
+    builtin: bool = False  # set by dl.data.registry.load_dataset; an upload is never built-in
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -127,6 +128,7 @@ class RatingsData:
             "rating_min": low,
             "rating_max": high,
             "has_time": self.timestamps is not None,
+            "builtin": self.builtin,
         }
 
     def per_user_counts(self) -> np.ndarray:

@@ -76,6 +76,7 @@ class TextDataset:
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
     citation: str = ""
+    builtin: bool = False  # set by dl.data.registry.load_dataset; an upload is never built-in
     _fingerprint: str | None = field(default=None, init=False, repr=False, compare=False)
     _chinese: bool | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -105,7 +106,7 @@ class TextDataset:
 
     def summary(self) -> dict[str, Any]:
         return {"source": self.source, "texts": len(self.texts), "classes": self.num_classes,
-                "duplicates_removed": self.duplicates, "conflicts_removed": self.conflicts, "chinese": self.chinese}
+                "duplicates_removed": self.duplicates, "conflicts_removed": self.conflicts, "chinese": self.chinese, "builtin": self.builtin}
 
     def subset(self, count: int, seed: int = 0) -> TextDataset:
         """A stratified random ``count`` of the texts (for quick runs); the whole set when smaller."""
@@ -120,7 +121,7 @@ class TextDataset:
         chosen = np.sort(np.array(chosen))
         return TextDataset([self.texts[index] for index in chosen], self.labels[chosen], self.class_names,
                            f"{self.source} ({len(chosen):,} of {len(self.texts):,})", notes=list(self.notes),
-                           citation=self.citation)
+                           citation=self.citation, builtin=self.builtin)
 
 
 def clean_text(text: str) -> str:

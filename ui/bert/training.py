@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from dl.bert.config import BUILTIN_MODEL, CLASS_WEIGHTS, DEFAULT_SENTENCES, STRATEGIES, BertConfig
-from dl.bert.train import TrainedLabeler, model_key, train_labeler
+from dl.bert.train import TASK, TrainedLabeler, model_key, train_labeler
+from dl.config import config_from_dict
 from dl.text.data import TextDataset
 from ui.i18n import note_text, t
 from ui.loaders import model_store
+from ui.runs import Reopener, Work
 from ui.training import small_test_caution, training_section
 
 PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
@@ -72,9 +76,21 @@ def settings_form(dataset: TextDataset, model: str) -> BertConfig:
     return config
 
 
+def bert_work(config: BertConfig, dataset: TextDataset) -> tuple[str, Work]:
+    """(store key, fine-tuning job) of ``config`` on ``dataset``."""
+    return model_key(config, dataset), lambda reporter: train_labeler(config, dataset, reporter, model_store())
+
+
+def reopener(dataset: TextDataset | None, results_tab: str) -> Reopener:
+    """What the "All runs" tab needs to open a stored run on ``dataset``."""
+    def build(values: dict[str, Any]) -> tuple[str, Work]:
+        return bert_work(config_from_dict(BertConfig, values), dataset)
+    return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "bert_labeling", results_tab)
+
+
 def train_and_attach(config: BertConfig, dataset: TextDataset) -> TrainedLabeler | None:
-    key = model_key(config, dataset)
-    trained = training_section(PAGE, key, lambda reporter: train_labeler(config, dataset, reporter, model_store()),
+    key, work = bert_work(config, dataset)
+    trained = training_section(PAGE, key, work,
                                f"bert · {config.model} · {dataset.source}", dataset.fingerprint())
     if trained is None:
         return None

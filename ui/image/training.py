@@ -16,10 +16,12 @@ from typing import Any
 
 import streamlit as st
 
+from dl.config import config_from_dict
 from dl.image.cnn import (
     CLASS_WEIGHTS,
     COLOR_MODES,
     OPTIMIZERS,
+    TASK,
     ImageClassifierConfig,
     model_key,
     strong_config,
@@ -30,8 +32,10 @@ from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from ui.data_doctor import set_widget
 from ui.i18n import note_text, t
 from ui.loaders import model_store
+from ui.runs import Reopener, Work
 from ui.training import small_test_caution, training_section
 
+RUN_TASKS = ("image-cnn", "image-transfer")  # the store's tasks of this page's models (dl.image.cnn / transfer TASK)
 MODEL_KINDS = ("seed", "strong", "transfer")  # the radio's choices; "strong" is dl.image.cnn.STRONG_CNN
 STATE = "image"  # the page's namespace: page_state("image"), Train button key "image_train"
 MODEL_KIND_WIDGET = "image_model_kind"  # the data doctor's "transfer" fix sets it
@@ -130,6 +134,21 @@ def transfer_work(dataset: ImageDataset) -> tuple[str, Callable[[Any], TrainedIm
 
 def seed_work(config: ImageClassifierConfig, dataset: ImageDataset) -> tuple[str, Callable[[Any], TrainedImageClassifier]]:
     return model_key(config, dataset), lambda reporter: train_image_classifier(config, dataset, reporter, model_store())
+
+
+def reopener(dataset: ImageDataset | None, results_tab: str) -> Reopener:
+    """What the "All runs" tab needs to open a stored CNN or transfer run on ``dataset``."""
+    from dl.image import transfer
+
+    def build_cnn(values: dict[str, Any]) -> tuple[str, Work]:
+        return seed_work(config_from_dict(ImageClassifierConfig, values), dataset)
+
+    def build_transfer(values: dict[str, Any]) -> tuple[str, Work]:
+        config = config_from_dict(transfer.TransferConfig, values)
+        return transfer.model_key(config, dataset), lambda reporter: transfer.train_transfer_classifier(
+            config, dataset, reporter, model_store())
+    fingerprint = dataset.fingerprint() if dataset is not None else None
+    return Reopener(fingerprint, {TASK: build_cnn, transfer.TASK: build_transfer}, "image_classification", results_tab)
 
 
 def train_and_attach(key: str, work: Callable[[Any], TrainedImageClassifier], dataset: ImageDataset) -> TrainedImageClassifier | None:

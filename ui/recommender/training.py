@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
+from dl.config import config_from_dict
 from dl.recommender.config import MODEL_KINDS, OPTIMIZERS, SPLITS, RecommenderConfig
 from dl.recommender.data import RatingsData
-from dl.recommender.train import TrainedRecommender, model_key, train_recommender
+from dl.recommender.train import TASK, TrainedRecommender, model_key, train_recommender
 from ui.i18n import note_text, t
 from ui.loaders import model_store
+from ui.runs import Reopener, Work
 from ui.training import remember_run, training_section
 
 PAGE = "movie_recommender"
@@ -50,10 +54,22 @@ def settings_form(data: RatingsData) -> RecommenderConfig:
                              early_stopping=early_stopping, split=split, min_ratings_to_recommend=min_ratings)
 
 
+def recommender_work(config: RecommenderConfig, data: RatingsData) -> tuple[str, Work]:
+    """(store key, training job) of ``config`` on ``data``."""
+    return model_key(config, data), lambda reporter: train_recommender(config, data, reporter, model_store())
+
+
+def reopener(data: RatingsData | None, results_tab: str) -> Reopener:
+    """What the "All runs" tab needs to open a stored run on ``data``."""
+    def build(values: dict[str, Any]) -> tuple[str, Work]:
+        return recommender_work(config_from_dict(RecommenderConfig, values), data)
+    return Reopener(data.fingerprint() if data is not None else None, {TASK: build}, "movie_recommender", results_tab)
+
+
 def train_and_attach(config: RecommenderConfig, data: RatingsData) -> TrainedRecommender | None:
     """Train button and live job; records every finished run on this data for the Results table."""
-    key = model_key(config, data)
-    trained = training_section(PAGE, key, lambda reporter: train_recommender(config, data, reporter, model_store()),
+    key, work = recommender_work(config, data)
+    trained = training_section(PAGE, key, work,
                                f"recommender · {config.model} · {data.source}", data.fingerprint())
     if trained is None:
         return None

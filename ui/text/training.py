@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
+from dl.config import config_from_dict
 from dl.text.config import CLASS_WEIGHTS, MODEL_KINDS, OPTIMIZERS, TextClassifierConfig
 from dl.text.data import TextDataset
-from dl.text.train import TrainedTextClassifier, model_key, train_text_classifier
+from dl.text.train import TASK, TrainedTextClassifier, model_key, train_text_classifier
 from ui.i18n import note_text, t
 from ui.loaders import model_store
+from ui.runs import Reopener, Work
 from ui.training import remember_run, small_test_caution, training_section
 
 PAGE = "text"  # page_state("text"); Train button key "text_train"
@@ -54,10 +58,21 @@ def settings_form(dataset: TextDataset) -> TextClassifierConfig:
                                 max_texts=max_texts)
 
 
+def text_work(config: TextClassifierConfig, dataset: TextDataset) -> tuple[str, Work]:
+    """(store key, training job) of ``config`` on ``dataset``."""
+    return model_key(config, dataset), lambda reporter: train_text_classifier(config, dataset, reporter, model_store())
+
+
+def reopener(dataset: TextDataset | None, results_tab: str) -> Reopener:
+    """What the "All runs" tab needs to open a stored run on ``dataset``."""
+    def build(values: dict[str, Any]) -> tuple[str, Work]:
+        return text_work(config_from_dict(TextClassifierConfig, values), dataset)
+    return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "text_classification", results_tab)
+
+
 def train_and_attach(config: TextClassifierConfig, dataset: TextDataset) -> TrainedTextClassifier | None:
-    key = model_key(config, dataset)
-    trained = training_section(PAGE, key, lambda reporter: train_text_classifier(config, dataset, reporter, model_store()),
-                               f"text · {config.model} · {dataset.source}", dataset.fingerprint())
+    key, work = text_work(config, dataset)
+    trained = training_section(PAGE, key, work, f"text · {config.model} · {dataset.source}", dataset.fingerprint())
     if trained is None:
         return None
     metrics = trained.metrics
