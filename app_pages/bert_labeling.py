@@ -12,6 +12,7 @@ from ui.bert.label import render_label_tab
 from ui.bert.results import render_results_tab
 from ui.bert.training import PAGE, TASK, choose_model, reopener, settings_form, train_and_attach
 from ui.i18n import current_language, t
+from ui.projects import open_pending_project, save_project_button
 from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
 
@@ -38,7 +39,10 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         show_sentences(dataset, model)
         sentences_doctor(original, dataset, model)
         st.subheader(t("bert_labeling.step_train"))
+        open_pending_project(PAGE, reopener(dataset, t("bert_labeling.tab_results")))  # a project file opened here
         trained = train_and_attach(settings_form(dataset, model), dataset)
+        if trained is not None:
+            save_project_button(PAGE, trained)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

@@ -11,6 +11,7 @@ from ui.formatting import human_size, markdown_table
 from ui.i18n import t
 from ui.loaders import hardware, model_store
 from ui.navigation import PAGES
+from ui.projects import open_project_uploader
 
 st.title(f"🧠 {t('home.title')}")
 st.markdown(f"#### {t('home.tagline')}")
@@ -24,6 +25,9 @@ for row_start in range(0, len(page_specs), 3):
             st.markdown(f"### {spec.icon} {t(f'nav.{spec.name}')}")
             st.write(t(f"home.{spec.name}_blurb"))
             st.page_link(spec.path, label=t("home.open", page=t(f"nav.{spec.name}")), icon="➡️")
+
+with st.expander(t("projects.section")):
+    open_project_uploader("home_open_project")
 
 with st.expander(t("home.how_header"), expanded=False):
     st.write(t("home.how_body"))

@@ -22,6 +22,7 @@ from ui.image.training import (
     transfer_work,
     weights_on,
 )
+from ui.projects import open_pending_project, save_project_button
 from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
 
@@ -52,8 +53,11 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         with doctor_slot:
             show_doctor(dataset, source, STATE, weights_on(config, dataset), setting_fixes(model_kind))
         job_spec = seed_work(config, dataset) if config is not None else transfer_work(dataset)
+        open_pending_project(STATE, reopener(dataset, t("image_classification.tab_results")))  # a project file opened here
         if job_spec is not None:
             trained = train_and_attach(*job_spec, dataset)
+        if trained is not None:
+            save_project_button(STATE, trained)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

@@ -5,6 +5,7 @@ a map of the movies, export."""
 import streamlit as st
 
 from ui.i18n import t
+from ui.projects import open_pending_project, save_project_button
 from ui.recommender.data import choose_ratings, show_ratings
 from ui.recommender.doctor import fixed_ratings, ratings_doctor
 from ui.recommender.explore import render_explore_tab
@@ -37,7 +38,10 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         show_ratings(data)
         ratings_doctor(original, data)
         st.subheader(t("movie_recommender.step_model"))
+        open_pending_project(PAGE, reopener(data, t("movie_recommender.tab_results")))  # a project file opened here
         trained = train_and_attach(settings_form(data), data)
+        if trained is not None:
+            save_project_button(PAGE, trained)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

@@ -4,6 +4,7 @@ trained in the background beside a TF-IDF baseline, per-token explanations, expo
 import streamlit as st
 
 from ui.i18n import t
+from ui.projects import open_pending_project, save_project_button
 from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
 from ui.text.data import apply_fixes, choose_texts, show_doctor, show_texts
@@ -38,7 +39,10 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         with doctor_slot:
             show_doctor(dataset, source, PAGE, config.sequence_length, config.weights_on(dataset.labels, dataset.num_classes),
                         CLASS_WEIGHTS_WIDGET)
+        open_pending_project(PAGE, reopener(dataset, t("text_classification.tab_results")))  # a project file opened here
         trained = train_and_attach(config, dataset)
+        if trained is not None:
+            save_project_button(PAGE, trained)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

@@ -157,6 +157,26 @@ def cache(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def open_project(args: argparse.Namespace) -> int:
+    """``python -m dl open PROJECT.zip``: check a project file and print its summary (exit 2 if refused)."""
+    from dl.project import project_summary, read_project
+
+    path = Path(args.project)
+    if not path.is_file():
+        raise DataError(f"{args.project} is not a file.")
+    summary = project_summary(read_project(path.read_bytes(), path.name))
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, default=str))
+        return EXIT_OK
+    print(f"{summary['file']}: a {summary['task']} model on {summary['data']} "
+          f"({'built-in' if summary['builtin'] else 'data inside the project'}), {summary['epochs_run']} epochs")
+    for name, value in summary["metrics"].items():
+        print(f"  {name}: {value:.4g}" if isinstance(value, float) else f"  {name}: {value}")
+    print("  settings: " + ", ".join(f"{name}={value}" for name, value in summary["settings"].items()))
+    print(f"  saved by app {summary['app_version']}; " + ", ".join(f"{name} {version}" for name, version in summary["versions"].items()))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -188,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
                                        description="The model cache's folder, models and size.", epilog=EXIT_CODES_HELP)
     cache_parser.add_argument("--clear", action="store_true", help="delete every cached model (the operator's job on a hosted app)")
     cache_parser.set_defaults(handler=cache)
+    open_parser = commands.add_parser("open", parents=[common], help="check a project file and print what it holds",
+                                      description="Check a project file (.zip from --save-project or the app's Save project) "
+                                                  "and print its task, data, settings and results.", epilog=EXIT_CODES_HELP)
+    open_parser.add_argument("project", metavar="PROJECT.zip")
+    open_parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    open_parser.set_defaults(handler=open_project)
     train_parser = commands.add_parser("train", help="train a model (or load it from the cache)")
     predict_parser = commands.add_parser("predict", help="predict with a trained or pretrained model")
     train_tasks = train_parser.add_subparsers(dest="task", required=True, metavar="TASK", help=", ".join(TASK_CLIS))
@@ -196,7 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(module_name)
         summary = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else ""
         options = {"help": summary, "parents": [common], "epilog": EXIT_CODES_HELP}
-        module.add_train_arguments(train_tasks.add_parser(task, **options))
+        train_task = train_tasks.add_parser(task, **options)
+        module.add_train_arguments(train_task)
+        train_task.add_argument("--save-project", metavar="PROJECT.zip",
+                                help="also write a project file: the model, its settings, results and data "
+                                     "(open it with `python -m dl open` or on the app's pages)")
         module.add_predict_arguments(predict_tasks.add_parser(task, **options))
         if hasattr(module, "add_commands"):
             module.add_commands(commands, common)

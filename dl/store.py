@@ -159,8 +159,12 @@ class ModelStore:
         key: str,
         write_files: Callable[[Path], None],
         meta: dict[str, Any],
+        stamp: bool = True,
     ) -> StoreEntry:
         """Write an entry: ``write_files(folder)`` saves the model into a fresh folder.
+
+        ``stamp=False`` keeps ``meta``'s own creation time and versions (a model opened from a
+        project file was trained then, with those frameworks); the file list is always rewritten.
 
         The folder becomes visible under ``key`` only once complete. When another writer finished
         the same key first, its entry is kept and this one discarded: both were trained on the
@@ -171,7 +175,7 @@ class ModelStore:
         temporary = self.root / f"{TEMP_PREFIX}{key}-{uuid.uuid4().hex}"
         temporary.mkdir()
         try:
-            self._write_entry(temporary, key, write_files, meta)
+            self._write_entry(temporary, key, write_files, meta, stamp)
             target = self.root / key
             try:
                 os.replace(temporary, target)
@@ -196,14 +200,15 @@ class ModelStore:
                                   "Free some disk space and train again.") from error
         return StoreEntry(key=key, path=folder, meta=json.loads((folder / META_FILE).read_text()))
 
-    def _write_entry(self, folder: Path, key: str, write_files: Callable[[Path], None], meta: dict[str, Any]) -> None:
+    def _write_entry(self, folder: Path, key: str, write_files: Callable[[Path], None], meta: dict[str, Any],
+                     stamp: bool = True) -> None:
         write_files(folder)
+        stamps = {"created": time.time(), "versions": {k: v for k, v in framework_versions().items() if v}} if stamp else {}
         full_meta = {
             **meta,
             "key": key,
             "store_version": STORE_VERSION,
-            "created": time.time(),
-            "versions": {k: v for k, v in framework_versions().items() if v},
+            **stamps,
             "files": self._describe_files(folder),
         }
         (folder / META_FILE).write_text(json.dumps(full_meta, indent=2, default=str))

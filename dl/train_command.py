@@ -88,4 +88,44 @@ def run_train_command(args: Any, build: Callable[[Any, ModelStore], TrainCommand
         trained = console.train_with_progress(command.train, command.job_name, args.json)
         outcome = command.outcome(trained)
     result = command.result_document(outcome)
+    if getattr(args, "save_project", None):
+        write_project(args, outcome)
     console.report_training(args, result, command.headline, command.summary_rows(result), started, outcome.notes)
+
+
+def write_project(args: Any, outcome: TrainingOutcome) -> Path:
+    """``--save-project PATH``: the trained model's project file, with the data it was trained on (a built-in
+    set by name; a file as it is; a folder of class folders as a zip) and the column options given."""
+    import io
+    import zipfile
+
+    from dl.project import ProjectData, save_project
+    from dl.store import StoreEntry
+
+    data_meta = outcome.meta.get("data", {})
+    folder = Path(outcome.model_path)
+    folder = folder if folder.is_dir() else folder.parent
+    entry = StoreEntry(key=str(outcome.meta.get("key", folder.name)), path=folder, meta=outcome.meta)
+    options = {name: value for name, value in vars(args).items() if name.endswith(("_col", "_column")) and value}
+    files: dict[str, bytes] = {}
+    if data_meta.get("builtin"):
+        data = ProjectData(fingerprint=data_meta["fingerprint"], builtin=args.data, options=options)
+    else:
+        roles = {"data": args.data, **({"items": args.items} if getattr(args, "items", None) else {})}
+        names = {}
+        for role, given in roles.items():
+            path = Path(given)
+            if path.is_dir():  # a folder of class folders travels as the zip a page would take
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for file in sorted(path.rglob("*")):
+                        if file.is_file():
+                            archive.write(file, file.relative_to(path).as_posix())
+                names[role], files[f"{path.name}.zip"] = f"{path.name}.zip", buffer.getvalue()
+            else:
+                names[role], files[path.name] = path.name, path.read_bytes()
+        data = ProjectData(fingerprint=data_meta["fingerprint"], files=names, options=options)
+    target = Path(args.save_project)
+    target.write_bytes(save_project(entry, data, files))
+    print(f"project saved: {target} ({target.stat().st_size / 2**20:.1f} MiB)", file=sys.stderr)
+    return target

@@ -22,6 +22,7 @@ def limits_text(kind: str) -> str:
         "lab_table": {"size": megabytes(LIMITS.lab_table_bytes), "rows": f"{LIMITS.lab_table_rows:,}",
                       "features": f"{LIMITS.lab_table_features:,}"},
         "points": {"size": megabytes(LIMITS.points_bytes), "rows": f"{LIMITS.points_rows:,}"},
+        "project": {"size": megabytes(LIMITS.upload_bytes), "unpacked": megabytes(LIMITS.uncompressed_bytes)},
     }[kind]
     return t(f"common.limits_{kind}", **values)
 

@@ -72,6 +72,10 @@ class Reopener:
 def render_runs_tab(page: str, tasks: Sequence[str], reopener: Reopener | None) -> None:
     """The whole tab: table, overlay, parallel coordinates, CSV, open and delete."""
     hosted = hosted_mode()
+    from ui.projects import open_project_uploader  # ui.projects builds on this module
+
+    with st.expander(t("projects.section")):
+        open_project_uploader(f"{page}_open_project")
     st.caption(t("runs.intro"))
     if hosted:
         st.caption(t("runs.intro_hosted"))
@@ -190,12 +194,17 @@ def open_button(page: str, run: Run, reopener: Reopener | None) -> None:
 
 def open_run(page: str, run: Run, key: str, work: Work, reopener: Reopener) -> None:
     """The Open button's callback: the page's job for the run (a cache hit), then its Results tab."""
+    start_opened_run(page, run, key, work, reopener)
+    st.session_state[tabs_key(reopener.tabs_page)] = reopener.results_tab
+
+
+def start_opened_run(page: str, run: Run, key: str, work: Work, reopener: Reopener) -> None:
+    """Start (or join) the page's job for a stored run and make it the one the page shows."""
     start_or_attach(key, work, name=f"{page} · {run.when}")
     state = page_state(page)
     state["last_job"] = {"key": key, "data": reopener.data_fingerprint}
     state["opened"] = {"key": key, "when": run.when}
     own_runs().add(key)
-    st.session_state[tabs_key(reopener.tabs_page)] = reopener.results_tab
 
 
 def delete_button(page: str, run: Run, hosted: bool) -> None:

@@ -24,7 +24,7 @@ from PIL import Image
 @dataclass(frozen=True)
 class Case:
     name: str
-    reader: str  # image_zip | photo | text_table | ratings | lab_table | points | keras_model
+    reader: str  # image_zip | photo | text_table | ratings | lab_table | points | keras_model | project
     file_name: str
     content: bytes | Callable[[], bytes]  # a function for the big ones: built only when a test runs
     refused: bool = True
@@ -245,6 +245,38 @@ def keras_zip_bomb() -> bytes:
     return zip_of({"config.json": b"{}", "model.weights.h5": b"\0" * (300 * 2**20)})
 
 
+def two_and_project_free() -> bytes:
+    return zip_of(two_classes())
+
+
+def project(change: Callable[[dict], None] = lambda files: None) -> bytes:
+    """A project file (dl.project's layout) around a stand-in model file; ``change`` edits its entries
+    (name -> bytes) first. Opening checks the layout and checksums, not the model, so this is enough."""
+    import hashlib
+
+    from dl.project import FORMAT, FORMAT_VERSION
+    from dl.store import make_key
+
+    weights = b"weights " * 64
+    config = {"epochs": 2, "model": "avgpool"}
+    meta = {"task": "text", "config": config, "metrics": {"accuracy": 0.8}, "history": [],
+            "data": {"source": "rotten_tomatoes", "fingerprint": "f" * 64, "builtin": True},
+            "files": {"model.keras": {"bytes": len(weights), "sha256": hashlib.sha256(weights).hexdigest()}}}
+    document = {"format": FORMAT, "format_version": FORMAT_VERSION, "app_version": "0.1.0", "task": "text",
+                "key": make_key("text", config, "f" * 64),
+                "data": {"fingerprint": "f" * 64, "builtin": "rotten_tomatoes", "files": {}, "options": {}}}
+    files = {"project.json": json.dumps(document).encode(), "model/meta.json": json.dumps(meta).encode(),
+             "model/model.keras": weights}
+    change(files)
+    return zip_of(files)
+
+
+def _edit_json(files: dict, name: str, change: Callable[[dict], None]) -> None:
+    document = json.loads(files[name])
+    change(document)
+    files[name] = json.dumps(document).encode()
+
+
 def corpus(marker: str) -> list[Case]:
     """Every case; ``marker`` is the path the malicious ones would create if they ran."""
     good_zip = two_classes()
@@ -379,4 +411,21 @@ def corpus(marker: str) -> list[Case]:
              words=("12 different labels",)),
         Case("class names that are not JSON", "keras_model", "export.zip", zip_of({
             "model.keras": zip_of({"config.json": b"{}"}), "class_names.json": b"[oops"}), words=("class_names.json", "not valid JSON")),
+        # ---- project files (Open project on the pages and the home page, python -m dl open)
+        Case("a project", "project", "project.zip", project(), refused=False),
+        Case("junk named as a project", "project", "junk.zip", b"PK not really" * 50, words=("not a readable project file",)),
+        Case("truncated project", "project", "cut.zip", truncated(project(), 0.6), words=("not a readable project file",)),
+        Case("project bomb", "project", "bomb.zip", lambda: project(lambda files: files.update({"data/big.csv": b"0" * (300 * 2**20)})),
+             words=("zip bomb",)),
+        Case("project from a newer app", "project", "future.zip", project(lambda files: _edit_json(
+            files, "project.json", lambda document: document.update(format_version=99))), words=("newer version", "update the app")),
+        Case("a zip that is no project", "project", "photos.zip", two_and_project_free(), words=("not a project file",)),
+        Case("project whose model file changed", "project", "changed.zip", project(lambda files: files.update({
+            "model/model.keras": b"WEIGHTS " * 64})), words=("changed after it was saved", "checksum")),
+        Case("project whose settings were edited", "project", "edited.zip", project(lambda files: _edit_json(
+            files, "model/meta.json", lambda meta: meta["config"].update(epochs=50))), words=("do not match",)),
+        Case("project with a path outside it", "project", "slip.zip", project(lambda files: files.update({
+            "../evil.py": b"print('x')"})), words=("unexpected entry",)),
+        Case("project with an extra model file", "project", "extra.zip", project(lambda files: files.update({
+            "model/evil.pkl": pickle_payload(marker)})), words=("does not list",)),
     ]

@@ -51,11 +51,12 @@ def read_points(content: bytes, name: str):
 def reader(kind: str):
     from dl.gradient_lab.tables import read_feature_csv
     from dl.image.uploads import read_image_zip
+    from dl.project import read_project
     from dl.recommender.data import read_ratings_file
     from dl.text.data import read_text_file
 
     return {"image_zip": read_image_zip, "photo": read_photo, "text_table": read_text_file, "ratings": read_ratings_file,
-            "lab_table": read_feature_csv, "points": read_points, "keras_model": read_keras}[kind]
+            "lab_table": read_feature_csv, "points": read_points, "keras_model": read_keras, "project": read_project}[kind]
 
 
 NAMES = [case.name for case in corpus("/unused")]  # for the test ids
@@ -110,7 +111,8 @@ def test_the_corpus_is_large_and_mostly_refusals():
     cases = corpus("/tmp/unused")
     assert len(cases) >= 30 and len({case.name for case in cases}) == len(cases)
     assert sum(case.refused for case in cases) >= 30
-    assert {case.reader for case in cases} == {"image_zip", "photo", "text_table", "ratings", "lab_table", "points", "keras_model"}
+    assert {case.reader for case in cases} == {"image_zip", "photo", "text_table", "ratings", "lab_table", "points", "keras_model",
+                                                    "project"}
 
 
 def test_a_symlink_in_a_zip_is_skipped_and_listed():

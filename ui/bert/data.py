@@ -11,6 +11,7 @@ from dl.text import data as text_data
 from dl.text.data import TextDataset
 from ui.errors import show_data_error
 from ui.i18n import note_text, t
+from ui.projects import remember_data
 from ui.text.data import builtin_texts, uploaded_texts
 
 TYPED, UPLOAD = "typed", "upload"
@@ -62,6 +63,7 @@ def choose_sentences(language: str, model: str) -> TextDataset | None:
     if source != TYPED:
         dataset = builtin_texts(source)
         st.caption(t(f"text_classification.citation_{source}"))
+        remember_data("bert", dataset.fingerprint(), builtin=source)
         return dataset
     st.caption(t("bert_labeling.typed_help"))
     if language != "en" and model == BUILTIN_MODEL:

@@ -26,6 +26,8 @@ from ui.data_doctor import add_data_fix, applied_fixes_line, doctor_panel, fixed
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
+from ui.projects import remember_data
+from ui.tabs import KeptFile, kept_upload
 
 # pandas is imported above on purpose: plotly looks pandas up in sys.modules without waiting, so
 # while another thread of the server is still importing it, go.Figure(...) fails with "partially
@@ -61,7 +63,9 @@ def choose_dataset() -> ImageDataset | None:
     )
     try:
         if source in ("mnist", "digits"):
-            return builtin_dataset(source)
+            dataset = builtin_dataset(source)
+            remember_data("image", dataset.fingerprint(), builtin=source)
+            return dataset
         if source == "zip":
             return _zip_upload()
         return _class_slots()
@@ -72,11 +76,14 @@ def choose_dataset() -> ImageDataset | None:
 
 def _zip_upload() -> ImageDataset | None:
     st.caption(t("image_classification.zip_help"))
-    upload = st.file_uploader(t("image_classification.zip_upload"), type=["zip"], key="image_zip")
+    upload = kept_upload("image", "image_zip", lambda: st.file_uploader(t("image_classification.zip_upload"), type=["zip"],
+                                                                          key="image_zip"))  # kept: a project opened
     show_limits("zip")
     if upload is None:
         return None
-    return zip_dataset(upload.getvalue(), upload.name)
+    dataset = zip_dataset(upload.getvalue(), upload.name)
+    remember_data("image", dataset.fingerprint(), files={"data": KeptFile(upload.name, upload.getvalue())})
+    return dataset
 
 
 def _class_slots() -> ImageDataset | None:

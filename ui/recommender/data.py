@@ -13,8 +13,11 @@ from dl.recommender.data import RatingColumns, RatingsData
 from ui.errors import data_error_text, show_data_error
 from ui.i18n import note_text, t
 from ui.limits import show_limits
+from ui.projects import remember_data
+from ui.tabs import KeptFile, kept_upload
 
 SOURCES = ("builtin", "upload")
+PAGE = "movie_recommender"  # page_state of the recommender page (ui.recommender.training.PAGE)
 NO_COLUMN = "—"
 
 
@@ -41,16 +44,21 @@ def choose_ratings() -> RatingsData | None:
         with st.spinner(t("movie_recommender.loading")):
             data = _builtin("ml-100k")
         st.caption(t("movie_recommender.movielens_terms"))
+        remember_data("movie_recommender", data.fingerprint(), builtin="ml-100k")
         return data
     return _upload()
 
 
 def _upload() -> RatingsData | None:
     left, right = st.columns(2)
-    ratings_file = left.file_uploader(t("movie_recommender.upload_ratings"), type=["csv", "tsv", "dat", "txt", "data"],
-                                      key="recommender_ratings_file", help=t("movie_recommender.upload_ratings_help"))
-    items_file = right.file_uploader(t("movie_recommender.upload_items"), type=["csv", "tsv", "dat", "txt", "item"],
-                                     key="recommender_items_file", help=t("movie_recommender.upload_items_help"))
+    with left:  # kept: a project opened on the page
+        ratings_file = kept_upload(PAGE, "recommender_ratings_file", lambda: st.file_uploader(
+            t("movie_recommender.upload_ratings"), type=["csv", "tsv", "dat", "txt", "data"], key="recommender_ratings_file",
+            help=t("movie_recommender.upload_ratings_help")))
+    with right:
+        items_file = kept_upload(PAGE, "recommender_items_file", lambda: st.file_uploader(
+            t("movie_recommender.upload_items"), type=["csv", "tsv", "dat", "txt", "item"], key="recommender_items_file",
+            help=t("movie_recommender.upload_items_help")))
     show_limits("ratings")
     if ratings_file is None:
         st.info(t("movie_recommender.upload_hint"))
@@ -60,7 +68,11 @@ def _upload() -> RatingsData | None:
         frame = _table(content, ratings_file.name)
         columns = _choose_columns(list(frame.columns))
         items = items_file.getvalue() if items_file is not None else None
-        return _uploaded(content, ratings_file.name, columns, items, items_file.name if items_file else "items")
+        data = _uploaded(content, ratings_file.name, columns, items, items_file.name if items_file else "items")
+        files = {"data": KeptFile(ratings_file.name, content), **({"items": KeptFile(items_file.name, items)} if items_file else {})}
+        remember_data(PAGE, data.fingerprint(), files=files, options={"user_col": columns.user, "item_col": columns.item,
+                                                                      "rating_col": columns.rating, "time_col": columns.timestamp})
+        return data
     except DataError as error:
         show_data_error(error)
         return None

@@ -18,6 +18,8 @@ from ui.data_doctor import add_data_fix, applied_fixes_line, doctor_panel, fixed
 from ui.errors import show_data_error
 from ui.i18n import t
 from ui.limits import show_limits
+from ui.projects import remember_data
+from ui.tabs import KeptFile, kept_upload
 
 UPLOAD = "upload"
 DATA_FIXES = ("drop_near_duplicates", "drop_conflicts")
@@ -47,14 +49,15 @@ def choose_texts() -> TextDataset | None:
         with st.spinner(t("text_classification.loading")):
             dataset = builtin_texts(source)
         st.caption(t(f"text_classification.citation_{source}"))
+        remember_data("text", dataset.fingerprint(), builtin=source)
         return dataset
     return uploaded_texts("text")
 
 
 def uploaded_texts(prefix: str) -> TextDataset | None:
     """The uploader and the two column pickers (widget keys start with ``prefix``); None until usable."""
-    upload = st.file_uploader(t("text_classification.upload"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_file",
-                              help=t("text_classification.upload_help"))
+    upload = kept_upload(prefix, f"{prefix}_file", lambda: st.file_uploader(  # kept: a project file opened on the page
+        t("text_classification.upload"), type=list(text_data.TABLE_TYPES), key=f"{prefix}_file", help=t("text_classification.upload_help")))
     show_limits("table")
     if upload is None:
         st.info(t("text_classification.upload_hint"))
@@ -69,7 +72,10 @@ def uploaded_texts(prefix: str) -> TextDataset | None:
                                      key=f"{prefix}_text_col")
         label_column = right.selectbox(t("text_classification.label_column"), columns, columns.index(guessed_label),
                                        key=f"{prefix}_label_col")
-        return _uploaded(content, upload.name, text_column, label_column)
+        dataset = _uploaded(content, upload.name, text_column, label_column)
+        remember_data(prefix, dataset.fingerprint(), files={"data": KeptFile(upload.name, content)},
+                      options={"text_col": text_column, "label_col": label_column})
+        return dataset
     except DataError as error:
         show_data_error(error)
         return None

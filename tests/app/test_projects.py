@@ -1,0 +1,94 @@
+"""AppTest: project files through the pages (issue 26.1).
+
+A model trained in one session is saved as a project (the zip the page's "Save project" button builds,
+from what the page recorded) and opened in a fresh session with a fresh model cache, as on another
+machine: from the home page for built-in data, from the page's "All runs" tab for an uploaded table.
+The page comes back with its data, the model answers from the store (nothing is trained: the cache
+holds one model) and the Results tab shows the same accuracy.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+from apptest_utils import open_page, run_until, show_tab
+
+from dl.project import ProjectData, save_project
+from dl.store import ModelStore, StoreEntry
+
+PAGE = "text_classification"
+RUNS = 5
+TRAINED = re.compile(r"test accuracy [\d.]+%")
+
+
+def train(app, upload: bytes | None = None):
+    if upload is None:
+        app.radio(key="text_source").set_value("rotten_tomatoes").run()
+        app.select_slider(key="text_max_texts").set_value(500).run()
+    else:
+        app.radio(key="text_source").set_value("upload").run()
+        app.file_uploader(key="text_file").set_value(("mine.csv", upload, "text/csv")).run()
+    app.slider(key="text_epochs").set_value(2).run()
+    app.button(key="text_train").click().run()
+    run_until(app, lambda page: any(TRAINED.search(box.value) for box in page.success))
+    assert [button for button in app.get("download_button") if button.proto.label == "Save project"]
+    return TRAINED.search(next(box.value for box in app.success if TRAINED.search(box.value))).group()
+
+
+def project_of(app) -> bytes:
+    """The zip "Save project" builds: the page's recorded data beside the trained model's store entry."""
+    recorded = app.session_state["_page_state.text"]["project_data"]
+    store = ModelStore()
+    entry = next(entry for entry in store.entries() if entry.meta["data"]["fingerprint"] == recorded["fingerprint"])
+    data = ProjectData(recorded["fingerprint"], recorded["builtin"], {role: file.name for role, file in recorded["files"].items()},
+                       recorded["options"])
+    return save_project(StoreEntry(entry.key, entry.path, entry.meta), data,
+                        {file.name: file.getvalue() for file in recorded["files"].values()})
+
+
+def on_another_machine(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("DL_CACHE_DIR", str(tmp_path / "another-machine"))
+    st.cache_resource.clear()  # the model store and the job registry of this process start empty
+
+
+def test_a_built_in_project_opens_from_the_home_page_without_training(monkeypatch, tmp_path):
+    first = open_page(PAGE)
+    accuracy = train(first)
+    content = project_of(first)
+    on_another_machine(monkeypatch, tmp_path)
+
+    home = open_page("home")
+    home.file_uploader(key="home_open_project").set_value(("reviews.zip", content, "application/zip")).run()
+    assert not home.exception
+    run_until(home, lambda page: any(accuracy in box.value for box in page.success))
+    assert home.session_state["text_source"] == "rotten_tomatoes"
+    assert any("Opened a stored run" in caption.value for caption in home.caption)
+    assert len(ModelStore().entries()) == 1  # the project's model, installed; nothing trained
+    show_tab(home, 1, PAGE)
+    assert not home.exception and home.metric  # Results: the model's numbers
+
+
+def test_an_uploaded_table_travels_inside_the_project(monkeypatch, tmp_path):
+    rows = "".join(f"{'lovely tasty' if index % 2 else 'awful stale'} number {index},{'good' if index % 2 else 'bad'}\n"
+                   for index in range(60))
+    first = open_page(PAGE)
+    accuracy = train(first, ("text,label\n" + rows).encode())
+    content = project_of(first)
+    on_another_machine(monkeypatch, tmp_path)
+
+    second = show_tab(open_page(PAGE), RUNS, PAGE)
+    second.file_uploader(key="text_open_project").set_value(("mine-project.zip", content, "application/zip")).run()
+    assert not second.exception
+    run_until(second, lambda page: any(accuracy in box.value for box in page.success))
+    assert second.session_state["text_source"] == "upload"
+    assert any("Opened a stored run" in caption.value for caption in second.caption)
+    assert any("mine.csv" in caption.value for caption in second.caption)  # the table, back in its uploader
+    assert len(ModelStore().entries()) == 1
+
+
+def test_a_tampered_project_is_refused_with_the_reason(monkeypatch, tmp_path):
+    home = open_page("home")
+    home.file_uploader(key="home_open_project").set_value(("broken.zip", b"PK" + b"\0" * 500, "application/zip")).run()
+    assert not home.exception
+    assert any("not a readable project file" in box.value for box in home.error)

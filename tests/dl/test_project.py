@@ -1,0 +1,75 @@
+"""dl.project: a project file round trip gives the same model, and the CLI writes and reads one (issue 26.1).
+
+The independent truth is the model itself: the model read back from a project, installed into a fresh
+store on "another machine" (another cache folder), gives the same predictions on the same inputs as
+the model that was saved. Refusals of broken and hostile project files are in the bad-input corpus.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from cli_runner import run_cli
+
+from dl.jobs import run_inline
+from dl.project import ProjectData, install_project, project_summary, read_project, save_project
+from dl.store import ModelStore
+from dl.text.config import TextClassifierConfig
+from dl.text.data import build_dataset
+from dl.text.train import TASK, model_key, train_text_classifier
+
+TEXTS = [f"{word} {noun} number {index}" for index in range(40) for word, noun in (("lovely", "tasty"), ("awful", "stale"))]
+LABELS = ["good", "bad"] * 40
+
+
+def trained_text_model(store: ModelStore):
+    dataset = build_dataset(TEXTS, LABELS, "mine.csv")
+    config = TextClassifierConfig(epochs=3)
+    return dataset, config, run_inline(lambda reporter: train_text_classifier(config, dataset, reporter, store))
+
+
+def test_a_project_opened_in_a_fresh_store_gives_the_same_predictions(tmp_path):
+    dataset, config, trained = trained_text_model(ModelStore(tmp_path / "here"))
+    data = ProjectData(fingerprint=dataset.fingerprint(), files={"data": "mine.csv"}, options={"text_col": "text"})
+    content = save_project(trained_entry(trained), data, {"mine.csv": b"text,label\n..."})
+
+    project = read_project(content, "mine.zip")
+    elsewhere = ModelStore(tmp_path / "there")
+    entry = install_project(project, elsewhere)
+    assert entry.key == model_key(config, dataset) and project.task == TASK
+    assert project.data_file("data") == ("mine.csv", b"text,label\n...")
+    assert entry.meta["created"] == trained.meta["created"]  # when it was trained, not when it was opened
+    reopened = run_inline(lambda reporter: train_text_classifier(config, dataset, reporter, elsewhere))  # the store answers: no training
+    assert reopened.from_cache and reopened.history == trained.history
+    probes = ["lovely tasty number 3", "awful stale number 8", "something else entirely"]
+    assert np.allclose(reopened.predict(probes), trained.predict(probes), atol=1e-6)
+    summary = project_summary(project)
+    assert summary["data"] == "mine.csv" and summary["epochs_run"] == len(trained.history)
+
+
+def test_the_cli_saves_a_project_and_open_prints_it(tmp_path):
+    table = tmp_path / "mine.csv"
+    table.write_text("text,label\n" + "".join(f"{text},{label}\n" for text, label in zip(TEXTS, LABELS, strict=True)))
+    project_path = tmp_path / "mine-project.zip"
+    trained = run_cli(["train", "text", "--data", str(table), "--epochs", "2", "--json", "--save-project", str(project_path)],
+                      cache=tmp_path / "cache")
+    assert trained.returncode == 0, trained.stderr
+    opened = run_cli(["open", str(project_path), "--json"], cache=tmp_path / "other-cache")
+    assert opened.returncode == 0, opened.stderr
+    summary = json.loads(opened.stdout)
+    result = json.loads(trained.stdout)
+    assert summary["task"] == "text" and summary["data"] == "mine.csv" and not summary["builtin"]
+    assert summary["metrics"]["accuracy"] == pytest.approx(result["accuracy"])
+    assert read_project(project_path.read_bytes()).data_file("data")[1] == table.read_bytes()  # the data travels with it
+
+    project_path.write_bytes(project_path.read_bytes()[:-200])  # truncated in transit
+    refused = run_cli(["open", str(project_path)], cache=tmp_path / "other-cache")
+    assert refused.returncode == 2 and "project" in refused.stderr
+
+
+def trained_entry(trained):
+    from dl.store import StoreEntry
+
+    return StoreEntry(key=trained.path.name, path=trained.path, meta=trained.meta)
