@@ -66,6 +66,35 @@ class TaskResult(Generic[ModelT]):
         return self.meta.get("history", [])
 
 
+@dataclass(frozen=True)
+class Resume:
+    """Continue a stored run for ``epochs`` more epochs (``python -m dl train TASK --project P --epochs N``).
+
+    The task's ``fit`` loads the run's model with its optimizer state and trains on from the epoch it
+    stopped at; ``train_or_load`` stores the result under a key of its own (the run's key and the extra
+    epochs join the settings in the hash), with the run's history in front of the new epochs.
+    """
+
+    entry: StoreEntry
+    epochs: int
+
+    @property
+    def history(self) -> list[dict[str, float]]:
+        return list(self.entry.meta.get("history", []))
+
+    @property
+    def epochs_done(self) -> int:
+        return len(self.history)
+
+    def key_part(self) -> dict[str, Any]:
+        return {"resumed_from": self.entry.key, "more_epochs": self.epochs}
+
+    def continue_history(self, new_rows: list[dict[str, float]]) -> list[dict[str, float]]:
+        """The run's rows, then the new ones numbered on from its last epoch."""
+        done = self.epochs_done
+        return [*self.history, *({**row, "epoch": done + index + 1} for index, row in enumerate(new_rows))]
+
+
 class StoredModelUnreadable(DataError):
     """A cached model that passed the store's checks could not be loaded when it was first used."""
 
@@ -101,9 +130,10 @@ class StoredModel:
             return self._model
 
 
-def task_key(task: str, config: Any, data_fingerprint: str) -> str:
-    """The store key of ``config`` (a config dataclass) trained for ``task`` on this data."""
-    return make_key(task, config_to_dict(config), data_fingerprint)
+def task_key(task: str, config: Any, data_fingerprint: str, resume: Resume | None = None) -> str:
+    """The store key of ``config`` (a config dataclass) trained for ``task`` on this data (or resumed)."""
+    values = config_to_dict(config)
+    return make_key(task, {**values, **resume.key_part()} if resume else values, data_fingerprint)
 
 
 def train_or_load(
@@ -117,15 +147,17 @@ def train_or_load(
     store: ModelStore,
     data_summary: dict[str, Any] | None = None,
     defer_load: bool = False,
+    resume: Resume | None = None,
 ) -> TaskResult[ModelT]:
     """Load the model of (task, config, data) from ``store``, or ``fit`` it and store it.
 
     ``reporter`` is the job's ``dl.jobs.ProgressReporter``; a run cancelled during ``fit`` raises
     ``JobCancelled`` here, before anything is written. ``data_summary`` (source, rows, ...) is
     recorded under ``meta["data"]`` next to the fingerprint. ``defer_load``: on a cache hit the
-    result's ``model`` is a ``StoredModel`` (``load`` runs on its first ``get()``).
+    result's ``model`` is a ``StoredModel`` (``load`` runs on its first ``get()``). ``resume``: ``fit``
+    continues that run (the task's fit reads it too); the history joins on to the run's.
     """
-    key = task_key(task, config, data_fingerprint)
+    key = task_key(task, config, data_fingerprint, resume)
     if defer_load and is_chief_process():
         entry = stored_meta_by_key(store, key)
         if entry is not None:
@@ -136,13 +168,18 @@ def train_or_load(
         started = time.perf_counter()
         fitted = fit(reporter)
         reporter.check_cancelled()  # a cancelled run is never cached
+        history, metrics = fitted.history, fitted.metrics
+        if resume is not None:
+            history = resume.continue_history(history)
+            metrics = {**metrics, "epochs_run": len(history)}
         meta = {
             "train_seconds": round(time.perf_counter() - started, 2),
             "task": task,
             "config": config_to_dict(config),
-            "metrics": fitted.metrics,
-            "history": fitted.history,
+            "metrics": metrics,
+            "history": history,
             "data": {**(data_summary or {}), "fingerprint": data_fingerprint},
+            **({"resumed_from": resume.entry.key, "more_epochs": resume.epochs} if resume else {}),
             **fitted.extra,
         }
         return fitted.model, meta
@@ -176,12 +213,12 @@ def _train_or_load_as_helper(
     return TaskResult(model=model, meta=entry.meta, path=entry.path, from_cache=False, notes=[note])
 
 
-def stored_meta(store: ModelStore, task: str, config: Any, data_fingerprint: str) -> StoreEntry | None:
+def stored_meta(store: ModelStore, task: str, config: Any, data_fingerprint: str, resume: Resume | None = None) -> StoreEntry | None:
     """The verified store entry of (task, config, data) without loading its model, or None.
 
     A broken entry also gives None: training then moves it aside and retrains.
     """
-    return stored_meta_by_key(store, task_key(task, config, data_fingerprint))
+    return stored_meta_by_key(store, task_key(task, config, data_fingerprint, resume))
 
 
 def stored_meta_by_key(store: ModelStore, key: str) -> StoreEntry | None:

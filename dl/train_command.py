@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from dl import console
+from dl.data.errors import DataError
 from dl.store import ModelStore
 
 
@@ -75,9 +76,14 @@ class TrainCommand:
 def run_train_command(args: Any, build: Callable[[Any, ModelStore], TrainCommand]) -> None:
     """``build(args, store)`` (the task reads its data and makes its config), then answer from the
     store or train, and print the result (see the module docstring). The time reported includes
-    ``build``."""
+    ``build``. With ``--project``, ``args.data`` comes from the project (``resume_from_project``)."""
     started = time.perf_counter()
-    command = build(args, ModelStore())
+    store = ModelStore()
+    if getattr(args, "project", None):
+        resume_from_project(args, store)
+    elif not getattr(args, "data", None):
+        raise DataError("Give --data (a built-in set's name or a file), or --project PROJECT.zip to resume one.")
+    command = build(args, store)
     entry = command.stored()
     if entry is not None:  # a cache hit needs only meta.json: no framework, no model loading
         outcome = TrainingOutcome(entry.meta, str(Path(entry.path) / command.model_file), from_cache=True)
@@ -91,6 +97,54 @@ def run_train_command(args: Any, build: Callable[[Any, ModelStore], TrainCommand
     if getattr(args, "save_project", None):
         write_project(args, outcome)
     console.report_training(args, result, command.headline, command.summary_rows(result), started, outcome.notes)
+
+
+def resume_from_project(args: Any, store: ModelStore) -> None:
+    """``--project PROJECT.zip --epochs N``: install the project's model in ``store`` and point the task at
+    its data and settings: ``args.data`` (a built-in name, or the project's files unpacked into a
+    temporary folder), the column options, ``args.project_settings`` (its config) and ``args.resume``
+    (a ``dl.task.Resume`` of N more epochs). The task's own ``build`` then reads them."""
+    import tempfile
+
+    from dl.project import install_project, read_project
+    from dl.task import Resume
+
+    path = Path(args.project)
+    if not path.is_file():
+        raise DataError(f"{args.project} is not a file.")
+    if args.epochs is None or args.epochs < 1:
+        raise DataError("With --project, give --epochs N: how many more epochs to train.")
+    project = read_project(path.read_bytes(), path.name)
+    if args.task not in RESUMABLE:
+        raise DataError(f"`train {args.task} --project` is not available: only the image CNN, text and recommender "
+                        "models keep their optimizer's state to go on from. Train again with more --epochs.")
+    if project.task not in RESUMABLE[args.task]:
+        raise DataError(f"{path.name} holds a {project.task} model, not one `train {args.task} --project` resumes.")
+    entry = install_project(project, store)
+    if project.data.builtin:
+        args.data = project.data.builtin
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="dl-project-"))
+        for name, content in project.data_files.items():
+            (folder / name).write_bytes(content)
+        args.data = str(folder / project.data.files["data"])
+        if "items" in project.data.files:
+            args.items = str(folder / project.data.files["items"])
+    for option, value in project.data.options.items():
+        if hasattr(args, option) and value is not None:
+            setattr(args, option, value)
+    args.project_settings, args.resume = project.config, Resume(entry, args.epochs)
+
+
+RESUMABLE = {"image": ("image-cnn",), "text": ("text",), "recommender": ("recommender",)}  # Keras models: weights + optimizer
+
+
+def project_config(args: Any, config_class: type) -> Any | None:
+    """The resumed project's settings as ``config_class`` (``--project``), else None."""
+    from dl.config import config_from_dict
+
+    settings = getattr(args, "project_settings", None)
+    return config_from_dict(config_class, settings) if settings is not None else None
 
 
 def write_project(args: Any, outcome: TrainingOutcome) -> Path:

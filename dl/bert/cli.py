@@ -31,7 +31,7 @@ from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Fine-tune a BERT model to label sentences (or load it from the model cache)."
     parser.add_argument(
-        "--data", required=True, help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table"
+        "--data", help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table"
     )
     parser.add_argument("--text-col", help="column holding the sentence")
     parser.add_argument("--label-col", help="column holding the label")

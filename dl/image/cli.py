@@ -20,7 +20,7 @@ from typing import Any
 from dl import console
 from dl.data import DataError
 from dl.store import ModelStore
-from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
+from dl.train_command import TrainCommand, TrainingOutcome, given_settings, project_config, run_train_command
 
 MODEL_KINDS = ("seed", "transfer")
 MODEL_NAMES = {"seed": "seed CNN", "transfer": "EfficientNet-Lite0 transfer model"}
@@ -31,7 +31,7 @@ REASON_WORDS = {"features": "features far from every class", "tones": "other lig
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Train an image classifier (or load it from the model cache)."
     parser.add_argument(
-        "--data", required=True, help="mnist, digits, a .zip of class folders, or a folder of class folders"
+        "--data", help="mnist, digits, a .zip of class folders, or a folder of class folders"
     )
     parser.add_argument("--epochs", type=int, default=None, help="training epochs (default: the model's own default)")
     parser.add_argument(
@@ -85,15 +85,16 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     else:
         from dl.image import cnn
 
-        config = cnn.ImageClassifierConfig(**given_settings(epochs=args.epochs))
+        resume = getattr(args, "resume", None)
+        config = project_config(args, cnn.ImageClassifierConfig) or cnn.ImageClassifierConfig(**given_settings(epochs=args.epochs))
         config.validate()
         task, model_file = cnn.TASK, cnn.MODEL_FILE
 
         def work(reporter):
-            return cnn.train_image_classifier(config, dataset, reporter, store)
+            return cnn.train_image_classifier(config, dataset, reporter, store, resume)
 
     def stored():
-        return stored_meta(store, task, config, dataset.fingerprint())
+        return stored_meta(store, task, config, dataset.fingerprint(), getattr(args, "resume", None))
 
     def diagnosis():
         from dl.data_doctor.images import diagnose_images

@@ -30,7 +30,7 @@ from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics, macro_f1
 from dl.replay import replay_callback, save_replay
 from dl.store import ModelStore
-from dl.task import Fitted, history_rows, task_key, train_or_load
+from dl.task import Fitted, Resume, history_rows, task_key, train_or_load
 
 TASK = "image-cnn"
 MODEL_FILE = SEED.model_file
@@ -311,11 +311,14 @@ def train_image_classifier(
     dataset: ImageDataset,
     reporter: ProgressReporter,
     store: ModelStore,
+    resume: Resume | None = None,
 ) -> TrainedImageClassifier:
     """Train the CNN on ``dataset`` (or load it from ``store`` when this data + config was trained).
 
     Holds out ``config.test_split`` of every class for the metrics; reports progress to
     ``reporter`` (cancel stops at the next batch, and a cancelled model is never stored).
+    ``resume``: continue that stored run of this config and data (its weights and optimizer state)
+    for ``resume.epochs`` more epochs.
     """
     config.validate()
     channels = output_channels(config, dataset.channels)
@@ -337,13 +340,18 @@ def train_image_classifier(
         train_labels = dataset.labels[train_index]
         batch_size, epochs = scaled_settings(config, len(train_index))
         learning_rate = learning_rate_for(config, math.ceil(len(train_index) / batch_size) * epochs)
+        first_epoch = resume.epochs_done if resume else 0
         with strategy.scope():
-            model = build_model(config, image_size, channels, dataset.num_classes)
-            model.compile(
-                optimizer=make_optimizer(config.optimizer, learning_rate, config.weight_decay),
-                loss="sparse_categorical_crossentropy",
-                metrics=["accuracy"],
-            )
+            if resume is not None:  # the saved model with its optimizer's state: training goes on where it stopped
+                model = keras.models.load_model(resume.entry.path / MODEL_FILE, safe_mode=True)
+                epochs = first_epoch + resume.epochs
+            else:
+                model = build_model(config, image_size, channels, dataset.num_classes)
+                model.compile(
+                    optimizer=make_optimizer(config.optimizer, learning_rate, config.weight_decay),
+                    loss="sparse_categorical_crossentropy",
+                    metrics=["accuracy"],
+                )
         train_data = training_pipeline(pixels[train_index], train_labels, batch_size, config.seed, True)
         validation_data = None
         if len(validation_index):
@@ -361,6 +369,7 @@ def train_image_classifier(
             train_data,
             validation_data=validation_data,
             epochs=epochs,
+            initial_epoch=first_epoch,
             callbacks=callbacks,
             class_weight=class_weight,
             shuffle=False,  # the pipeline already reshuffles every epoch
@@ -399,7 +408,8 @@ def train_image_classifier(
         return keras.models.load_model(folder / MODEL_FILE, safe_mode=True)
 
     result = train_or_load(
-        TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset), defer_load=True
+        TASK, config, dataset.fingerprint(), fit, save, load, reporter, store, data_summary(dataset), defer_load=True,
+        resume=resume,
     )
     return TrainedImageClassifier.from_store_result(
         result, SEED.name, result.meta["image_size"], result.meta["channels"], MODEL_FILE

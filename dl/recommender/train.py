@@ -25,7 +25,7 @@ from dl.recommender.evaluate import ranking_metrics, rating_errors
 from dl.recommender.factors import FactorModel, factors_from_keras
 from dl.recommender.split import Split, split_ratings
 from dl.store import ModelStore
-from dl.task import Fitted, TaskResult, history_rows, stored_meta, task_key, train_or_load
+from dl.task import Fitted, Resume, TaskResult, history_rows, stored_meta, task_key, train_or_load
 
 TASK = "recommender"
 MODEL_FILE = "model.keras"
@@ -104,13 +104,14 @@ def model_key(config: RecommenderConfig, data: RatingsData) -> str:
 
 
 def train_recommender(config: RecommenderConfig, data: RatingsData, reporter: ProgressReporter,
-                      store: ModelStore) -> TrainedRecommender:
-    """Train ``config`` on ``data`` (or load it from ``store``); see the module docstring."""
+                      store: ModelStore, resume: Resume | None = None) -> TrainedRecommender:
+    """Train ``config`` on ``data`` (or load it from ``store``); see the module docstring. ``resume``:
+    continue that stored run (its embeddings and optimizer state) for ``resume.epochs`` more epochs."""
     config.validate()
 
     def fit(reporter: ProgressReporter) -> Fitted[tuple[Any, FactorModel, Catalog]]:
         split = split_ratings(data, config.split, config.test_fraction, config.validation_fraction, config.seed)
-        keras_model, history, seconds = fit_keras_model(config, data, split, reporter)
+        keras_model, history, seconds = fit_keras_model(config, data, split, reporter, resume)
         factors = factors_from_keras(keras_model, config.model, data.rating_range)
         factors.item_counts = np.bincount(data.items[split.train], minlength=data.num_items).astype(np.int32)
         factors.ranking_shrinkage, factors.min_ratings = config.ranking_shrinkage, config.min_ratings_to_recommend
@@ -132,15 +133,16 @@ def train_recommender(config: RecommenderConfig, data: RatingsData, reporter: Pr
         return None, FactorModel.load(folder), Catalog.load(folder)
 
     result: TaskResult = train_or_load(TASK, config, data.fingerprint(), fit, save, load, reporter, store,
-                                       data.summary())
+                                       data.summary(), resume=resume)
     _, factors, catalog = result.model
     return TrainedRecommender(factors, catalog, config, result.metrics, result.history, result.path,
                               result.from_cache, result.meta, result.notes)
 
 
-def fit_keras_model(config: RecommenderConfig, data: RatingsData, split: Split,
-                    reporter: ProgressReporter) -> tuple[Any, list[dict[str, float]], float]:
-    """Fit the chosen Keras model on the training rows; early stopping watches validation RMSE."""
+def fit_keras_model(config: RecommenderConfig, data: RatingsData, split: Split, reporter: ProgressReporter,
+                    resume: Resume | None = None) -> tuple[Any, list[dict[str, float]], float]:
+    """Fit the chosen Keras model on the training rows (or go on with a stored one); early stopping
+    watches validation RMSE."""
     reporter.say("loading_tensorflow")
     import keras
 
@@ -150,13 +152,18 @@ def fit_keras_model(config: RecommenderConfig, data: RatingsData, split: Split,
     strategy = tensorflow_strategy()  # first: a multi-worker strategy must exist before any TF op
     keras.utils.set_random_seed(config.seed)
     global_mean = float(data.ratings[split.train].mean())
+    first_epoch = resume.epochs_done if resume else 0
+    epochs = first_epoch + resume.epochs if resume else config.epochs
     with strategy.scope():
-        model = build_model(config, data.num_users, data.num_items, global_mean)
-        model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate), loss="mse",
-                      metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
+        if resume is not None:  # the saved model with its optimizer's state
+            model = keras.models.load_model(resume.entry.path / MODEL_FILE, safe_mode=True)
+        else:
+            model = build_model(config, data.num_users, data.num_items, global_mean)
+            model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate), loss="mse",
+                          metrics=[keras.metrics.RootMeanSquaredError(name="rmse")])
     has_validation = len(split.validation) > 0
     monitor = "val_rmse" if has_validation else "rmse"
-    callbacks = [keras_progress_callback(reporter, config.epochs)]
+    callbacks = [keras_progress_callback(reporter, epochs)]
     if config.early_stopping:
         callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=config.patience, restore_best_weights=True))
     reporter.say("")
@@ -164,7 +171,7 @@ def fit_keras_model(config: RecommenderConfig, data: RatingsData, split: Split,
     fitted = model.fit(
         _inputs(data, split.train), data.ratings[split.train],
         validation_data=(_inputs(data, split.validation), data.ratings[split.validation]) if has_validation else None,
-        epochs=config.epochs, batch_size=config.batch_size, callbacks=callbacks, verbose=0,
+        epochs=epochs, initial_epoch=first_epoch, batch_size=config.batch_size, callbacks=callbacks, verbose=0,
     )
     return model, history_rows(fitted.history), time.perf_counter() - started
 
@@ -197,9 +204,9 @@ def score(predict, score_users, data: RatingsData, split: Split) -> dict[str, fl
     return metrics
 
 
-def stored_recommender(store: ModelStore, config: RecommenderConfig, data: RatingsData):
-    """The store entry of this config on this data, read without TensorFlow (None if not trained)."""
-    return stored_meta(store, TASK, config, data.fingerprint())
+def stored_recommender(store: ModelStore, config: RecommenderConfig, data: RatingsData, resume: Resume | None = None):
+    """The store entry of this config on this data (or resumed run), read without TensorFlow (None if not trained)."""
+    return stored_meta(store, TASK, config, data.fingerprint(), resume)
 
 
 def load_recommender_folder(folder: Path | str) -> tuple[FactorModel, Catalog, dict[str, Any]]:

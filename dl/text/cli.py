@@ -21,13 +21,13 @@ from dl import console
 from dl.data.errors import DataError
 from dl.store import ModelStore
 from dl.text.config import MODEL_KINDS
-from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
+from dl.train_command import TrainCommand, TrainingOutcome, given_settings, project_config, run_train_command
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Train a text classifier (or load it from the model cache) beside a TF-IDF baseline."
     parser.add_argument(
-        "--data", required=True, help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table"
+        "--data", help="rotten_tomatoes, fine_foods, chinese_reviews, or a CSV/TSV/XLSX/JSON-lines table"
     )
     parser.add_argument("--text-col", help="column holding the text (default: the one with the longest values)")
     parser.add_argument("--label-col", help="column holding the label (default: the one with the fewest values)")
@@ -102,15 +102,16 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     dataset = load_data(args)
-    config = TextClassifierConfig(
+    resume = getattr(args, "resume", None)
+    config = project_config(args, TextClassifierConfig) or TextClassifierConfig(
         **given_settings(model=args.model, max_texts=max(0, args.max_texts), epochs=args.epochs,
                          class_weights=getattr(args, "class_weights", None))
     )
     config.validate()
     diagnosis = diagnose_texts(dataset, config.sequence_length, config.weights_on(dataset.labels, dataset.num_classes))
     return TrainCommand(
-        stored=lambda: stored_text_classifier(store, config, dataset),
-        train=lambda reporter: train_text_classifier(config, dataset, reporter, store),
+        stored=lambda: stored_text_classifier(store, config, dataset, resume),
+        train=lambda reporter: train_text_classifier(config, dataset, reporter, store, resume),
         job_name="text",
         headline=f"{args.model} text classifier on {dataset.source}",
         result_document=lambda outcome: {**result_document(outcome), "data_doctor": diagnosis.to_json()},

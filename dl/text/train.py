@@ -24,7 +24,7 @@ from dl.limits import LIMITS
 from dl.metrics import balanced_accuracy, classification_metrics, macro_f1
 from dl.stopping import macro_f1_stopping, plan_stopping
 from dl.store import ModelStore
-from dl.task import Fitted, StoredModel, history_rows, stored_meta, task_key, train_or_load
+from dl.task import Fitted, Resume, StoredModel, history_rows, stored_meta, task_key, train_or_load
 from dl.text.baseline import BASELINE_FILE, BaselineModel, baseline_document, baseline_metrics, load_baseline
 from dl.text.config import TextClassifierConfig
 from dl.text.coverage import Coverage, vocabulary_coverage
@@ -100,14 +100,16 @@ def model_key(config: TextClassifierConfig, dataset: TextDataset) -> str:
     return task_key(TASK, config, dataset.fingerprint())
 
 
-def stored_text_classifier(store: ModelStore, config: TextClassifierConfig, dataset: TextDataset):
-    """The store entry for this config on this data, read without TensorFlow (None if not trained)."""
-    return stored_meta(store, TASK, config, dataset.fingerprint())
+def stored_text_classifier(store: ModelStore, config: TextClassifierConfig, dataset: TextDataset,
+                           resume: Resume | None = None):
+    """The store entry for this config on this data (or resumed run), read without TensorFlow (None if not trained)."""
+    return stored_meta(store, TASK, config, dataset.fingerprint(), resume)
 
 
 def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, reporter: ProgressReporter,
-                          store: ModelStore) -> TrainedTextClassifier:
-    """Train ``config`` on ``dataset`` (or load it from ``store``); see the module docstring."""
+                          store: ModelStore, resume: Resume | None = None) -> TrainedTextClassifier:
+    """Train ``config`` on ``dataset`` (or load it from ``store``); see the module docstring. ``resume``:
+    continue that stored run (its weights, vocabulary and optimizer state) for ``resume.epochs`` more epochs."""
     config.validate()
     working = working_set(dataset, config)
 
@@ -132,14 +134,21 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         train, validation, test = split_indices(working.labels, config.test_split, config.validation_split, config.seed)
         reporter.say("tokenizing")
         prepared = np.array([prepare_text(text) for text in working.texts], dtype=object)
-        vocabulary = replace(config, vocabulary_size=config.vocabulary_for(len(train)))
-        vectorizer = build_vectorizer(vocabulary, list(prepared[train]), config.ngrams_for(working.chinese))
+        first_epoch = resume.epochs_done if resume else 0
+        epochs = first_epoch + resume.epochs if resume else config.epochs
         with strategy.scope():
-            model = build_model(config, vectorizer, working.num_classes)
-            binary = is_binary(model)
-            model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate),
-                          loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy", metrics=["accuracy"])
-        callbacks = [keras_progress_callback(reporter, config.epochs)]
+            if resume is not None:  # the saved model (its vocabulary inside) with its optimizer's state
+                model = load_model_folder(resume.entry.path)
+                vocabulary_size = int(resume.entry.meta["metrics"]["vocabulary"])
+            else:
+                vocabulary = replace(config, vocabulary_size=config.vocabulary_for(len(train)))
+                vectorizer = build_vectorizer(vocabulary, list(prepared[train]), config.ngrams_for(working.chinese))
+                model = build_model(config, vectorizer, working.num_classes)
+                model.compile(optimizer=make_optimizer(config.optimizer, config.learning_rate),
+                              loss="binary_crossentropy" if is_binary(model) else "sparse_categorical_crossentropy",
+                              metrics=["accuracy"])
+                vocabulary_size = int(vectorizer.vocabulary_size())
+        callbacks = [keras_progress_callback(reporter, epochs)]
         validation_data = None
         if len(validation):
             validation_data = text_batches(list(prepared[validation]), working.labels[validation], config.batch_size, False)
@@ -153,8 +162,9 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         reporter.say("")
         started = time.perf_counter()
         train_data = text_batches(list(prepared[train]), working.labels[train], config.batch_size, True, config.seed)
-        fitted = model.fit(train_data, validation_data=validation_data, epochs=config.epochs, callbacks=callbacks,
-                           shuffle=False, verbose=0, class_weight=class_weight)  # the pipeline reshuffles every epoch
+        fitted = model.fit(train_data, validation_data=validation_data, epochs=epochs, initial_epoch=first_epoch,
+                           callbacks=callbacks, shuffle=False, verbose=0,
+                           class_weight=class_weight)  # the pipeline reshuffles every epoch
         fit_seconds = time.perf_counter() - started
         reporter.check_cancelled()
         reporter.say("evaluating")
@@ -165,7 +175,7 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         metrics["majority"] = majority_baseline(working.labels[test], working.num_classes)
         metrics["class_weights"] = weighted
         metrics.update(fit_seconds=round(fit_seconds, 3), train_texts=int(len(train)), epochs_run=len(fitted.history["loss"]),
-                       vocabulary=int(vectorizer.vocabulary_size()), ngrams=config.ngrams_for(working.chinese))
+                       vocabulary=vocabulary_size, ngrams=config.ngrams_for(working.chinese))
         metrics["baseline"], pipeline = baseline_metrics(list(prepared[train]), working.labels[train], list(prepared[test]),
                                                          working.labels[test], working.num_classes, weighted)
         fitted_baseline["document"] = baseline_document(pipeline, list(working.class_names))
@@ -179,7 +189,7 @@ def train_text_classifier(config: TextClassifierConfig, dataset: TextDataset, re
         (folder / BASELINE_FILE).write_text(json.dumps(fitted_baseline["document"], ensure_ascii=False), encoding="utf-8")
 
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_model_folder, reporter, store,
-                           {**working.summary(), "source": dataset.source}, defer_load=True)
+                           {**working.summary(), "source": dataset.source}, defer_load=True, resume=resume)
     meta = result.meta
     return TrainedTextClassifier(result.model, list(meta["class_names"]), config, meta["metrics"], meta["history"],
                                  np.asarray(meta["test_indices"], dtype=np.int64), result.path, result.from_cache,

@@ -64,6 +64,12 @@ def test_the_cli_saves_a_project_and_open_prints_it(tmp_path):
     assert summary["metrics"]["accuracy"] == pytest.approx(result["accuracy"])
     assert read_project(project_path.read_bytes()).data_file("data")[1] == table.read_bytes()  # the data travels with it
 
+    resumed = run_cli(["train", "text", "--project", str(project_path), "--epochs", "2", "--json"], cache=tmp_path / "other-cache")
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["epochs_run"] == result["epochs_run"] + 2  # on the project's own data and settings
+    no_epochs = run_cli(["train", "text", "--project", str(project_path)], cache=tmp_path / "other-cache")
+    assert no_epochs.returncode == 2 and "--epochs" in no_epochs.stderr
+
     project_path.write_bytes(project_path.read_bytes()[:-200])  # truncated in transit
     refused = run_cli(["open", str(project_path)], cache=tmp_path / "other-cache")
     assert refused.returncode == 2 and "project" in refused.stderr
@@ -73,3 +79,53 @@ def trained_entry(trained):
     from dl.store import StoreEntry
 
     return StoreEntry(key=trained.path.name, path=trained.path, meta=trained.meta)
+
+
+def test_a_resumed_image_cnn_continues_its_loss_and_its_history(tmp_path):
+    """Resuming loads the weights and the optimizer's state: the first new epoch's loss carries on from the
+    saved run's last one; a fresh network starts near ln(10) = 2.30 on ten digit classes."""
+    from dl.image.cnn import ImageClassifierConfig, train_image_classifier
+    from dl.image.dataset import load_builtin
+    from dl.task import Resume
+
+    store = ModelStore(tmp_path)
+    digits = load_builtin("digits")
+    config = ImageClassifierConfig(epochs=3, early_stopping=False)
+    first = run_inline(lambda reporter: train_image_classifier(config, digits, reporter, store))
+    entry = store.get(first.path.name)
+    resumed = run_inline(lambda reporter: train_image_classifier(config, digits, reporter, store, Resume(entry, 2)))
+    history = resumed.history
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4, 5] and history[:3] == first.history
+    saved_loss, next_loss = history[2]["loss"], history[3]["loss"]
+    assert next_loss < saved_loss * 1.5 and next_loss < 1.0, (saved_loss, next_loss)  # no jump back to ~2.3
+    assert resumed.metrics["epochs_run"] == 5 and resumed.path.name != first.path.name
+    assert store.get(resumed.path.name).meta["resumed_from"] == first.path.name
+
+
+@pytest.mark.parametrize("task", ["text", "recommender"])
+def test_text_and_recommender_runs_resume_where_they_stopped(tmp_path, task):
+    from dl.task import Resume
+
+    store = ModelStore(tmp_path)
+    if task == "text":
+        dataset = build_dataset(TEXTS, LABELS, "mine.csv")
+        config = TextClassifierConfig(epochs=2, early_stopping=False)
+
+        def train(resume=None):
+            return run_inline(lambda reporter: train_text_classifier(config, dataset, reporter, store, resume))
+    else:
+        from dl.recommender.config import RecommenderConfig
+        from dl.recommender.data import load_builtin
+        from dl.recommender.train import train_recommender
+
+        ratings = load_builtin("ml-100k")
+        config = RecommenderConfig(epochs=2, early_stopping=False)
+
+        def train(resume=None):
+            return run_inline(lambda reporter: train_recommender(config, ratings, reporter, store, resume))
+    first = train()
+    resumed = train(Resume(store.get(first.path.name), 2))
+    assert [row["epoch"] for row in resumed.history] == [1, 2, 3, 4] and resumed.history[:2] == first.history
+    saved, going_on = first.history[1]["loss"], resumed.history[2]["loss"]
+    assert going_on < first.history[0]["loss"] and going_on < saved * 1.25, (saved, going_on)  # not back to a fresh start
+    assert resumed.metrics["epochs_run"] == 4
