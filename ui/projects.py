@@ -15,7 +15,7 @@ Results, Inside and Predict tabs come back without training.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import streamlit as st
 
@@ -28,10 +28,7 @@ from ui.i18n import t
 from ui.limits import show_limits
 from ui.loaders import model_store
 from ui.tabs import KeptFile, tabs_key
-from ui.training import own_runs, page_state
-
-if TYPE_CHECKING:  # ui.runs draws charts (plotly): the home page, which opens projects too, does not load it
-    from ui.runs import Reopener
+from ui.training import Reopener, own_runs, page_state, start_opened_run
 
 OPEN_ERROR = "_project_open_error"  # session key: the refusal to show after the uploader's callback
 SWITCH_TO = "_project_switch_to"  # session key: the page to go to after a project was opened on the home page
@@ -144,8 +141,6 @@ def open_pending_project(page: str, reopener: Reopener) -> None:
     pending = page_state(page).get("pending_open")
     if not pending or reopener.data_fingerprint is None:
         return
-    from ui.runs import start_opened_run
-
     page_state(page).pop("pending_open")
     entry = model_store().get(pending["key"])
     reopened = reopener.reopen(Run.from_entry(entry)) if entry is not None else None

@@ -12,14 +12,12 @@ runs (trained here, or opened), never a model trained on another visitor's uploa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from dl.jobs import ProgressReporter
 from dl.runs import (
     Run,
     curve_metrics,
@@ -32,48 +30,22 @@ from dl.runs import (
     visible_runs,
 )
 from ui.i18n import DEFAULT_LANGUAGE, load_strings, t
-from ui.job_widget import start_or_attach
 from ui.loaders import model_store
 from ui.plots import LEGEND_BELOW, SHARE_METRICS, metric_label
+from ui.projects import open_project_uploader
 from ui.tabs import KEEP, tabs_key
-from ui.training import own_runs, page_state
+from ui.training import Reopener, Work, own_runs, page_state, start_opened_run
 
 SHOWN_METRICS = ("accuracy", "macro_f1", "balanced_accuracy", "rmse", "mae", "ndcg_at_10", "precision_at_10",
                  "recall_at_10", "test_size", "epochs_run")  # the table's metric columns; the CSV has every number
 LOWER_IS_BETTER = ("rmse", "mae")
 OVERLAY_DEFAULT = 3  # the newest runs overlaid when the tab opens: enough to compare, few enough to read
 
-Work = Callable[[ProgressReporter], Any]
-
-
-@dataclass(frozen=True)
-class Reopener:
-    """How a page opens a stored run on the data it has loaded now.
-
-    ``builders[task](config_values)`` returns ``(store key, work)`` for the page's own training job with
-    those settings on the loaded data (``None`` data: nothing can be opened). A run opens when that key
-    is the run's own, so ``work`` is a cache hit; a run stored by an older version (whose settings no
-    longer make the same key) does not. After opening, the tabs of ``lazy_tabs(tabs_page, ...)`` show ``results_tab``.
-    """
-
-    data_fingerprint: str | None
-    builders: dict[str, Callable[[dict[str, Any]], tuple[str, Work]]]
-    tabs_page: str
-    results_tab: str
-
-    def reopen(self, run: Run) -> tuple[str, Work] | None:
-        build = self.builders.get(run.task)
-        if build is None or run.data_fingerprint != self.data_fingerprint:
-            return None
-        key, work = build(run.config)
-        return (key, work) if key == run.key else None
 
 
 def render_runs_tab(page: str, tasks: Sequence[str], reopener: Reopener | None) -> None:
     """The whole tab: table, overlay, parallel coordinates, CSV, open and delete."""
     hosted = hosted_mode()
-    from ui.projects import open_project_uploader  # ui.projects builds on this module
-
     with st.expander(t("projects.section")):
         open_project_uploader(f"{page}_open_project")
     st.caption(t("runs.intro"))
@@ -84,7 +56,8 @@ def render_runs_tab(page: str, tasks: Sequence[str], reopener: Reopener | None) 
         st.info(t("runs.none"), icon="📚")
         return
     metrics = [name for name in SHOWN_METRICS if any(run.number(name) is not None for run in runs)]
-    metric = st.selectbox(t("runs.metric"), metrics, format_func=metric_name, key=f"{page}_runs_metric",
+    metric_names = {name: metric_name(name) for name in metrics}  # a dict, not t() in format_func: AppTest calls it outside a run
+    metric = st.selectbox(t("runs.metric"), metrics, format_func=metric_names.get, key=f"{page}_runs_metric",
                           persist_state=KEEP) if metrics else None
     settings = varying_settings(runs)
     st.markdown(f"**{t('runs.count', count=len(runs))}**")
@@ -123,7 +96,8 @@ def show_overlay(page: str, runs: list[Run], metric: str | None) -> None:
         st.caption(t("runs.no_curves"))
         return
     preferred = next((name for name in (f"val_{metric}", metric, "val_loss") if name in curves), curves[0])
-    curve = st.selectbox(t("runs.curve"), curves, index=curves.index(preferred), format_func=metric_label,
+    curve_names = {name: metric_label(name) for name in curves}
+    curve = st.selectbox(t("runs.curve"), curves, index=curves.index(preferred), format_func=curve_names.get,
                          key=f"{page}_runs_curve", persist_state=KEEP)
     st.plotly_chart(overlay_figure(chosen, curve, labels), key=f"{page}_runs_overlay")
 
@@ -196,15 +170,6 @@ def open_run(page: str, run: Run, key: str, work: Work, reopener: Reopener) -> N
     """The Open button's callback: the page's job for the run (a cache hit), then its Results tab."""
     start_opened_run(page, run, key, work, reopener)
     st.session_state[tabs_key(reopener.tabs_page)] = reopener.results_tab
-
-
-def start_opened_run(page: str, run: Run, key: str, work: Work, reopener: Reopener) -> None:
-    """Start (or join) the page's job for a stored run and make it the one the page shows."""
-    start_or_attach(key, work, name=f"{page} · {run.when}")
-    state = page_state(page)
-    state["last_job"] = {"key": key, "data": reopener.data_fingerprint}
-    state["opened"] = {"key": key, "when": run.when}
-    own_runs().add(key)
 
 
 def delete_button(page: str, run: Run, hosted: bool) -> None:

@@ -11,15 +11,18 @@ under a key that no widget key can take.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from dl.jobs import Job, ProgressReporter
 from dl.metrics import SMALL_TEST_SIZE
+from dl.runs import Run
 from ui.i18n import t
 from ui.job_widget import attached_job, show_job, start_or_attach
 
+Work = Callable[[ProgressReporter], Any]  # a training job: work(reporter) -> the task's result
 STATE_PREFIX = "_page_state."  # widget keys are plain names: a dotted, underscored prefix never collides
 OWN_RUNS = "_own_runs"  # store keys this session trained or opened: a hosted visitor's own runs (ui.runs)
 
@@ -73,6 +76,38 @@ def opened_caption(page: str, key: str) -> bool:
         return False
     st.caption(t("runs.opened", when=opened["when"]))
     return True
+
+
+@dataclass(frozen=True)
+class Reopener:
+    """How a page opens a stored run on the data it has loaded now.
+
+    ``builders[task](config_values)`` returns ``(store key, work)`` for the page's own training job with
+    those settings on the loaded data (``None`` data: nothing can be opened). A run opens when that key
+    is the run's own, so ``work`` is a cache hit; a run stored by an older version (whose settings no
+    longer make the same key) does not. After opening, the tabs of ``lazy_tabs(tabs_page, ...)`` show ``results_tab``.
+    """
+
+    data_fingerprint: str | None
+    builders: dict[str, Callable[[dict[str, Any]], tuple[str, Work]]]
+    tabs_page: str
+    results_tab: str
+
+    def reopen(self, run: Run) -> tuple[str, Work] | None:
+        build = self.builders.get(run.task)
+        if build is None or run.data_fingerprint != self.data_fingerprint:
+            return None
+        key, work = build(run.config)
+        return (key, work) if key == run.key else None
+
+
+def start_opened_run(page: str, run: Run, key: str, work: Work, reopener: Reopener) -> None:
+    """Start (or join) the page's job for a stored run and make it the one the page shows."""
+    start_or_attach(key, work, name=f"{page} · {run.when}")
+    state = page_state(page)
+    state["last_job"] = {"key": key, "data": reopener.data_fingerprint}
+    state["opened"] = {"key": key, "when": run.when}
+    own_runs().add(key)
 
 
 def small_test_caution(test_size: int) -> None:

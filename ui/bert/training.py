@@ -12,8 +12,7 @@ from dl.config import config_from_dict
 from dl.text.data import TextDataset
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.runs import Reopener, Work
-from ui.training import small_test_caution, training_section
+from ui.training import Reopener, Work, small_test_caution, training_section
 
 PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
 ONLINE = "online"

@@ -32,8 +32,7 @@ from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from ui.data_doctor import set_widget
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.runs import Reopener, Work
-from ui.training import small_test_caution, training_section
+from ui.training import Reopener, Work, small_test_caution, training_section
 
 RUN_TASKS = ("image-cnn", "image-transfer")  # the store's tasks of this page's models (dl.image.cnn / transfer TASK)
 MODEL_KINDS = ("seed", "strong", "transfer")  # the radio's choices; "strong" is dl.image.cnn.STRONG_CNN

@@ -12,8 +12,7 @@ from dl.recommender.data import RatingsData
 from dl.recommender.train import TASK, TrainedRecommender, model_key, train_recommender
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.runs import Reopener, Work
-from ui.training import remember_run, training_section
+from ui.training import Reopener, Work, remember_run, training_section
 
 PAGE = "movie_recommender"
 EMBEDDING_SIZES = [4, 8, 16, 32, 64, 128]

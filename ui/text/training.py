@@ -12,8 +12,7 @@ from dl.text.data import TextDataset
 from dl.text.train import TASK, TrainedTextClassifier, model_key, train_text_classifier
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.runs import Reopener, Work
-from ui.training import remember_run, small_test_caution, training_section
+from ui.training import Reopener, Work, remember_run, small_test_caution, training_section
 
 PAGE = "text"  # page_state("text"); Train button key "text_train"
 CLASS_WEIGHTS_WIDGET = "text_class_weights"  # the data doctor's class-weights fix sets it
