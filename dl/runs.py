@@ -44,6 +44,8 @@ class Run:
     metrics: dict[str, Any] = field(default_factory=dict)
     train_seconds: float | None = None
     history: list[dict[str, float]] = field(default_factory=list)
+    resumed_from: str | None = None  # the store key of the run this one went on from (``--project``)
+    more_epochs: int = 0
 
     @classmethod
     def from_entry(cls, entry: StoreEntry) -> Run:
@@ -61,7 +63,19 @@ class Run:
             metrics=dict(meta.get("metrics") or {}),
             train_seconds=float(seconds) if isinstance(seconds, (int, float)) else None,
             history=list(meta.get("history") or []),
+            resumed_from=meta.get("resumed_from"),
+            more_epochs=int(meta.get("more_epochs") or 0),
         )
+
+    def resume(self) -> Any:
+        """The ``dl.task.Resume`` that made this run (its key needs only the parent's key), or None."""
+        if not self.resumed_from:
+            return None
+        from pathlib import Path
+
+        from dl.task import Resume
+
+        return Resume(StoreEntry(self.resumed_from, Path(self.resumed_from), {}), self.more_epochs)
 
     @property
     def when(self) -> str:

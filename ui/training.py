@@ -89,7 +89,7 @@ class Reopener:
     """
 
     data_fingerprint: str | None
-    builders: dict[str, Callable[[dict[str, Any]], tuple[str, Work]]]
+    builders: dict[str, Callable[[dict[str, Any], Any], tuple[str, Work]]]  # (config values, dl.task.Resume | None)
     tabs_page: str
     results_tab: str
 
@@ -97,7 +97,7 @@ class Reopener:
         build = self.builders.get(run.task)
         if build is None or run.data_fingerprint != self.data_fingerprint:
             return None
-        key, work = build(run.config)
+        key, work = build(run.config, run.resume())
         return (key, work) if key == run.key else None
 
 

@@ -9,7 +9,6 @@ an uploaded file, cannot delete others' runs, and the home page has no way to cl
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from apptest_utils import chart_specs, open_page, run_until, show_tab
 
 from dl.store import ModelStore
@@ -83,3 +82,26 @@ def test_hosted_visitors_see_built_in_runs_but_not_each_others_uploads(monkeypat
     home = open_page("home")  # the cache is the operator's: no button clears it, and it lists only what this visitor may see
     assert not [button for button in home.button if "Clear" in button.label]
     assert "mine.csv" not in " ".join(block.value for block in home.markdown)
+
+
+def test_a_run_resumed_on_the_command_line_opens_on_the_page():
+    from dl.config import config_from_dict
+    from dl.jobs import run_inline
+    from dl.task import Resume
+    from dl.text.config import TextClassifierConfig
+    from dl.text.data import load_builtin
+    from dl.text.train import train_text_classifier
+
+    train_text(open_page(PAGE), epochs=2)
+    store = ModelStore()
+    entry = store.entries()[0]
+    config = config_from_dict(TextClassifierConfig, entry.meta["config"])
+    resumed = run_inline(lambda reporter: train_text_classifier(config, load_builtin("rotten_tomatoes"), reporter, store,
+                                                                Resume(entry, 1)))  # what `train text --project` does
+    page = show_tab(open_page(PAGE), RUNS, PAGE)
+    page.selectbox(key="text_runs_pick").set_value(resumed.path.name).run()
+    assert not page.button(key="text_runs_open").disabled
+    page.button(key="text_runs_open").click().run()
+    run_until(page, lambda app: any("Trained for 3 epochs" in box.value or "from the model cache" in box.value
+                                    for box in app.success))
+    assert len(ModelStore().entries()) == 2  # opened from the store, not trained again

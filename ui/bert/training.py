@@ -82,7 +82,7 @@ def bert_work(config: BertConfig, dataset: TextDataset) -> tuple[str, Work]:
 
 def reopener(dataset: TextDataset | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``dataset``."""
-    def build(values: dict[str, Any]) -> tuple[str, Work]:
+    def build(values: dict[str, Any], resume: Any) -> tuple[str, Work]:  # BERT runs are not resumed
         return bert_work(config_from_dict(BertConfig, values), dataset)
     return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "bert_labeling", results_tab)
 

@@ -23,12 +23,12 @@ from dl.image.cnn import (
     OPTIMIZERS,
     TASK,
     ImageClassifierConfig,
-    model_key,
     strong_config,
     train_image_classifier,
     uses_class_weights,
 )
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from dl.task import Resume, task_key
 from ui.data_doctor import set_widget
 from ui.i18n import note_text, t
 from ui.loaders import model_store
@@ -131,18 +131,21 @@ def transfer_work(dataset: ImageDataset) -> tuple[str, Callable[[Any], TrainedIm
     )
 
 
-def seed_work(config: ImageClassifierConfig, dataset: ImageDataset) -> tuple[str, Callable[[Any], TrainedImageClassifier]]:
-    return model_key(config, dataset), lambda reporter: train_image_classifier(config, dataset, reporter, model_store())
+def seed_work(config: ImageClassifierConfig, dataset: ImageDataset,
+              resume: Resume | None = None) -> tuple[str, Callable[[Any], TrainedImageClassifier]]:
+    """(store key, training job) of the CNN ``config`` on ``dataset`` (``resume``: a run resumed with ``--project``)."""
+    return task_key(TASK, config, dataset.fingerprint(), resume), lambda reporter: train_image_classifier(
+        config, dataset, reporter, model_store(), resume)
 
 
 def reopener(dataset: ImageDataset | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored CNN or transfer run on ``dataset``."""
     from dl.image import transfer
 
-    def build_cnn(values: dict[str, Any]) -> tuple[str, Work]:
-        return seed_work(config_from_dict(ImageClassifierConfig, values), dataset)
+    def build_cnn(values: dict[str, Any], resume: Resume | None) -> tuple[str, Work]:
+        return seed_work(config_from_dict(ImageClassifierConfig, values), dataset, resume)
 
-    def build_transfer(values: dict[str, Any]) -> tuple[str, Work]:
+    def build_transfer(values: dict[str, Any], resume: Any) -> tuple[str, Work]:  # transfer runs are not resumed
         config = config_from_dict(transfer.TransferConfig, values)
         return transfer.model_key(config, dataset), lambda reporter: transfer.train_transfer_classifier(
             config, dataset, reporter, model_store())

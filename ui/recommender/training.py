@@ -9,7 +9,8 @@ import streamlit as st
 from dl.config import config_from_dict
 from dl.recommender.config import MODEL_KINDS, OPTIMIZERS, SPLITS, RecommenderConfig
 from dl.recommender.data import RatingsData
-from dl.recommender.train import TASK, TrainedRecommender, model_key, train_recommender
+from dl.recommender.train import TASK, TrainedRecommender, train_recommender
+from dl.task import Resume, task_key
 from ui.i18n import note_text, t
 from ui.loaders import model_store
 from ui.training import Reopener, Work, remember_run, training_section
@@ -53,15 +54,16 @@ def settings_form(data: RatingsData) -> RecommenderConfig:
                              early_stopping=early_stopping, split=split, min_ratings_to_recommend=min_ratings)
 
 
-def recommender_work(config: RecommenderConfig, data: RatingsData) -> tuple[str, Work]:
-    """(store key, training job) of ``config`` on ``data``."""
-    return model_key(config, data), lambda reporter: train_recommender(config, data, reporter, model_store())
+def recommender_work(config: RecommenderConfig, data: RatingsData, resume: Resume | None = None) -> tuple[str, Work]:
+    """(store key, training job) of ``config`` on ``data`` (``resume``: a run resumed with ``--project``)."""
+    return task_key(TASK, config, data.fingerprint(), resume), lambda reporter: train_recommender(
+        config, data, reporter, model_store(), resume)
 
 
 def reopener(data: RatingsData | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``data``."""
-    def build(values: dict[str, Any]) -> tuple[str, Work]:
-        return recommender_work(config_from_dict(RecommenderConfig, values), data)
+    def build(values: dict[str, Any], resume: Resume | None) -> tuple[str, Work]:
+        return recommender_work(config_from_dict(RecommenderConfig, values), data, resume)
     return Reopener(data.fingerprint() if data is not None else None, {TASK: build}, "movie_recommender", results_tab)
 
 

@@ -7,9 +7,10 @@ from typing import Any
 import streamlit as st
 
 from dl.config import config_from_dict
+from dl.task import Resume, task_key
 from dl.text.config import CLASS_WEIGHTS, MODEL_KINDS, OPTIMIZERS, TextClassifierConfig
 from dl.text.data import TextDataset
-from dl.text.train import TASK, TrainedTextClassifier, model_key, train_text_classifier
+from dl.text.train import TASK, TrainedTextClassifier, train_text_classifier
 from ui.i18n import note_text, t
 from ui.loaders import model_store
 from ui.training import Reopener, Work, remember_run, small_test_caution, training_section
@@ -57,15 +58,16 @@ def settings_form(dataset: TextDataset) -> TextClassifierConfig:
                                 max_texts=max_texts)
 
 
-def text_work(config: TextClassifierConfig, dataset: TextDataset) -> tuple[str, Work]:
-    """(store key, training job) of ``config`` on ``dataset``."""
-    return model_key(config, dataset), lambda reporter: train_text_classifier(config, dataset, reporter, model_store())
+def text_work(config: TextClassifierConfig, dataset: TextDataset, resume: Resume | None = None) -> tuple[str, Work]:
+    """(store key, training job) of ``config`` on ``dataset`` (``resume``: a run resumed with ``--project``)."""
+    return task_key(TASK, config, dataset.fingerprint(), resume), lambda reporter: train_text_classifier(
+        config, dataset, reporter, model_store(), resume)
 
 
 def reopener(dataset: TextDataset | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``dataset``."""
-    def build(values: dict[str, Any]) -> tuple[str, Work]:
-        return text_work(config_from_dict(TextClassifierConfig, values), dataset)
+    def build(values: dict[str, Any], resume: Resume | None) -> tuple[str, Work]:
+        return text_work(config_from_dict(TextClassifierConfig, values), dataset, resume)
     return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "text_classification", results_tab)
 
 
