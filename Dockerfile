@@ -30,7 +30,8 @@ ARG TORCH_CPU_INDEX=https://download.pytorch.org/whl/cpu
 
 # Dependencies first: this stage is rebuilt only when a requirements file or docker/ changes. The
 # torch pin and TensorFlow's bounds are read from requirements.txt, so they never disagree with it;
-# the last two pip commands of each branch are the README's.
+# the last two pip commands of each branch are the README's. TensorFlow's and PyTorch's C++ headers
+# (0.5 GB, for compiling extensions; the app compiles none) are removed.
 WORKDIR /build
 COPY docker/ /tmp/docker/
 COPY requirements.txt requirements-data.txt ./
@@ -55,6 +56,7 @@ RUN set -eu; \
         pip install --no-cache-dir -r requirements.txt; \
     fi; \
     pip install --no-cache-dir --no-deps -r requirements-data.txt; \
+    rm -rf /opt/venv/lib/python3*/site-packages/tensorflow/include /opt/venv/lib/python3*/site-packages/torch/include; \
     python -c "import torch, tensorflow, streamlit"; \
     rm -rf /tmp/requirements-gpu.txt /tmp/requirements-torch.txt /tmp/pip-ca.pem /tmp/docker
 

@@ -12,7 +12,9 @@
 # IMAGE (tag to build, default dl-playground:smoke), BASE (the Dockerfile's base image; empty: its
 # default python:3.11-slim, or dl-base:bookworm when Docker Hub cannot be reached), DOCKER_NETWORK
 # (host: the container answers on 127.0.0.1:8501; anything else publishes 127.0.0.1:$PORT), PORT,
-# DOCKERD_ARGS (flags for a dockerd this script starts when none answers). Exit status: 0 when every
+# DOCKERD_ARGS (flags for a dockerd this script starts when none answers), SOURCE (empty: build the
+# working tree as it is; a git revision such as HEAD: build that commit, e.g. while others edit the
+# tree). Exit status: 0 when every
 # check passed, 1 otherwise. Without a usable Docker daemon it skips (exit 0), except under CI=true,
 # where that is a failure.
 set -euo pipefail
@@ -26,7 +28,7 @@ LOCAL_BASE=dl-base:bookworm  # a Debian bookworm root imported into Docker (make
 DOCKER_NETWORK=${DOCKER_NETWORK:-host}
 PORT=${PORT:-8501}
 DOCKERD_ARGS=${DOCKERD_ARGS:---iptables=false --ip6tables=false --bridge=none --storage-driver=vfs}
-HEALTHY_WITHIN=${HEALTHY_WITHIN:-180}  # seconds a start may take before the smoke test fails
+HEALTHY_WITHIN=${HEALTHY_WITHIN:-120}  # seconds from running to healthy before the smoke test fails
 RUN_ID=$$
 VOLUME=dl-smoke-cache-$RUN_ID
 CONTAINER=dl-smoke-$RUN_ID
@@ -134,12 +136,26 @@ machine_build_inputs() {
     done
 }
 
+build_context() {  # the folder docker builds: the checkout, or a commit of it (SOURCE) with docker/'s inputs
+    if [ -z "${SOURCE:-}" ]; then
+        CONTEXT=$ROOT
+        return
+    fi
+    CONTEXT=$WORK/context
+    mkdir -p "$CONTEXT"
+    git -C "$ROOT" archive "$SOURCE" | tar -x -C "$CONTEXT" || fail "git archive $SOURCE"
+    [ -f "$ROOT/docker/extra-ca.crt" ] && cp "$ROOT/docker/extra-ca.crt" "$CONTEXT/docker/"
+    [ -d "$ROOT/docker/wheels" ] && cp -r "$ROOT/docker/wheels" "$CONTEXT/docker/"
+    say "building commit $(git -C "$ROOT" rev-parse --short "$SOURCE") ($SOURCE)"
+}
+
 build_image() {
     local started
     started=$(date +%s.%N)
+    build_context
     say "building $IMAGE on $BASE (log: $WORK/build.log)"
     DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0} docker build --network "$DOCKER_NETWORK" --build-arg "BASE=$BASE" \
-        -t "$IMAGE" "$ROOT" > "$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log" >&2; fail "docker build"; }
+        -t "$IMAGE" "$CONTEXT" > "$WORK/build.log" 2>&1 || { tail -30 "$WORK/build.log" >&2; fail "docker build"; }
     BUILD_SECONDS=$(seconds_since "$started")
     IMAGE_BYTES=$(docker image inspect -f '{{.Size}}' "$IMAGE")
 }
@@ -149,8 +165,11 @@ app_url() {
     if [ "$DOCKER_NETWORK" = host ]; then echo "http://127.0.0.1:8501"; else echo "http://127.0.0.1:$PORT"; fi
 }
 
-start_container() {  # prints the seconds from `docker run` to healthy
-    local started status
+start_container() {
+    # Sets CREATE_SECONDS (`docker run` until the container runs: the storage driver lays out its
+    # file system; long with vfs, which copies the whole image) and START_SECONDS (from running to
+    # healthy: the app's own start, HEALTHY_WITHIN at most).
+    local started running status
     if [ "$DOCKER_NETWORK" = host ]; then
         "$PYTHON" -c "import socket; socket.create_server(('0.0.0.0', 8501)).close()" 2> /dev/null \
             || fail "port 8501 is in use on this machine (the container shares the host's network)"
@@ -162,17 +181,19 @@ start_container() {  # prints the seconds from `docker run` to healthy
     # the image's HEALTHCHECK command, asked every second instead of every 30 s
     docker run -d --name "$CONTAINER" "$@" -v "$VOLUME:/cache" \
         --health-interval=1s --health-timeout=10s --health-start-period="${HEALTHY_WITHIN}s" "$IMAGE" > /dev/null
+    running=$(date +%s.%N)
+    CREATE_SECONDS=$(seconds_since "$started")
     while :; do
         status=$(docker inspect -f '{{.State.Status}} {{.State.Health.Status}}' "$CONTAINER")
         [ "$status" = "running healthy" ] && break
         case "$status" in running*) ;; *) docker logs "$CONTAINER" >&2 || true; fail "the container stopped: $status";; esac
-        if [ "$(seconds_since "$started" | cut -d. -f1)" -ge "$HEALTHY_WITHIN" ]; then
+        if [ "$(seconds_since "$running" | cut -d. -f1)" -ge "$HEALTHY_WITHIN" ]; then
             docker logs "$CONTAINER" >&2 || true
-            fail "not healthy within $HEALTHY_WITHIN s ($status)"
+            fail "not healthy within $HEALTHY_WITHIN s of running ($status)"
         fi
         sleep 0.2
     done
-    seconds_since "$started"
+    START_SECONDS=$(seconds_since "$running")
 }
 
 start_memory_sampler() {  # docker stats in the background, one "used" figure per line
@@ -208,8 +229,8 @@ stop_container() {
     docker rm "$CONTAINER" > /dev/null
 }
 
-drive() {  # phase: first | second; prints the driver's JSON
-    "$PYTHON" "$ROOT/scripts/drive_served_app.py" "$(app_url)" "$1" \
+drive() {  # phase: first | second; the driver's JSON goes to $WORK/<phase>.json
+    "$PYTHON" "$ROOT/scripts/drive_served_app.py" "$(app_url)" "$1" > "$WORK/$1.json" \
         || { docker logs --tail 40 "$CONTAINER" >&2 || true; fail "the browser driver ($1)"; }
 }
 
@@ -221,41 +242,46 @@ build_image
 say "built in $BUILD_SECONDS s, $IMAGE_BYTES bytes"
 
 docker volume create "$VOLUME" > /dev/null
-COLD_START=$(start_container)
-say "healthy $COLD_START s after docker run"
+start_container
+COLD_CREATE=$CREATE_SECONDS COLD_START=$START_SECONDS
+say "running $COLD_CREATE s after docker run, healthy $COLD_START s later"
 RUNS_AS=$(docker exec "$CONTAINER" sh -c 'id -u; test -w /cache && echo writable')
 [ "$RUNS_AS" = "$(printf '1000\nwritable')" ] || fail "the app should run as uid 1000 with /cache writable, got: $RUNS_AS"
 start_memory_sampler "$WORK/first.memory"
-FIRST=$(drive first)
+drive first
 stop_memory_sampler
 PEAK_FIRST=$(peak_bytes "$WORK/first.memory")
 stop_container first
 say "first container: every page and two trainings passed; peak $PEAK_FIRST bytes"
 
-SECOND_START=$(start_container)
+start_container
+say "second container: running $CREATE_SECONDS s after docker run, healthy $START_SECONDS s later"
 start_memory_sampler "$WORK/second.memory"
-SECOND=$(drive second)
+drive second
 stop_memory_sampler
 PEAK_SECOND=$(peak_bytes "$WORK/second.memory")
 stop_container second
 say "second container on the same volume: both trainings loaded from the cache"
 
-"$PYTHON" - "$FIRST" "$SECOND" << EOF
+"$PYTHON" - "$WORK/first.json" "$WORK/second.json" << EOF
 import json, sys
 print(json.dumps({
     "base": "$BASE",
+    "source": "${SOURCE:-working tree}",
     "image": "$IMAGE",
     "build_seconds": $BUILD_SECONDS,
     "image_bytes": $IMAGE_BYTES,
     "image_gb": round($IMAGE_BYTES / 1e9, 2),
-    "cold_start_to_healthy_seconds": $COLD_START,
-    "second_start_to_healthy_seconds": $SECOND_START,
+    "docker_run_to_running_seconds": $COLD_CREATE,
+    "running_to_healthy_seconds": $COLD_START,
+    "second_docker_run_to_running_seconds": $CREATE_SECONDS,
+    "second_running_to_healthy_seconds": $START_SECONDS,
     "peak_memory_bytes": $PEAK_FIRST,
     "peak_memory_gib": round($PEAK_FIRST / 2**30, 2),
     "peak_memory_second_start_gib": round($PEAK_SECOND / 2**30, 2),
     "cache_reused": True,
-    "first": json.loads(sys.argv[1]),
-    "second": json.loads(sys.argv[2]),
+    "first": json.load(open(sys.argv[1])),
+    "second": json.load(open(sys.argv[2])),
     "total_seconds": $(seconds_since "$SCRIPT_STARTED"),
 }, ensure_ascii=False, indent=1))
 EOF

@@ -2,11 +2,13 @@
 
     python scripts/drive_served_app.py http://127.0.0.1:8501 first    # open every page, train twice
     python scripts/drive_served_app.py http://127.0.0.1:8501 second   # the same trainings: from the cache
+    python scripts/drive_served_app.py http://127.0.0.1:8501 pages    # every page only
 
 ``first``: every page in English and in Chinese opens without an exception box; the image page's
 pretrained tab opens; the image page trains the built-in 8x8 digits (five epochs) and the text page a
 500-review Rotten Tomatoes run, each showing its test-accuracy line. ``second`` (a new container on
-the same cache volume): the same two trainings must answer "Loaded from the model cache". Prints one
+the same cache volume): the same two trainings must answer "Loaded from the model cache". ``pages``: the
+first phase without the trainings (scripts/cloud_requirements_check.sh). Prints one
 JSON object (the result lines, seconds per step); exits 1 with the reason on stderr on any failure.
 It reuses tests/e2e/browser_utils.py, the browser tests' helpers.
 """
@@ -67,11 +69,14 @@ def open_the_pretrained_model(page, app_url: str) -> None:
 
 
 def result_line(page) -> str:
+    """The page's result line, with the job's status line after " | " when the page still shows it
+    (from the cache it says "trained in .. s, loaded from the cache in .. s")."""
     line = page.get_by_text(RESULT).first
     line.wait_for(timeout=TRAINING_TIMEOUT_MS)
     wait_until_idle(page, TRAINING_TIMEOUT_MS)
     assert_no_exception(page)
-    return line.inner_text()
+    status = page.locator('[data-testid="stMain"] [data-testid="stProgress"]')
+    return line.inner_text() + (f" | {status.first.inner_text()}" if status.count() else "")
 
 
 def train_digits(page, app_url: str) -> str:
@@ -107,9 +112,12 @@ def drive(app_url: str, phase: str) -> dict:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         page.set_default_timeout(180_000)
-        if phase == "first":
+        if phase in ("first", "pages"):
             report["pages"] = timed(report, "every_page", open_every_page, page, app_url)
             timed(report, "pretrained_tab", open_the_pretrained_model, page, app_url)
+        if phase == "pages":
+            browser.close()
+            return report
         report["image_digits"] = timed(report, "image_digits", train_digits, page, app_url)
         report["text_rotten_tomatoes_500"] = timed(report, "text_500", train_texts, page, app_url)
         browser.close()
@@ -122,7 +130,7 @@ def drive(app_url: str, phase: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("app_url")
-    parser.add_argument("phase", choices=["first", "second"])
+    parser.add_argument("phase", choices=["first", "second", "pages"])
     arguments = parser.parse_args()
     try:
         report = drive(arguments.app_url.rstrip("/"), arguments.phase)
