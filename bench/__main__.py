@@ -51,6 +51,7 @@ class Benchmark:
 
 BENCHMARKS = (
     Benchmark("store_cache_hit", "model-store hit vs training (seed CNN)"),
+    Benchmark("projects", "open a project (fresh process), resume it, the run list of 200 models"),
     Benchmark("cli_cache_hit", "second identical `python -m dl train image` (whole processes)", (), ("--images", "120", "--epochs", "3")),
     Benchmark("home_render", "home page first render vs a bare Streamlit page", ("--repeats", "5"), ("--repeats", "3")),
     Benchmark("app_cache_hit", "image page: result of a cache hit, then Grad-CAM (AppTest)"),

@@ -147,6 +147,5 @@ def open_pending_project(page: str, reopener: Reopener) -> None:
     if reopener.data_fingerprint != pending["data"] or reopened is None:
         st.warning(t("projects.data_differs", name=pending["file"]), icon="⚠️")
         return
-    start_opened_run(page, Run.from_entry(entry), *reopened, reopener)
-    page_state(reopener.tabs_page)["show_tab"] = reopener.results_tab  # the tabs are drawn already: on the next run
-    st.rerun()
+    start_opened_run(page, Run.from_entry(entry), *reopened, reopener)  # its result shows here, on the Data tab:
+    st.rerun()  # the model itself (and TensorFlow) loads only when a tab that needs it is opened

@@ -40,10 +40,7 @@ def lazy_tabs(page: str, labels: Sequence[str]) -> Sequence[st.delta_generator.D
     """``st.tabs(labels)`` of which only the open one reports ``.open``; it reopens where the user was."""
     key, state = tabs_key(page), page_state(page)
     labels = list(labels)
-    wanted = state.pop("show_tab", None)  # a run opened from a project asks for its Results tab (ui.runs.show_results_next)
-    if wanted in labels:
-        st.session_state[key] = wanted
-    elif st.session_state.get(key) not in labels:  # first visit, back from another page, or a new language
+    if st.session_state.get(key) not in labels:  # first visit, back from another page, or a new language
         st.session_state[key] = labels[min(state.get("open_tab", 0), len(labels) - 1)]
     tabs = st.tabs(labels, key=key, on_change="rerun", bind="query-params")
     state["open_tab"] = labels.index(st.session_state[key])

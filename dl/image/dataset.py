@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from dl.data import DatasetInfo, dataset_names, fingerprint, load_dataset, register_dataset
+from dl.data import DataError, DatasetInfo, dataset_names, fingerprint, load_dataset, register_dataset
 from dl.task import StoredModel
 
 TASK = "image"
@@ -241,12 +241,24 @@ def load_mnist() -> ImageDataset:
 
 
 def load_sklearn_digits() -> ImageDataset:
-    """sklearn's 1,797 handwritten digits, 8x8 greyscale with values 0-16 (scaled to 0-255)."""
-    from sklearn.datasets import load_digits
+    """sklearn's 1,797 handwritten digits, 8x8 greyscale with values 0-16 (scaled to 0-255).
 
-    digits = load_digits()
-    images = np.round(digits.images * (255.0 / 16.0)).clip(0, 255).astype(np.uint8)[..., np.newaxis]
-    return ImageDataset(images, digits.target.astype(np.int64), [str(digit) for digit in range(10)], "digits")
+    Read from the package's own ``digits.csv.gz`` (what ``sklearn.datasets.load_digits`` reads): importing
+    ``sklearn.datasets`` takes ~2 s, most of the image page's first render and of opening a digits project.
+    """
+    import gzip
+    import importlib.util
+
+    package = importlib.util.find_spec("sklearn")  # finds the folder without importing scikit-learn
+    if package is None or not package.submodule_search_locations:
+        raise DataError("The built-in 8x8 digits ships with the scikit-learn package: pip install scikit-learn",
+                        "missing_package", name="The built-in 8x8 digits", package="scikit-learn",
+                        command="pip install scikit-learn")
+    path = Path(package.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    with gzip.open(path, "rt") as file:
+        table = np.loadtxt(file, delimiter=",")
+    images = np.round(table[:, :-1].reshape(-1, 8, 8) * (255.0 / 16.0)).clip(0, 255).astype(np.uint8)[..., np.newaxis]
+    return ImageDataset(images, table[:, -1].astype(np.int64), [str(digit) for digit in range(10)], "digits")
 
 
 def builtin_names() -> list[str]:

@@ -33,6 +33,8 @@ PLACEHOLDER = re.compile(r"\{(\w+)")
 # (file, function, words in the message or "" for every reason in the function): kept in English
 KEPT_IN_ENGLISH = [
     ("dl/__main__.py", "open_project", ""),  # the CLI's own path argument
+    ("dl/train_command.py", "resume_from_project", ""),  # --project and --epochs are command-line options
+    ("dl/train_command.py", "run_train_command", ""),  # --data or --project: command-line options
     # only the CLI gives a local path: pages upload bytes and never load a model folder
     ("dl/image/uploads.py", "read_image_folder", ""),
     ("dl/image/uploads.py", "read_image_path", ""),
