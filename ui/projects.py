@@ -14,6 +14,7 @@ Results, Inside and Predict tabs come back without training.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,18 +47,22 @@ class ProjectPage:
     upload_keys: dict[str, str]  # data role -> uploader widget key
     option_keys: dict[str, str] = field(default_factory=dict)  # option name -> widget key (columns)
     builtin_options: dict[str, str] = field(default_factory=dict)  # a built-in set's name -> the radio's value, when they differ
+    settings_module: str = ""  # its ``setting_states(task, config) -> widget states`` (imported when a project opens)
 
 
 TEXT_PAGE = ProjectPage("text", "text_classification", "app_pages/text_classification.py", "text_source", "upload",
-                        {"data": "text_file"}, {"text_col": "text_text_col", "label_col": "text_label_col"})
+                        {"data": "text_file"}, {"text_col": "text_text_col", "label_col": "text_label_col"},
+                        settings_module="ui.text.training")
 IMAGE_PAGE = ProjectPage("image", "image_classification", "app_pages/image_classification.py", "image_source", "zip",
-                         {"data": "image_zip"})
+                         {"data": "image_zip"}, settings_module="ui.image.training")
 RECOMMENDER_PAGE = ProjectPage("movie_recommender", "movie_recommender", "app_pages/movie_recommender.py", "recommender_source",
                                "upload", {"data": "recommender_ratings_file", "items": "recommender_items_file"},
                                {"user_col": "recommender_user_col", "item_col": "recommender_item_col",
-                                "rating_col": "recommender_rating_col"}, {"ml-100k": "builtin"})
+                                "rating_col": "recommender_rating_col"}, {"ml-100k": "builtin"},
+                               settings_module="ui.recommender.training")
 BERT_PAGE = ProjectPage("bert", "bert_labeling", "app_pages/bert_labeling.py", "bert_source", "upload",
-                        {"data": "bert_file"}, {"text_col": "bert_text_col", "label_col": "bert_label_col"})
+                        {"data": "bert_file"}, {"text_col": "bert_text_col", "label_col": "bert_label_col"},
+                        settings_module="ui.bert.training")
 PAGE_OF_TASK = {"text": TEXT_PAGE, "image-cnn": IMAGE_PAGE, "image-transfer": IMAGE_PAGE, "recommender": RECOMMENDER_PAGE,
                 "bert": BERT_PAGE}
 
@@ -128,6 +133,8 @@ def prepare_project(content: bytes, file_name: str) -> ProjectPage:
         st.session_state.pop(uploader, None)
         if found is not None:
             kept[uploader], kept[f"{uploader}.restored"] = KeptFile(*found), True
+    if spec.settings_module:
+        st.session_state.update(importlib.import_module(spec.settings_module).setting_states(project.task, project.config))
     for option, widget in spec.option_keys.items():
         if option in project.data.options:
             st.session_state[widget] = project.data.options[option]

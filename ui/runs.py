@@ -169,6 +169,7 @@ def open_button(page: str, run: Run, reopener: Reopener | None) -> None:
 def open_run(page: str, run: Run, key: str, work: Work, reopener: Reopener) -> None:
     """The Open button's callback: the page's job for the run (a cache hit), then its Results tab."""
     start_opened_run(page, run, key, work, reopener)
+    st.session_state.update(reopener.settings(run.task, run.config))  # a callback: the widgets are drawn after it
     st.session_state[tabs_key(reopener.tabs_page)] = reopener.results_tab
 
 

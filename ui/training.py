@@ -57,7 +57,7 @@ def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any
     if job is None:
         st.caption(t("common.press_train"))
         return None
-    if job_key != key and not opened_caption(page, job_key):
+    if not opened_caption(page, job_key) and job_key != key:
         st.caption(t("common.settings_changed"))
     if not show_job(job, chart=chart and not job.finished, live_view=live_view):
         return None
@@ -79,6 +79,31 @@ def opened_caption(page: str, key: str) -> bool:
 
 
 @dataclass(frozen=True)
+class SettingWidget:
+    """A page widget that shows one config field: opening a run or a project sets it to the run's value.
+
+    ``choices``: the values a radio, select box or select slider offers (another value is left alone);
+    ``low``/``high``: a slider's range.
+    """
+
+    field: str
+    key: str
+    choices: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+
+    def accepts(self, value: Any) -> bool:
+        if self.choices is not None:
+            return value in self.choices
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and self.low <= value <= self.high
+
+
+def widget_states(widgets: tuple[SettingWidget, ...], values: dict[str, Any]) -> dict[str, Any]:
+    """Widget key -> the run's value, for every widget whose field the run has with a value it can show."""
+    return {widget.key: values[widget.field] for widget in widgets if widget.field in values and widget.accepts(values[widget.field])}
+
+
+@dataclass(frozen=True)
 class Reopener:
     """How a page opens a stored run on the data it has loaded now.
 
@@ -92,6 +117,7 @@ class Reopener:
     builders: dict[str, Callable[[dict[str, Any], Any], tuple[str, Work]]]  # (config values, dl.task.Resume | None)
     tabs_page: str
     results_tab: str
+    settings: Callable[[str, dict[str, Any]], dict[str, Any]] = lambda task, values: {}  # (task, config) -> widget states
 
     def reopen(self, run: Run) -> tuple[str, Work] | None:
         build = self.builders.get(run.task)

@@ -63,6 +63,8 @@ def test_a_built_in_project_opens_from_the_home_page_without_training(monkeypatc
     assert not home.exception
     run_until(home, lambda page: any(accuracy in box.value for box in page.success))
     assert home.session_state["text_source"] == "rotten_tomatoes"
+    assert home.session_state["text_max_texts"] == 500 and home.session_state["text_epochs"] == 2  # its settings, restored
+    assert not [caption for caption in home.caption if "settings changed" in caption.value]
     assert any("Opened a stored run" in caption.value for caption in home.caption)
     assert len(ModelStore().entries()) == 1  # the project's model, installed; nothing trained
     show_tab(home, 1, PAGE)
@@ -92,3 +94,19 @@ def test_a_tampered_project_is_refused_with_the_reason(monkeypatch, tmp_path):
     home.file_uploader(key="home_open_project").set_value(("broken.zip", b"PK" + b"\0" * 500, "application/zip")).run()
     assert not home.exception
     assert any("not a readable project file" in box.value for box in home.error)
+
+
+def test_an_image_project_saved_by_the_cli_opens_with_its_settings(monkeypatch, tmp_path):
+    from cli_runner import run_cli
+
+    project = tmp_path / "digits.zip"
+    made = run_cli(["train", "image", "--data", "digits", "--epochs", "2", "--save-project", str(project)], cache=tmp_path / "cli")
+    assert made.returncode == 0, made.stderr
+    on_another_machine(monkeypatch, tmp_path)
+    home = open_page("home")
+    home.file_uploader(key="home_open_project").set_value((project.name, project.read_bytes(), "application/zip")).run()
+    run_until(home, lambda page: any("test accuracy" in box.value for box in page.success))
+    assert home.session_state["image_source"] == "digits" and home.session_state["image_model_kind"] == "seed"
+    assert home.session_state["image_epochs"] == 2
+    assert any("Opened a stored run" in caption.value for caption in home.caption)
+    assert len(ModelStore().entries()) == 1

@@ -53,6 +53,7 @@ def test_runs_of_another_session_are_listed_overlaid_opened_and_deleted():
     run_until(second, lambda page: any("from the cache" in box.value or "test accuracy" in box.value for box in page.success))
     assert not second.exception
     assert any("Opened a stored run" in caption.value for caption in second.caption)
+    assert second.session_state["text_epochs"] == 3  # the opened run's settings, set on the page
 
     # delete: the other run leaves the store and the table
     store = ModelStore()

@@ -12,7 +12,7 @@ from dl.config import config_from_dict
 from dl.text.data import TextDataset
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import Reopener, Work, small_test_caution, training_section
+from ui.training import Reopener, SettingWidget, Work, small_test_caution, training_section, widget_states
 
 PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
 ONLINE = "online"
@@ -32,6 +32,28 @@ def choose_model() -> str:
         return BUILTIN_MODEL
     model = st.text_input(t("bert_labeling.model_id"), "bert-base-uncased", key="bert_model_id", help=t("bert_labeling.model_id_help"))
     return model.strip() or BUILTIN_MODEL
+
+
+def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The settings widgets' states that show a stored run (both regimes' epoch and batch widgets: which one
+    is drawn depends on the data's size; the strategy's own sample-size widget)."""
+    strategy = values.get("strategy", "auto")
+    sample_key = "bert_max_sentences" + ("" if strategy == "auto" else f"_{strategy}")
+    widgets = (
+        SettingWidget("strategy", "bert_strategy", STRATEGIES),
+        SettingWidget("epochs", "bert_epochs", low=1, high=20), SettingWidget("epochs", "bert_epochs_few_shot", low=1, high=20),
+        SettingWidget("learning_rate", "bert_lr", (1e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4)),
+        SettingWidget("batch_size", "bert_batch", (2, 4, 8, 16, 32, 64)),
+        SettingWidget("batch_size", "bert_batch_few_shot", (2, 4, 8, 16, 32, 64)),
+        SettingWidget("max_length", LENGTH_KEY, (16, 32, 64, 128, 256)),
+        SettingWidget("warmup_steps", "bert_warmup", low=0, high=100),
+        SettingWidget("weight_decay", "bert_decay", (0.0, 0.01, 0.05, 0.1)),
+        SettingWidget("max_grad_norm", "bert_clip", (0.5, 1.0, 2.0, 5.0)),
+        SettingWidget("max_sentences", sample_key, tuple(MAX_SENTENCES)),
+        SettingWidget("trainable_layers", "bert_layers", low=1, high=12),
+        SettingWidget("class_weights", CLASS_WEIGHTS_KEY, CLASS_WEIGHTS),
+    )
+    return widget_states(widgets, values)
 
 
 def settings_form(dataset: TextDataset, model: str) -> BertConfig:
@@ -84,7 +106,8 @@ def reopener(dataset: TextDataset | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``dataset``."""
     def build(values: dict[str, Any], resume: Any) -> tuple[str, Work]:  # BERT runs are not resumed
         return bert_work(config_from_dict(BertConfig, values), dataset)
-    return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "bert_labeling", results_tab)
+    return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "bert_labeling", results_tab,
+                    setting_states)
 
 
 def train_and_attach(config: BertConfig, dataset: TextDataset) -> TrainedLabeler | None:

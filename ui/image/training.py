@@ -32,7 +32,7 @@ from dl.task import Resume, task_key
 from ui.data_doctor import set_widget
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import Reopener, Work, small_test_caution, training_section
+from ui.training import Reopener, SettingWidget, Work, small_test_caution, training_section, widget_states
 
 RUN_TASKS = ("image-cnn", "image-transfer")  # the store's tasks of this page's models (dl.image.cnn / transfer TASK)
 MODEL_KINDS = ("seed", "strong", "transfer")  # the radio's choices; "strong" is dl.image.cnn.STRONG_CNN
@@ -54,6 +54,37 @@ def choose_model_kind() -> str:
     if choice == "strong":
         st.caption(t("image_classification.strong_help"))
     return choice
+
+
+def setting_widgets(network: str) -> tuple[SettingWidget, ...]:
+    """The settings widgets of ``network`` ("seed" or "strong": each has its own keys), for opening a run."""
+    suffix = "" if network == "seed" else f"_{network}"
+    return tuple(SettingWidget(field, f"{key}{suffix}", choices, low, high) for field, key, choices, low, high in (
+        ("conv_blocks", "image_conv_blocks", None, 1, 3),
+        ("filters", "image_filters", (8, 16, 32, 64), None, None),
+        ("dense_units", "image_dense", (32, 64, 128, 256, 512), None, None),
+        ("dropout", "image_dropout", None, 0.0, 0.8),
+        ("image_size", "image_size", tuple(IMAGE_SIZES), None, None),
+        ("color_mode", "image_color_mode", COLOR_MODES, None, None),
+        ("augment_flip", "image_flip", (True, False), None, None),
+        ("augment_rotate", "image_rotate", None, 0.0, 0.25),
+        ("augment_zoom", "image_zoom", None, 0.0, 0.3),
+        ("augment_shift", "image_shift", None, 0.0, 0.3),
+        ("optimizer", "image_optimizer", OPTIMIZERS, None, None),
+        ("learning_rate", "image_lr", tuple(LEARNING_RATES), None, None),
+        ("batch_size", "image_batch", tuple(BATCH_SIZES), None, None),
+        ("epochs", "image_epochs", None, 1, 60),
+        ("early_stopping", "image_early", (True, False), None, None),
+        ("validation_split", "image_val", None, 0.0, 0.3),
+    )) + (SettingWidget("class_weights", CLASS_WEIGHTS_WIDGET, CLASS_WEIGHTS),)
+
+
+def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The model radio and settings widgets' states that show a stored run (a CNN's network, or transfer)."""
+    if task != TASK:
+        return {MODEL_KIND_WIDGET: "transfer"}
+    network = "strong" if values.get("network") == "strong" else "seed"
+    return {MODEL_KIND_WIDGET: network, **widget_states(setting_widgets(network), values)}
 
 
 def settings_form(dataset: ImageDataset, network: str) -> ImageClassifierConfig:
@@ -150,7 +181,8 @@ def reopener(dataset: ImageDataset | None, results_tab: str) -> Reopener:
         return transfer.model_key(config, dataset), lambda reporter: transfer.train_transfer_classifier(
             config, dataset, reporter, model_store())
     fingerprint = dataset.fingerprint() if dataset is not None else None
-    return Reopener(fingerprint, {TASK: build_cnn, transfer.TASK: build_transfer}, "image_classification", results_tab)
+    return Reopener(fingerprint, {TASK: build_cnn, transfer.TASK: build_transfer}, "image_classification", results_tab,
+                    setting_states)
 
 
 def train_and_attach(key: str, work: Callable[[Any], TrainedImageClassifier], dataset: ImageDataset) -> TrainedImageClassifier | None:

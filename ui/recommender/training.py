@@ -13,7 +13,7 @@ from dl.recommender.train import TASK, TrainedRecommender, train_recommender
 from dl.task import Resume, task_key
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import Reopener, Work, remember_run, training_section
+from ui.training import Reopener, SettingWidget, Work, remember_run, training_section, widget_states
 
 PAGE = "movie_recommender"
 EMBEDDING_SIZES = [4, 8, 16, 32, 64, 128]
@@ -21,6 +21,26 @@ L2_VALUES = [0.0, 0.001, 0.01, 0.03, 0.1, 0.3, 1.0]
 LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01, 0.03]
 BATCH_SIZES = [64, 128, 256, 512, 1024, 4096]
 MIN_RATINGS_VALUES = [1, 2, 3, 5, 10, 20, 50]
+
+
+SETTING_WIDGETS = (  # what opening a run or a project sets (the other fields have no widget)
+    SettingWidget("model", "recommender_model", MODEL_KINDS),
+    SettingWidget("split", "recommender_split", SPLITS),
+    SettingWidget("embedding_dim", "recommender_dim", tuple(EMBEDDING_SIZES)),
+    SettingWidget("l2", "recommender_l2", tuple(L2_VALUES)),
+    SettingWidget("min_ratings_to_recommend", "recommender_min_ratings", tuple(MIN_RATINGS_VALUES)),
+    SettingWidget("hidden_units", "recommender_hidden", (16, 32, 64, 128, 256)),
+    SettingWidget("optimizer", "recommender_optimizer", OPTIMIZERS),
+    SettingWidget("learning_rate", "recommender_lr", tuple(LEARNING_RATES)),
+    SettingWidget("epochs", "recommender_epochs", low=1, high=100),
+    SettingWidget("batch_size", "recommender_batch", tuple(BATCH_SIZES)),
+    SettingWidget("early_stopping", "recommender_early", (True, False)),
+)
+
+
+def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The settings widgets' states that show a stored run's config ``values``."""
+    return widget_states(SETTING_WIDGETS, values)
 
 
 def settings_form(data: RatingsData) -> RecommenderConfig:
@@ -64,7 +84,8 @@ def reopener(data: RatingsData | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``data``."""
     def build(values: dict[str, Any], resume: Resume | None) -> tuple[str, Work]:
         return recommender_work(config_from_dict(RecommenderConfig, values), data, resume)
-    return Reopener(data.fingerprint() if data is not None else None, {TASK: build}, "movie_recommender", results_tab)
+    return Reopener(data.fingerprint() if data is not None else None, {TASK: build}, "movie_recommender", results_tab,
+                    setting_states)
 
 
 def train_and_attach(config: RecommenderConfig, data: RatingsData) -> TrainedRecommender | None:

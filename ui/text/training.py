@@ -13,7 +13,7 @@ from dl.text.data import TextDataset
 from dl.text.train import TASK, TrainedTextClassifier, train_text_classifier
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import Reopener, Work, remember_run, small_test_caution, training_section
+from ui.training import Reopener, SettingWidget, Work, remember_run, small_test_caution, training_section, widget_states
 
 PAGE = "text"  # page_state("text"); Train button key "text_train"
 CLASS_WEIGHTS_WIDGET = "text_class_weights"  # the data doctor's class-weights fix sets it
@@ -22,6 +22,27 @@ SEQUENCE_LENGTHS = [20, 50, 100, 200, 400]
 LEARNING_RATES = [0.0003, 0.001, 0.003, 0.01]
 BATCH_SIZES = [16, 32, 64, 128, 256]
 MAX_TEXTS = [0, 500, 1_000, 2_000, 5_000, 10_000]
+
+
+SETTING_WIDGETS = (  # what opening a run or a project sets (the other fields have no widget)
+    SettingWidget("model", "text_model", MODEL_KINDS),
+    SettingWidget("vocabulary_size", "text_vocabulary", tuple(VOCABULARY_SIZES)),
+    SettingWidget("sequence_length", "text_sequence", tuple(SEQUENCE_LENGTHS)),
+    SettingWidget("ngrams", "text_ngrams", (0, 1, 2, 3)),
+    SettingWidget("embedding_dim", "text_embedding", (16, 32, 64, 128)),
+    SettingWidget("optimizer", "text_optimizer", OPTIMIZERS),
+    SettingWidget("learning_rate", "text_lr", tuple(LEARNING_RATES)),
+    SettingWidget("epochs", "text_epochs", low=1, high=50),
+    SettingWidget("batch_size", "text_batch", tuple(BATCH_SIZES)),
+    SettingWidget("early_stopping", "text_early", (True, False)),
+    SettingWidget("class_weights", CLASS_WEIGHTS_WIDGET, CLASS_WEIGHTS),
+    SettingWidget("max_texts", "text_max_texts", tuple(MAX_TEXTS)),
+)
+
+
+def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The settings widgets' states that show a stored run's config ``values``."""
+    return widget_states(SETTING_WIDGETS, values)
 
 
 def settings_form(dataset: TextDataset) -> TextClassifierConfig:
@@ -68,7 +89,8 @@ def reopener(dataset: TextDataset | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``dataset``."""
     def build(values: dict[str, Any], resume: Resume | None) -> tuple[str, Work]:
         return text_work(config_from_dict(TextClassifierConfig, values), dataset, resume)
-    return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "text_classification", results_tab)
+    return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "text_classification", results_tab,
+                    setting_states)
 
 
 def train_and_attach(config: TextClassifierConfig, dataset: TextDataset) -> TrainedTextClassifier | None:
