@@ -10,8 +10,18 @@ from ui.bert.export import render_export_tab
 from ui.bert.inside import render_inside_tab
 from ui.bert.label import render_label_tab
 from ui.bert.results import render_results_tab
-from ui.bert.training import PAGE, TASK, choose_model, reopener, settings_form, train_and_attach
+from ui.bert.training import (
+    BUILTIN_MODEL,
+    PAGE,
+    TASK,
+    choose_model,
+    link_settings,
+    reopener,
+    settings_form,
+    train_and_attach,
+)
 from ui.i18n import current_language, t
+from ui.links import settings_from_link, settings_link_box
 from ui.projects import open_pending_project, save_project_button
 from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
@@ -30,6 +40,8 @@ data_tab, results_tab, inside_tab, label_tab, export_tab, runs_tab = lazy_tabs("
 
 trained = None
 with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
+    link_widgets, link_defaults = link_settings()
+    ignored_in_link = settings_from_link(link_widgets)  # a shared link's data set and settings, before their widgets
     st.subheader(t("bert_labeling.step_model"))
     model = choose_model()
     st.subheader(t("bert_labeling.step_data"))
@@ -43,6 +55,8 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         trained = train_and_attach(settings_form(dataset, model), dataset)
         if trained is not None:
             save_project_button(PAGE, trained)
+    built_in = original is not None and original.builtin and model == BUILTIN_MODEL  # another model is typed in, not linked
+    settings_link_box(link_widgets, link_defaults, built_in, ignored_in_link)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

@@ -14,6 +14,7 @@ from ui.image.training import (
     RUN_TASKS,
     STATE,
     choose_model_kind,
+    link_settings,
     reopener,
     seed_work,
     setting_fixes,
@@ -22,6 +23,7 @@ from ui.image.training import (
     transfer_work,
     weights_on,
 )
+from ui.links import settings_from_link, settings_link_box
 from ui.projects import open_pending_project, save_project_button
 from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
@@ -41,6 +43,8 @@ data_tab, results_tab, inside_tab, predict_tab, pretrained_tab, export_tab, runs
 
 trained = None
 with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
+    link_widgets, link_defaults = link_settings()
+    ignored_in_link = settings_from_link(link_widgets)  # a shared link's data set and settings, before their widgets
     st.subheader(t("image_classification.step_data"))
     source = choose_dataset()
     dataset = None if source is None else apply_fixes(source, STATE)
@@ -58,6 +62,7 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
             trained = train_and_attach(*job_spec, dataset)
         if trained is not None:
             save_project_button(STATE, trained)
+    settings_link_box(link_widgets, link_defaults, source is not None and source.builtin, ignored_in_link)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

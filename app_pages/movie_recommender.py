@@ -5,6 +5,7 @@ a map of the movies, export."""
 import streamlit as st
 
 from ui.i18n import t
+from ui.links import settings_from_link, settings_link_box
 from ui.projects import open_pending_project, save_project_button
 from ui.recommender.data import choose_ratings, show_ratings
 from ui.recommender.doctor import fixed_ratings, ratings_doctor
@@ -12,7 +13,7 @@ from ui.recommender.explore import render_explore_tab
 from ui.recommender.export import render_export_tab
 from ui.recommender.recommend import render_recommend_tab, render_visitor_tab
 from ui.recommender.results import render_results_tab
-from ui.recommender.training import PAGE, TASK, reopener, settings_form, train_and_attach
+from ui.recommender.training import PAGE, TASK, link_settings, reopener, settings_form, train_and_attach
 from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
 
@@ -31,6 +32,8 @@ data_tab, results_tab, recommend_tab, visitor_tab, explore_tab, export_tab, runs
 
 trained = None
 with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
+    link_widgets, link_defaults = link_settings()
+    ignored_in_link = settings_from_link(link_widgets)  # a shared link's settings, before their widgets
     st.subheader(t("movie_recommender.step_data"))
     original = choose_ratings()
     data = fixed_ratings(original) if original is not None else None  # what training uses: the doctor's fixes applied
@@ -42,6 +45,7 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         trained = train_and_attach(settings_form(data), data)
         if trained is not None:
             save_project_button(PAGE, trained)
+    settings_link_box(link_widgets, link_defaults, original is not None and original.builtin, ignored_in_link)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

@@ -4,6 +4,7 @@ trained in the background beside a TF-IDF baseline, per-token explanations, expo
 import streamlit as st
 
 from ui.i18n import t
+from ui.links import settings_from_link, settings_link_box
 from ui.projects import open_pending_project, save_project_button
 from ui.runs import render_runs_tab
 from ui.tabs import lazy_tabs, run_open_tab
@@ -12,7 +13,7 @@ from ui.text.export import render_export_tab
 from ui.text.inside import render_inside_tab
 from ui.text.predict import render_predict_tab
 from ui.text.results import render_results_tab
-from ui.text.training import CLASS_WEIGHTS_WIDGET, PAGE, TASK, reopener, settings_form, train_and_attach
+from ui.text.training import CLASS_WEIGHTS_WIDGET, PAGE, TASK, link_settings, reopener, settings_form, train_and_attach
 
 st.title(f"📝 {t('nav.text_classification')}")
 st.caption(t("text_classification.intro"))
@@ -28,6 +29,8 @@ data_tab, results_tab, inside_tab, predict_tab, export_tab, runs_tab = lazy_tabs
 
 trained = None
 with data_tab:  # always runs: its uploads and job feed the other tabs, which run only when open
+    link_widgets, link_defaults = link_settings()
+    ignored_in_link = settings_from_link(link_widgets)  # a shared link's data set and settings, before their widgets
     st.subheader(t("text_classification.step_data"))
     source = choose_texts()
     dataset = None if source is None else apply_fixes(source, PAGE)
@@ -43,6 +46,7 @@ with data_tab:  # always runs: its uploads and job feed the other tabs, which ru
         trained = train_and_attach(config, dataset)
         if trained is not None:
             save_project_button(PAGE, trained)
+    settings_link_box(link_widgets, link_defaults, source is not None and source.builtin, ignored_in_link)
 
 # the other tabs run only when open; a cached model loads when one of them first needs it
 run_open_tab([

@@ -82,6 +82,59 @@ def keep_choice(key: str, chosen: str | Sequence[str], default: str | Sequence[s
         st.query_params[key] = chosen if isinstance(chosen, str) else list(chosen)
 
 
+def settings_from_link(widgets: Sequence[Any]) -> list[str]:
+    """Before a training page's widgets, once a session per widget: each ``ui.training.SettingWidget``'s
+    value from the address when it is one the widget offers (a choice's own name, a number in range);
+    anything else is dropped from the address and named in the returned list."""
+    seeded = st.session_state.setdefault(SEEDED, set())
+    ignored = []
+    for widget in widgets:
+        if widget.key in seeded:
+            continue
+        seeded.add(widget.key)
+        raw = st.query_params.get(widget.key)
+        if raw is None:
+            continue
+        value = _setting_value(widget, raw)
+        if value is not None and widget.accepts(value):
+            st.session_state[widget.key] = value
+        else:
+            ignored.append(f"{widget.key}={raw}")
+            del st.query_params[widget.key]
+    return ignored
+
+
+def keep_settings_in_link(widgets: Sequence[Any], defaults: dict[str, Any], linked: bool = True) -> None:
+    """After the widgets: each setting that differs from its default in the address, by value (the same in
+    every language); none at all when ``linked`` is false (the data is an upload, which a link cannot carry)."""
+    for widget in widgets:
+        value = st.session_state.get(widget.key)
+        if not linked or value is None or value == defaults.get(widget.key):
+            st.query_params.pop(widget.key, None)
+        else:
+            st.query_params[widget.key] = str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def settings_link_box(widgets: Sequence[Any], defaults: dict[str, Any], built_in: bool, ignored: Sequence[str]) -> None:
+    """After a training page's widgets: its settings in the address (built-in data only) and the box to copy it."""
+    keep_settings_in_link(widgets, defaults, built_in)
+    link_box(check_link((), ()), ignored)
+
+
+def _setting_value(widget: Any, raw: str) -> Any:
+    """``raw`` as the value ``widget`` holds: one of its choices by name, or a number of its slider's type."""
+    if widget.choices is not None:
+        return next((choice for choice in widget.choices
+                     if (str(choice).lower() if isinstance(choice, bool) else str(choice)) == raw), None)
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    if isinstance(widget.low, int) and isinstance(widget.high, int):
+        return int(number) if number.is_integer() else None
+    return number
+
+
 def config_from_link(defaults: Any, prefix: str, fits: Callable[[Any], bool]) -> tuple[Any, list[str]]:
     """``defaults`` (a dataclass config) with each ``<prefix><field>=value`` the address carries applied
     one at a time, parsed by the field's type; a value that does not parse, or after which ``fits(config)``

@@ -86,3 +86,47 @@ def test_a_link_opens_the_gradient_lab_with_its_network_and_names_what_did_not_f
     assert "gl_mode=recurrent" in app.code[0].value and "gl_depth" not in app.code[0].value
     app.run()
     assert not any("已忽略" in caption.value for caption in app.caption)  # said once, when the link opened
+
+
+def open_training_page(path: str, params: dict[str, str], language: str = "en") -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.query_params["lang"] = language
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    app.switch_page(path).run()
+    assert not app.exception, app.exception
+    return app
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_training_page_link_carries_its_built_in_data_and_settings(language):
+    """The text page's data set and settings from a link, in either language; what no widget can take is
+    named once and left out; the box's address carries the settings by value."""
+    app = open_training_page("app_pages/text_classification.py", {
+        "text_source": "chinese_reviews", "text_epochs": "7", "text_lr": "0.01", "text_model": "cnn",
+        "text_early": "false", "text_batch": "999", "text_optimizer": "lbfgs"}, language)
+    state = app.session_state
+    assert (state["text_source"], state["text_epochs"], state["text_lr"], state["text_model"], state["text_early"]) == \
+        ("chinese_reviews", 7, 0.01, "cnn", False)
+    notes = " ".join(caption.value for caption in app.caption if NOTE[language] in caption.value)
+    assert "text_batch=999" in notes and "text_optimizer=lbfgs" in notes and "text_epochs" not in notes
+    link = app.code[-1].value  # the link box is the page's last code block
+    assert all(part in link for part in ("text_source=chinese_reviews", "text_epochs=7", "text_lr=0.01", "text_early=false"))
+    assert "text_batch" not in link
+    app.radio(key="text_source").set_value("upload").run()
+    assert "text_epochs" not in app.code[-1].value  # an upload cannot travel in a link: no settings for it either
+
+
+@pytest.mark.parametrize("path, params, expected", [
+    ("app_pages/image_classification.py", {"image_source": "digits", "image_model_kind": "strong", "image_epochs_strong": "4"},
+     {"image_source": "digits", "image_model_kind": "strong", "image_epochs_strong": 4}),
+    ("app_pages/movie_recommender.py", {"recommender_model": "neural", "recommender_epochs": "3", "recommender_dim": "64"},
+     {"recommender_model": "neural", "recommender_epochs": 3, "recommender_dim": 64}),
+    ("app_pages/bert_labeling.py", {"bert_source": "fine_foods", "bert_lr": "5e-05", "bert_layers": "3"},
+     {"bert_source": "fine_foods", "bert_lr": 5e-05, "bert_layers": 3}),
+])
+def test_every_training_page_takes_its_settings_from_a_link(path, params, expected):
+    app = open_training_page(path, params)
+    assert {key: app.session_state[key] for key in expected} == expected
+    assert all(f"{key}={value}" in app.code[-1].value for key, value in params.items()), app.code[-1].value

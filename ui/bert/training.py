@@ -8,7 +8,7 @@ import streamlit as st
 
 from dl.bert.config import BUILTIN_MODEL, CLASS_WEIGHTS, DEFAULT_SENTENCES, STRATEGIES, BertConfig
 from dl.bert.train import TASK, TrainedLabeler, model_key, train_labeler
-from dl.config import config_from_dict
+from dl.config import config_from_dict, config_to_dict
 from dl.text.data import TextDataset
 from ui.i18n import note_text, t
 from ui.loaders import model_store
@@ -34,12 +34,11 @@ def choose_model() -> str:
     return model.strip() or BUILTIN_MODEL
 
 
-def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The settings widgets' states that show a stored run (both regimes' epoch and batch widgets: which one
-    is drawn depends on the data's size; the strategy's own sample-size widget)."""
-    strategy = values.get("strategy", "auto")
+def setting_widgets(strategy: str) -> tuple[SettingWidget, ...]:
+    """The settings widgets (both regimes' epoch and batch widgets: which one is drawn depends on the data's
+    size; the sample-size widget of ``strategy``)."""
     sample_key = "bert_max_sentences" + ("" if strategy == "auto" else f"_{strategy}")
-    widgets = (
+    return (
         SettingWidget("strategy", "bert_strategy", STRATEGIES),
         SettingWidget("epochs", "bert_epochs", low=1, high=20), SettingWidget("epochs", "bert_epochs_few_shot", low=1, high=20),
         SettingWidget("learning_rate", "bert_lr", (1e-5, 3e-5, 5e-5, 1e-4, 2e-4, 5e-4)),
@@ -53,7 +52,23 @@ def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
         SettingWidget("trainable_layers", "bert_layers", low=1, high=12),
         SettingWidget("class_weights", CLASS_WEIGHTS_KEY, CLASS_WEIGHTS),
     )
-    return widget_states(widgets, values)
+
+
+def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The settings widgets' states that show a stored run."""
+    return widget_states(setting_widgets(values.get("strategy", "auto")), values)
+
+
+def link_settings() -> tuple[tuple[SettingWidget, ...], dict[str, Any]]:
+    """The widgets a link carries (the built-in set, the settings of the "auto" strategy) and their defaults.
+    The few-shot widgets and the sample size are left out: their defaults depend on the data, not the config."""
+    from dl.text import data as text_data
+
+    names = tuple(text_data.builtin_names())
+    widgets = tuple(widget for widget in setting_widgets("auto")
+                    if not widget.key.endswith("_few_shot") and widget.field != "max_sentences")  # its default depends on the data
+    return (SettingWidget("source", "bert_source", names), *widgets), {
+        "bert_source": names[0], **widget_states(widgets, config_to_dict(BertConfig()))}
 
 
 def settings_form(dataset: TextDataset, model: str) -> BertConfig:

@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from dl.config import config_from_dict
+from dl.config import config_from_dict, config_to_dict
 from dl.image.cnn import (
     CLASS_WEIGHTS,
     COLOR_MODES,
@@ -77,6 +77,16 @@ def setting_widgets(network: str) -> tuple[SettingWidget, ...]:
         ("early_stopping", "image_early", (True, False), None, None),
         ("validation_split", "image_val", None, 0.0, 0.3),
     )) + (SettingWidget("class_weights", CLASS_WEIGHTS_WIDGET, CLASS_WEIGHTS),)
+
+
+def link_settings() -> tuple[tuple[SettingWidget, ...], dict[str, Any]]:
+    """The widgets a link carries (the built-in set, the model, both CNNs' settings) and their defaults."""
+    widgets = (SettingWidget("source", "image_source", ("mnist", "digits")), SettingWidget("model", MODEL_KIND_WIDGET, MODEL_KINDS),
+               *setting_widgets("seed"), *setting_widgets("strong")[:-1])  # one class-weights radio serves both
+    defaults = {"image_source": "mnist", **setting_states(TASK, config_to_dict(ImageClassifierConfig())),
+                **widget_states(setting_widgets("strong"), config_to_dict(strong_config()))}
+    defaults[CLASS_WEIGHTS_WIDGET] = ImageClassifierConfig().class_weights
+    return widgets, defaults
 
 
 def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from dl.config import config_from_dict
+from dl.config import config_from_dict, config_to_dict
 from dl.recommender.config import MODEL_KINDS, OPTIMIZERS, SPLITS, RecommenderConfig
 from dl.recommender.data import RatingsData
 from dl.recommender.train import TASK, TrainedRecommender, train_recommender
@@ -41,6 +41,12 @@ SETTING_WIDGETS = (  # what opening a run or a project sets (the other fields ha
 def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
     """The settings widgets' states that show a stored run's config ``values``."""
     return widget_states(SETTING_WIDGETS, values)
+
+
+def link_settings() -> tuple[tuple[SettingWidget, ...], dict[str, Any]]:
+    """The widgets a link carries (the data source and the settings) and their defaults."""
+    widgets = (SettingWidget("source", "recommender_source", ("builtin",)), *SETTING_WIDGETS)
+    return widgets, {"recommender_source": "builtin", **setting_states(TASK, config_to_dict(RecommenderConfig()))}
 
 
 def settings_form(data: RatingsData) -> RecommenderConfig:

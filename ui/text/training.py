@@ -6,8 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from dl.config import config_from_dict
+from dl.config import config_from_dict, config_to_dict
 from dl.task import Resume, task_key
+from dl.text import data as text_data
 from dl.text.config import CLASS_WEIGHTS, MODEL_KINDS, OPTIMIZERS, TextClassifierConfig
 from dl.text.data import TextDataset
 from dl.text.train import TASK, TrainedTextClassifier, train_text_classifier
@@ -43,6 +44,13 @@ SETTING_WIDGETS = (  # what opening a run or a project sets (the other fields ha
 def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
     """The settings widgets' states that show a stored run's config ``values``."""
     return widget_states(SETTING_WIDGETS, values)
+
+
+def link_settings() -> tuple[tuple[SettingWidget, ...], dict[str, Any]]:
+    """The widgets a link carries (the built-in data set and the settings) and their defaults."""
+    names = tuple(text_data.builtin_names())
+    widgets = (SettingWidget("source", "text_source", names), *SETTING_WIDGETS)
+    return widgets, {"text_source": names[0], **setting_states(TASK, config_to_dict(TextClassifierConfig()))}
 
 
 def settings_form(dataset: TextDataset) -> TextClassifierConfig:
