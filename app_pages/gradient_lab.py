@@ -10,6 +10,7 @@ from ui.gradient_lab.state import PAGE, lab_state
 from ui.i18n import t
 from ui.links import check_link, keep_config_in_link, link_box
 from ui.loaders import model_store
+from ui.projects import open_pending_project, save_project_button
 from ui.training import training_section
 
 controls.ensure_defaults()
@@ -30,6 +31,7 @@ with data_errors_stop_page():
     lab.validate_config(config)
     table = controls.load_table(config)
 key = lab.model_key(config, table.fingerprint)
+open_pending_project(PAGE, controls.reopener(table))  # a project file opened here: its run, from the store
 
 how = st.segmented_control(t("gradient_lab.how_to_train"), ["epochs", "steps"], key="gl_how",
                            format_func=controls.option_labels("train_", ["epochs", "steps"]))
@@ -73,6 +75,9 @@ else:
                               on_press=start_fresh, chart=False, live_view=views.live_heatmap)
     if result is not None:
         views.remember_run(result.key, result.run, from_cache=result.from_cache)
+        entry = model_store().get(result.key)
+        if entry is not None:
+            save_project_button(PAGE, entry)
         current_id = result.key
         if result.from_cache:
             st.success(t("gradient_lab.from_cache"), icon="⚡")

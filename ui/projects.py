@@ -63,8 +63,10 @@ RECOMMENDER_PAGE = ProjectPage("movie_recommender", "movie_recommender", "app_pa
 BERT_PAGE = ProjectPage("bert", "bert_labeling", "app_pages/bert_labeling.py", "bert_source", "upload",
                         {"data": "bert_file"}, {"text_col": "bert_text_col", "label_col": "bert_label_col"},
                         settings_module="ui.bert.training")
+GRADIENT_LAB_PAGE = ProjectPage("gradient_lab", "", "app_pages/gradient_lab.py", "gl_dataset", "csv", {"data": "gl_upload"},
+                                settings_module="ui.gradient_lab.controls")  # no tabs: one page
 PAGE_OF_TASK = {"text": TEXT_PAGE, "image-cnn": IMAGE_PAGE, "image-transfer": IMAGE_PAGE, "recommender": RECOMMENDER_PAGE,
-                "bert": BERT_PAGE}
+                "bert": BERT_PAGE, "gradient_lab": GRADIENT_LAB_PAGE}
 
 
 # ---------------------------------------------------------------- saving
@@ -139,7 +141,8 @@ def prepare_project(content: bytes, file_name: str) -> ProjectPage:
         if option in project.data.options:
             st.session_state[widget] = project.data.options[option]
     page_state(spec.state)["pending_open"] = {"key": project.key, "data": project.data.fingerprint, "file": file_name}
-    st.session_state[tabs_key(spec.tabs)] = t(f"{spec.tabs}.tab_data")
+    if spec.tabs:
+        st.session_state[tabs_key(spec.tabs)] = t(f"{spec.tabs}.tab_data")
     return spec
 
 

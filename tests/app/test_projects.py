@@ -110,3 +110,22 @@ def test_an_image_project_saved_by_the_cli_opens_with_its_settings(monkeypatch, 
     assert home.session_state["image_epochs"] == 2
     assert any("Opened a stored run" in caption.value for caption in home.caption)
     assert len(ModelStore().entries()) == 1
+
+
+def test_a_gradient_lab_run_travels_as_a_project(monkeypatch, tmp_path):
+    lab = open_page("gradient_lab")
+    lab.slider(key="gl_epochs").set_value(2).run()
+    lab.button(key="gradient_lab_train").click().run()
+    run_until(lab, lambda page: any(button.proto.label == "Save project" for button in page.get("download_button")))
+    recorded = lab.session_state["_page_state.gradient_lab"]["project_data"]
+    entry = next(entry for entry in ModelStore().entries() if entry.meta["task"] == "gradient_lab")
+    content = save_project(StoreEntry(entry.key, entry.path, entry.meta),
+                           ProjectData(recorded["fingerprint"], recorded["builtin"], {}, {}))
+    on_another_machine(monkeypatch, tmp_path)
+
+    home = open_page("home")
+    home.file_uploader(key="home_open_project").set_value(("lab.zip", content, "application/zip")).run()
+    run_until(home, lambda page: any(button.proto.label == "Save project" for button in page.get("download_button")))
+    assert not home.exception
+    assert home.session_state["gl_epochs"] == 2 and home.session_state["gl_dataset"] == entry.meta["config"]["dataset"]
+    assert len(ModelStore().entries()) == 1  # its run, installed and shown; nothing trained

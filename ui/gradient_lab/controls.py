@@ -11,15 +11,21 @@ from typing import Any
 
 import streamlit as st
 
+from dl.config import config_from_dict
 from dl.gradient_lab import trainer as lab
 from dl.gradient_lab.tables import FeatureTable
 from dl.gradient_lab.trainer import GradientLabConfig
-from ui.gradient_lab.state import lab_state
+from ui.gradient_lab.state import PAGE, lab_state
 from ui.i18n import t
 from ui.limits import show_limits
 from ui.links import config_from_link
+from ui.loaders import model_store
+from ui.projects import remember_data
+from ui.tabs import KeptFile
+from ui.training import Reopener, page_state
 
 PREFIX = "gl_"
+UPLOAD_KEY = "gl_upload"
 FIELDS = [field.name for field in dataclasses.fields(GradientLabConfig)]
 
 
@@ -124,7 +130,7 @@ def config_form() -> GradientLabConfig:
         st.markdown(f"**{t('gradient_lab.data_header')}**")
         values["dataset"] = _select("dataset", lab.DATASETS)
         if values["dataset"] == "csv":
-            st.file_uploader(t("gradient_lab.upload"), type=["csv"], key="gl_upload", help=t("gradient_lab.upload_help"))
+            st.file_uploader(t("gradient_lab.upload"), type=["csv"], key=UPLOAD_KEY, help=t("gradient_lab.upload_help"))
             show_limits("lab_table")
         st.caption(t(f"gradient_lab.dataset_{values['dataset']}_about"))
     # fields whose widget is hidden keep the value they last had
@@ -138,8 +144,36 @@ def _builtin_table(name: str) -> FeatureTable:
 
 
 def load_table(config: GradientLabConfig) -> FeatureTable:
-    """The table for ``config``: a cached built-in set or the uploaded CSV (DataError when unusable)."""
+    """The table for ``config``: a cached built-in set or the uploaded CSV (DataError when unusable).
+
+    An opened project's CSV stands in for an upload until a file is uploaded; what was read is recorded
+    for "Save project" (``ui.projects.remember_data``)."""
     if config.dataset != "csv":
-        return _builtin_table(config.dataset)
-    upload = st.session_state.get("gl_upload")
-    return lab.load_lab_table(config, upload.getvalue() if upload else None, upload.name if upload else "")
+        table = _builtin_table(config.dataset)
+        remember_data(PAGE, table.fingerprint, builtin=config.dataset)
+        return table
+    upload = st.session_state.get(UPLOAD_KEY) or page_state(PAGE).get("kept_uploads", {}).get(UPLOAD_KEY)
+    table = lab.load_lab_table(config, upload.getvalue() if upload else None, upload.name if upload else "")
+    if upload:
+        remember_data(PAGE, table.fingerprint, files={"data": KeptFile(upload.name, upload.getvalue())})
+    return table
+
+
+def reopener(table: FeatureTable) -> Reopener:
+    """How a run opened from a project file comes back on ``table``: the page's own job for its settings,
+    which the store answers."""
+    def build(values: dict[str, Any], resume: Any) -> tuple[str, Any]:
+        config = lab.canonical_config(config_from_dict(GradientLabConfig, values))
+        return lab.model_key(config, table.fingerprint), lambda reporter: lab.train_gradient_lab(config, table, reporter,
+                                                                                                  model_store())
+    return Reopener(table.fingerprint, {lab.TASK: build}, "", "")
+
+
+def setting_states(task: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Every form widget's state for a stored run's config (opening a project); {} when the form cannot show it."""
+    config = lab.canonical_config(config_from_dict(GradientLabConfig, values))
+    try:
+        fits = fits_the_form(config)
+    except ValueError:
+        fits = False
+    return {widget_key(name): getattr(config, name) for name in FIELDS} if fits else {}
