@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_train_arguments(train_task)
         train_task.add_argument("--project", metavar="PROJECT.zip",
                                 help="resume this project's model for --epochs N more epochs, on its own data and settings "
-                                     "(image CNN, text, recommender)")
+                                     "(image CNN, text, recommender, BERT)")
         train_task.add_argument("--save-project", metavar="PROJECT.zip",
                                 help="also write a project file: the model, its settings, results and data "
                                      "(open it with `python -m dl open` or on the app's pages)")

@@ -115,10 +115,7 @@ def resume_from_project(args: Any, store: ModelStore) -> None:
     if args.epochs is None or args.epochs < 1:
         raise DataError("With --project, give --epochs N: how many more epochs to train.")
     project = read_project(path.read_bytes(), path.name)
-    if args.task not in RESUMABLE:
-        raise DataError(f"`train {args.task} --project` is not available: only the image CNN, text and recommender "
-                        "models keep their optimizer's state to go on from. Train again with more --epochs.")
-    if project.task not in RESUMABLE[args.task]:
+    if project.task not in RESUMABLE.get(args.task, ()):
         raise DataError(f"{path.name} holds a {project.task} model, not one `train {args.task} --project` resumes.")
     entry = install_project(project, store)
     if project.data.builtin:
@@ -136,7 +133,9 @@ def resume_from_project(args: Any, store: ModelStore) -> None:
     args.project_settings, args.resume = project.config, Resume(entry, args.epochs)
 
 
-RESUMABLE = {"image": ("image-cnn",), "text": ("text",), "recommender": ("recommender",)}  # Keras models: weights + optimizer
+# the stored runs each `train TASK --project` goes on with: Keras models with their optimizer's state, BERT from its
+# saved weights (a fresh optimizer); the image page's transfer model is not resumed (its frozen base has nothing to go on with)
+RESUMABLE = {"image": ("image-cnn",), "text": ("text",), "recommender": ("recommender",), "bert": ("bert",)}
 
 
 def project_config(args: Any, config_class: type) -> Any | None:

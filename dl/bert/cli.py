@@ -25,7 +25,7 @@ from dl.bert.config import CLASS_WEIGHTS, DEFAULT_SENTENCES, STRATEGIES, TOP_LAY
 from dl.data.errors import DataError
 from dl.store import ModelStore
 from dl.text.cli import add_text_inputs, print_labels, texts_from_args
-from dl.train_command import TrainCommand, TrainingOutcome, given_settings, run_train_command
+from dl.train_command import TrainCommand, TrainingOutcome, given_settings, project_config, run_train_command
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,17 +78,18 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     from dl.bert.train import stored_labeler, train_labeler
     from dl.text.cli import load_data
 
-    config = BertConfig(**given_settings(model=args.model, epochs=args.epochs, max_sentences=args.max_samples,
-                                         class_weights=args.class_weights, strategy=args.strategy,
-                                         trainable_layers=args.layers))
+    resume = getattr(args, "resume", None)
+    config = project_config(args, BertConfig) or BertConfig(**given_settings(
+        model=args.model, epochs=args.epochs, max_sentences=args.max_samples, class_weights=args.class_weights,
+        strategy=args.strategy, trainable_layers=args.layers))
     config.validate()
     dataset = load_data(args)
     chosen = config.resolved(len(dataset.texts))
     sentences = min(len(dataset.texts), chosen.max_sentences or 10**9)
     how = f"the top {chosen.trainable_layers} layers of " if chosen.strategy == "top_layers" else ""
     return TrainCommand(
-        stored=lambda: stored_labeler(store, config, dataset),
-        train=lambda reporter: train_labeler(config, dataset, reporter, store),
+        stored=lambda: stored_labeler(store, config, dataset, resume),
+        train=lambda reporter: train_labeler(config, dataset, reporter, store, resume),
         job_name="bert",
         headline=f"{config.model} fine-tuned on {dataset.source}",
         result_document=lambda outcome: {**result_document(outcome), "data_doctor": doctor_json(dataset, config, outcome)},

@@ -18,6 +18,7 @@ vectors come from those stored outputs too. The saved folder is the same whole m
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import tempfile
@@ -38,7 +39,7 @@ from dl.jobs import JobCancelled, ProgressReporter
 from dl.limits import LIMITS
 from dl.metrics import classification_metrics, macro_f1
 from dl.store import ModelStore
-from dl.task import Fitted, stored_meta, task_key, train_or_load
+from dl.task import Fitted, Resume, stored_meta, task_key, train_or_load
 from dl.text.data import TextDataset
 
 TASK = "bert"
@@ -121,15 +122,23 @@ def model_key(config: BertConfig, dataset: TextDataset) -> str:
     return task_key(TASK, config, dataset.fingerprint())
 
 
-def stored_labeler(store: ModelStore, config: BertConfig, dataset: TextDataset):
-    return stored_meta(store, TASK, config, dataset.fingerprint())
+def stored_labeler(store: ModelStore, config: BertConfig, dataset: TextDataset, resume: Resume | None = None):
+    return stored_meta(store, TASK, config, dataset.fingerprint(), resume)
 
 
-def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressReporter, store: ModelStore) -> TrainedLabeler:
-    """Fine-tune ``config`` on ``dataset`` (or load it from ``store``); see the module docstring."""
+def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressReporter, store: ModelStore,
+                  resume: Resume | None = None) -> TrainedLabeler:
+    """Fine-tune ``config`` on ``dataset`` (or load it from ``store``); see the module docstring.
+
+    ``resume``: go on fine-tuning that stored run's model (its saved weights; the optimizer starts afresh,
+    its state is not kept beside the model) for ``resume.epochs`` more epochs. The frozen-encoder baselines
+    and probe are the stored run's: they measure the pretrained encoder, which resuming does not change.
+    """
     config.validate()
     working = working_set(dataset, config)
     chosen = config.resolved(len(dataset.texts))  # the strategy and sample size this run uses
+    if resume is not None:
+        chosen = dataclasses.replace(chosen, epochs=resume.epochs, warmup_steps=0)  # no warm-up: the weights are trained
 
     kept_probe: dict[str, Any] = {}  # fit() puts the frozen-encoder baseline here; save() writes it beside the model
 
@@ -143,8 +152,12 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         from dl.bert.baselines import frozen_baselines
 
         transformers.set_seed(config.seed)
-        tokenizer = load_tokenizer(config.model)
-        model = load_classifier(config.model, working.class_names)
+        if resume is not None:
+            model, tokenizer = load_folder(resume.entry.path)
+            model.train()
+        else:
+            tokenizer = load_tokenizer(config.model)
+            model = load_classifier(config.model, working.class_names)
         train, validation, test = split_indices(working.labels, config.test_split, config.validation_split, config.seed)
         texts = working.texts
         lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
@@ -156,9 +169,11 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
                 chosen, model, tokenizer, working, train, validation, test, reporter, weights)
         else:
             # the baselines use the pretrained encoder as loaded: score them before fine-tuning changes it
-            baselines, probe = frozen_baselines(model.base_model, tokenizer, config.max_length, [texts[index] for index in train],
-                                         working.labels[train], test_texts, working.labels[test], working.num_classes)
-            history, seconds = _fine_tune(config, model, tokenizer, working, train, validation, reporter, weights)
+            if resume is None:
+                baselines, probe = frozen_baselines(model.base_model, tokenizer, config.max_length, [texts[index] for index in train],
+                                                    working.labels[train], test_texts, working.labels[test], working.num_classes)
+            history, seconds = _fine_tune(chosen if resume else config, model, tokenizer, working, train, validation, reporter,
+                                          weights)
             reporter.check_cancelled()  # Cancel stopped the Trainer at the next step: never store that model
             reporter.say("evaluating")
             probabilities = predict_probabilities(model, tokenizer, test_texts, config.max_length)
@@ -166,8 +181,12 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         metrics = classification_metrics(working.labels[test], probabilities, working.num_classes)
         metrics["macro_f1"] = macro_f1(metrics)
         metrics.update(fit_seconds=round(seconds, 2), train_sentences=int(len(train)), epochs_run=len(history), **timing)
-        metrics["baselines"] = baselines
-        kept_probe["document"] = probe_document(probe, list(working.class_names), config.model, config.max_length)
+        if resume is not None:  # the pretrained encoder's baselines and probe: the stored run's
+            metrics["baselines"] = resume.entry.meta["metrics"]["baselines"]
+            kept_probe["document"] = json.loads((resume.entry.path / PROBE_FILE).read_text(encoding="utf-8"))
+        else:
+            metrics["baselines"] = baselines
+            kept_probe["document"] = probe_document(probe, list(working.class_names), config.model, config.max_length)
         # unequal labels: the page and the CLI lead with macro F1, which a majority-label model fails
         metrics["imbalanced"] = bool(needs_class_weights(working.labels, working.num_classes))
         metrics["class_weights"] = weights
@@ -185,7 +204,7 @@ def train_labeler(config: BertConfig, dataset: TextDataset, reporter: ProgressRe
         (folder / PROBE_FILE).write_text(json.dumps(kept_probe["document"], ensure_ascii=False), encoding="utf-8")
 
     result = train_or_load(TASK, config, dataset.fingerprint(), fit, save, load_folder, reporter, store,
-                           {**working.summary(), "source": dataset.source})
+                           {**working.summary(), "source": dataset.source}, resume=resume)
     model, tokenizer = result.model
     meta = result.meta
     return TrainedLabeler(model, tokenizer, list(meta["class_names"]), chosen, meta["metrics"], meta["history"],

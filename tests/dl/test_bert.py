@@ -149,3 +149,18 @@ def test_auto_strategy_uses_the_top_layers_from_a_thousand_sentences():
     assert BertConfig(strategy="top_layers", max_sentences=0).resolved(50).strategy == "top_layers"
     with pytest.raises(DataError, match="strategy"):
         BertConfig(strategy="half").validate()
+
+
+def test_a_stored_fine_tuning_resumes_from_its_weights(store):
+    """``--project P --epochs N`` for BERT: the saved model trains on (its loss goes on from the saved run's
+    last, not from the pretrained model's first) and the history counts every epoch."""
+    from dl.task import Resume
+
+    dataset = opinions(60)
+    config = BertConfig(epochs=1, max_sentences=0, warmup_steps=2)
+    first = run_inline(lambda reporter: train_labeler(config, dataset, reporter, store))
+    resumed = run_inline(lambda reporter: train_labeler(config, dataset, reporter, store, Resume(store.get(first.path.name), 1)))
+    assert [row["epoch"] for row in resumed.history] == [1, 2] and resumed.metrics["epochs_run"] == 2
+    assert resumed.history[1]["loss"] < first.history[0]["loss"], (first.history, resumed.history)
+    assert resumed.metrics["baselines"] == first.metrics["baselines"]  # the pretrained encoder's, as stored
+    assert (resumed.path / "frozen_probe.json").read_text() == (first.path / "frozen_probe.json").read_text()
