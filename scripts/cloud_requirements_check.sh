@@ -6,11 +6,13 @@
 # start the app from that environment and open every page in a headless browser
 # (scripts/drive_served_app.py pages). Prints one JSON object; exit 1 on any failure.
 #
-#   PYTHON=/work/venv/bin/python scripts/cloud_requirements_check.sh
+#   PYTHON=/work/venv/bin/python scripts/cloud_requirements_check.sh    # about 6 minutes
+#   scripts/cloud_requirements_check.sh --requirements-only             # print the file, install nothing
 #
 # PYTHON runs the browser driver (playwright, /usr/bin/chromium); PYTHON311 makes the fresh
 # environment (default python3.11). The install uses this machine's pip settings (a wheel folder or
-# proxy certificates, if it has them), as Community Cloud uses its own.
+# proxy certificates, if it has them), as Community Cloud uses its own. A machine that cannot reach
+# PyTorch's index (the file's extra index): PIP_RETRIES=0, or pip retries it for every package.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +37,10 @@ recipe=$(sed -n '/^{ echo "--extra-index-url/,/> requirements.cloud.txt$/p' "$RO
 (cd "$ROOT" && eval "${recipe% > requirements.cloud.txt}") > "$WORK/requirements.txt"
 grep -q '^torch==.*+cpu$' "$WORK/requirements.txt" || fail "the file has no CPU torch pin"
 grep -q '^recbole==' "$WORK/requirements.txt" || fail "the file lacks the data packages"
+if [ "${1:-}" = "--requirements-only" ]; then
+    cat "$WORK/requirements.txt"
+    exit 0
+fi
 
 started=$(date +%s)
 "$PYTHON311" -m venv "$WORK/venv"

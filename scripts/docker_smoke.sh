@@ -143,9 +143,11 @@ build_context() {  # the folder docker builds: the checkout, or a commit of it (
     fi
     CONTEXT=$WORK/context
     mkdir -p "$CONTEXT"
-    git -C "$ROOT" archive "$SOURCE" | tar -x -C "$CONTEXT" || fail "git archive $SOURCE"
-    [ -f "$ROOT/docker/extra-ca.crt" ] && cp "$ROOT/docker/extra-ca.crt" "$CONTEXT/docker/"
-    [ -d "$ROOT/docker/wheels" ] && cp -r "$ROOT/docker/wheels" "$CONTEXT/docker/"
+    # umask 022: a checkout's file modes (git archive's default 002 would make docker/ differ from the
+    # working tree's, and Docker's layer cache compares modes)
+    git -C "$ROOT" -c tar.umask=0022 archive "$SOURCE" | tar -x -C "$CONTEXT" || fail "git archive $SOURCE"
+    [ -f "$ROOT/docker/extra-ca.crt" ] && cp -p "$ROOT/docker/extra-ca.crt" "$CONTEXT/docker/"
+    [ -d "$ROOT/docker/wheels" ] && cp -rp "$ROOT/docker/wheels" "$CONTEXT/docker/"
     say "building commit $(git -C "$ROOT" rev-parse --short "$SOURCE") ($SOURCE)"
 }
 

@@ -339,3 +339,20 @@ def test_smoke_script_skips_elsewhere_when_docker_cannot_start(tmp_path):
     result = run_smoke_without_docker(tmp_path, ci="")
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["skipped"]
+
+
+# ------------------------------------------------------------------------------------------- Community Cloud
+def test_the_community_cloud_file_docs_deploy_md_builds_pins_cpu_torch_and_adds_the_data_packages():
+    """scripts/cloud_requirements_check.sh takes its recipe from docs/deploy.md (its full run installs
+    the file and opens every page, minutes): here only the file it makes, against requirements*.txt."""
+    result = subprocess.run(["bash", str(REPO / "scripts" / "cloud_requirements_check.sh"), "--requirements-only"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
+    assert lines[0] == "--extra-index-url https://download.pytorch.org/whl/cpu"
+    torch_pin = next(line for line in (REPO / "requirements.txt").read_text().splitlines() if line.startswith("torch=="))
+    assert f"{torch_pin}+cpu" in lines and torch_pin not in lines
+    data = [line.split("#")[0].strip() for line in (REPO / "requirements-data.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+    assert data and all(package in lines for package in data)
+    assert "streamlit_app.py" not in result.stdout and len(lines) == len(set(lines))
