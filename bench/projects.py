@@ -29,20 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 EPOCHS = 2
 
+from app_cache_hit import wait_for  # noqa: E402 - a sibling script (bench/ is on sys.path when this runs)
+
 
 def cli(arguments: list[str], cache: Path) -> dict:
     done = subprocess.run([sys.executable, "-m", "dl", *arguments, "--json"], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "DL_CACHE_DIR": str(cache)}, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def wait_for(app, condition, seconds: float = 120) -> None:
-    deadline = time.perf_counter() + seconds
-    while not condition(app):
-        if time.perf_counter() > deadline or app.exception:
-            raise RuntimeError(f"the page did not get there: {app.exception}")
-        time.sleep(0.05)
-        app.run()
 
 
 def open_phase(project: Path) -> dict:

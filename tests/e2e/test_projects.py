@@ -15,16 +15,13 @@ from browser_utils import (
     act_then_expect,
     assert_no_exception,
     open_app,
-    press_train,
     save_screenshot,
-    set_texts_to_train_on,
     start_streamlit,
     stop_streamlit,
+    train_text_sample,
     visible_effect,
     wait_until_idle,
 )
-
-TRAINED = re.compile(r"test accuracy [\d.]+%")
 
 
 @pytest.fixture(scope="module")
@@ -36,13 +33,7 @@ def another_machine():
 
 def test_a_saved_project_opens_on_another_server_without_training(page, app_url, another_machine, tmp_path):
     page.set_default_timeout(180_000)
-    open_app(page, app_url, "text_classification")
-    page.get_by_text("Distinct texts").first.wait_for()
-    set_texts_to_train_on(page, ["Home", "ArrowRight"], "500")
-    press_train(page)
-    page.get_by_text(TRAINED).first.wait_for(timeout=300_000)
-    wait_until_idle(page)
-    accuracy = TRAINED.search(page.get_by_text(TRAINED).first.inner_text()).group()
+    accuracy = train_text_sample(page, app_url)
     with page.expect_download() as download:
         page.get_by_role("button", name="Save project").click()
     saved = tmp_path / download.value.suggested_filename
@@ -56,6 +47,6 @@ def test_a_saved_project_opens_on_another_server_without_training(page, app_url,
     page.get_by_text(re.compile("Loaded from the model cache: " + re.escape(accuracy))).first.wait_for(timeout=120_000)
     wait_until_idle(page)
     assert "text_classification" in page.url
-    assert page.get_by_text("Opened a stored run").count() >= 1
+    page.get_by_text("Opened a stored run").first.wait_for(timeout=30_000)
     assert_no_exception(page)
     save_screenshot(page, "project_opened")

@@ -17,10 +17,10 @@ from browser_utils import (
     poll,
     press_train,
     save_screenshot,
-    set_texts_to_train_on,
     start_streamlit,
     stop_streamlit,
     table_rows,
+    train_text_sample,
     visible_effect,
     wait_until_idle,
 )
@@ -57,13 +57,7 @@ def open_runs_tab(page) -> None:
 
 def test_a_second_visitor_sees_and_opens_built_in_runs_but_not_uploads(browser, hosted_url):
     first_context, first = visitor(browser)
-    open_app(first, hosted_url, PATH)
-    first.get_by_text("Distinct texts").first.wait_for()
-    set_texts_to_train_on(first, ["Home", "ArrowRight"], "500")
-    press_train(first)
-    first.get_by_text(TRAINED).first.wait_for(timeout=300_000)
-    wait_until_idle(first)
-    built_in_accuracy = TRAINED.search(first.get_by_text(TRAINED).first.inner_text()).group()
+    built_in_accuracy = train_text_sample(first, hosted_url)
     uploader = first.locator('[data-testid="stFileUploader"]')
     act_then_expect(first, first.locator('[data-testid="stRadio"]').first.get_by_text("Upload a table", exact=True).click,
                     visible_effect(uploader))
