@@ -81,7 +81,7 @@ def save_project_button(page: str, trained: Any) -> None:
     """A download button for the project of ``trained`` (a task result with ``meta`` and ``path``)."""
     recorded = page_state(page).get("project_data")
     fingerprint = trained.meta.get("data", {}).get("fingerprint")
-    if not recorded or recorded["fingerprint"] != fingerprint:  # the doctor's data fixes changed what was trained on
+    if not recorded or recorded["fingerprint"] != fingerprint:  # fixed, typed or photo-by-photo data: not a file to keep
         st.caption(t("projects.save_needs_raw_data"))
         return
     data = ProjectData(fingerprint=fingerprint, builtin=recorded["builtin"],
