@@ -77,6 +77,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     TF_CPP_MIN_LOG_LEVEL=2 \
     DL_CACHE_DIR=/cache \
+    DL_HOSTED=1 \
     PATH=/opt/venv/bin:$PATH
 
 # uid 1000: Hugging Face Spaces runs containers as this uid; the model cache must be writable by it.

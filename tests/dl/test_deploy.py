@@ -164,6 +164,13 @@ def test_the_app_files_are_readable_by_the_app_user():
     assert "chmod -R a+rX,go-w /src" in " ".join(arguments_of("RUN", "source"))
 
 
+def test_the_image_runs_in_hosted_mode():
+    """Issue 26.4: a container is shared by strangers, so its visitors see their own runs and built-in ones only."""
+    from dl.runs import TRUE_WORDS
+
+    assert dockerfile_environment()["DL_HOSTED"] in TRUE_WORDS
+
+
 def test_model_cache_is_a_volume():
     assert dockerfile_environment()["DL_CACHE_DIR"] == "/cache"
     assert "/cache" in last_argument("VOLUME")
