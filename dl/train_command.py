@@ -95,7 +95,7 @@ def run_train_command(args: Any, build: Callable[[Any, ModelStore], TrainCommand
         outcome = command.outcome(trained)
     result = command.result_document(outcome)
     if getattr(args, "save_project", None):
-        write_project(args, outcome)
+        write_project(args, outcome, result.get("data_doctor"))
     console.report_training(args, result, command.headline, command.summary_rows(result), started, outcome.notes)
 
 
@@ -146,9 +146,10 @@ def project_config(args: Any, config_class: type) -> Any | None:
     return config_from_dict(config_class, settings) if settings is not None else None
 
 
-def write_project(args: Any, outcome: TrainingOutcome) -> Path:
+def write_project(args: Any, outcome: TrainingOutcome, doctor: dict[str, Any] | None = None) -> Path:
     """``--save-project PATH``: the trained model's project file, with the data it was trained on (a built-in
-    set by name; a file as it is; a folder of class folders as a zip) and the column options given."""
+    set by name; a file as it is; a folder of class folders as a zip), the column options given and the
+    data doctor's findings (``doctor``)."""
     import io
     import zipfile
 
@@ -179,6 +180,6 @@ def write_project(args: Any, outcome: TrainingOutcome) -> Path:
                 names[role], files[path.name] = path.name, path.read_bytes()
         data = ProjectData(fingerprint=data_meta["fingerprint"], files=names, options=options)
     target = Path(args.save_project)
-    target.write_bytes(save_project(entry, data, files))
+    target.write_bytes(save_project(entry, data, files, doctor))
     print(f"project saved: {target} ({target.stat().st_size / 2**20:.1f} MiB)", file=sys.stderr)
     return target

@@ -28,6 +28,7 @@ def doctor_panel(diagnosis: Diagnosis, page: str, fixes: dict[str, Callable[[], 
     Sentences are read from ``namespace`` (e.g. ``data_doctor_images`` for codes only photos have),
     falling back to the shared ``data_doctor`` strings.
     """
+    page_state(page)["doctor"] = diagnosis.to_json()  # what "Save project" keeps beside the model
     with st.container(border=True, key=f"{page}_data_doctor"):
         st.markdown(f"**🩺 {t('data_doctor.header')}**")
         if diagnosis.healthy:

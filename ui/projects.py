@@ -88,7 +88,8 @@ def save_project_button(page: str, trained: Any) -> None:
                        files={role: file.name for role, file in recorded["files"].items()}, options=recorded["options"])
     files = {file.name: file.getvalue() for file in recorded["files"].values()}
     entry = StoreEntry(key=trained.path.name, path=trained.path, meta=trained.meta)
-    st.download_button(t("projects.save"), lambda: save_project(entry, data, files), icon="💾", key=f"{page}_save_project",
+    doctor = page_state(page).get("doctor")  # the data doctor's findings on this data (ui.data_doctor.doctor_panel)
+    st.download_button(t("projects.save"), lambda: save_project(entry, data, files, doctor), icon="💾", key=f"{page}_save_project",
                        file_name=project_file_name(str(trained.meta.get("task")), data), mime="application/zip",
                        help=t("projects.save_help"))
 

@@ -62,7 +62,9 @@ def test_the_cli_saves_a_project_and_open_prints_it(tmp_path):
     result = json.loads(trained.stdout)
     assert summary["task"] == "text" and summary["data"] == "mine.csv" and not summary["builtin"]
     assert summary["metrics"]["accuracy"] == pytest.approx(result["accuracy"])
-    assert read_project(project_path.read_bytes()).data_file("data")[1] == table.read_bytes()  # the data travels with it
+    project = read_project(project_path.read_bytes())
+    assert project.data_file("data")[1] == table.read_bytes()  # the data travels with it
+    assert project.doctor == result["data_doctor"] and summary["data_doctor"] == result["data_doctor"]  # and its findings
 
     resumed = run_cli(["train", "text", "--project", str(project_path), "--epochs", "2", "--json"], cache=tmp_path / "other-cache")
     assert resumed.returncode == 0, resumed.stderr
@@ -129,3 +131,53 @@ def test_text_and_recommender_runs_resume_where_they_stopped(tmp_path, task):
     saved, going_on = first.history[1]["loss"], resumed.history[2]["loss"]
     assert going_on < first.history[0]["loss"] and going_on < saved * 1.25, (saved, going_on)  # not back to a fresh start
     assert resumed.metrics["epochs_run"] == 4
+
+
+def round_trip(trained, store_there: ModelStore, fingerprint: str, builtin: str):
+    """``trained``'s project, read and installed in another store (another machine)."""
+    from dl.store import StoreEntry
+
+    entry = StoreEntry(key=trained.path.name, path=trained.path, meta=trained.meta)
+    project = read_project(save_project(entry, ProjectData(fingerprint=fingerprint, builtin=builtin)), "p.zip")
+    install_project(project, store_there)
+    return project
+
+
+def test_image_recommender_and_bert_projects_predict_the_same_elsewhere(tmp_path):
+    """The same inputs through the model that was saved and the one opened from its project in a fresh store."""
+    from dl.bert.config import BertConfig
+    from dl.bert.train import train_labeler
+    from dl.image.cnn import ImageClassifierConfig, train_image_classifier
+    from dl.image.dataset import load_builtin as load_images
+    from dl.recommender.config import RecommenderConfig
+    from dl.recommender.data import load_builtin as load_ratings
+    from dl.recommender.train import train_recommender
+
+    here, there = ModelStore(tmp_path / "here"), ModelStore(tmp_path / "there")
+    digits = load_images("digits")
+    image_config = ImageClassifierConfig(epochs=1, image_size=16)
+    image = run_inline(lambda reporter: train_image_classifier(image_config, digits, reporter, here))
+    round_trip(image, there, digits.fingerprint(), "digits")
+    opened = run_inline(lambda reporter: train_image_classifier(image_config, digits, reporter, there))
+    assert opened.from_cache
+    from dl.image.pixels import prepare_pixels
+
+    pixels = prepare_pixels(digits.images[:20], image.image_size, image.channels)
+    assert np.allclose(opened.model.predict(pixels, verbose=0), image.model.predict(pixels, verbose=0), atol=1e-6)
+
+    ratings = load_ratings("ml-100k")
+    ratings_config = RecommenderConfig(epochs=1)
+    recommender = run_inline(lambda reporter: train_recommender(ratings_config, ratings, reporter, here))
+    round_trip(recommender, there, ratings.fingerprint(), "ml-100k")
+    opened = run_inline(lambda reporter: train_recommender(ratings_config, ratings, reporter, there))
+    users, items = ratings.users[:50], ratings.items[:50]
+    assert opened.from_cache and np.allclose(opened.factors.predict(users, items), recommender.factors.predict(users, items))
+
+    sentences = build_dataset([f"{word} film number {index}" for index in range(20) for word in ("lovely", "awful")],
+                              ["good", "bad"] * 20, "opinions")
+    bert_config = BertConfig(epochs=1, max_sentences=0)
+    labeler = run_inline(lambda reporter: train_labeler(bert_config, sentences, reporter, here))
+    round_trip(labeler, there, sentences.fingerprint(), "opinions")
+    opened = run_inline(lambda reporter: train_labeler(bert_config, sentences, reporter, there))
+    probes = ["a lovely film", "an awful film"]
+    assert opened.from_cache and np.allclose(opened.predict(probes), labeler.predict(probes), atol=1e-5)

@@ -39,6 +39,11 @@ def test_a_saved_project_opens_on_another_server_without_training(page, app_url,
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.name.startswith("text-rotten_tomatoes-") and saved.suffix == ".zip"
+    from dl.project import read_project
+
+    kept = read_project(saved.read_bytes(), saved.name)
+    assert kept.data.builtin == "rotten_tomatoes" and kept.config["max_texts"] == 500
+    assert kept.doctor is not None and "findings" in kept.doctor  # the data doctor's findings travel with it
 
     open_app(page, another_machine, "")
     uploader = page.locator('[data-testid="stFileUploader"]')
