@@ -6,6 +6,11 @@ shows the job this page started on this data (or one running for these settings,
 another session or before the page was left) through ``ui.job_widget.show_job``, and returns the
 finished result, else None. What a page remembers lives in ``page_state(page)``: one dict per page
 under a key that no widget key can take.
+
+A stored run comes back through the same section: ``start_opened_run`` makes the page's job for a
+run's settings (a store hit) the one it shows, as the "All runs" tab (``ui.runs``) and an opened project
+file (``ui.projects``) do; a page's ``Reopener`` says how its job is built from a run's settings, and its
+``SettingWidget`` table which widget shows which setting (set when a run, a project or a link opens).
 """
 
 from __future__ import annotations
