@@ -42,7 +42,6 @@ LOWER_IS_BETTER = ("rmse", "mae")
 OVERLAY_DEFAULT = 3  # the newest runs overlaid when the tab opens: enough to compare, few enough to read
 
 
-
 def render_runs_tab(page: str, tasks: Sequence[str], reopener: Reopener | None) -> None:
     """The whole tab: table, overlay, parallel coordinates, CSV, open and delete."""
     hosted = hosted_mode()
