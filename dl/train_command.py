@@ -79,6 +79,9 @@ def run_train_command(args: Any, build: Callable[[Any, ModelStore], TrainCommand
     ``build``. With ``--project``, ``args.data`` comes from the project (``resume_from_project``)."""
     started = time.perf_counter()
     store = ModelStore()
+    if getattr(args, "save_project", None) and getattr(args, "fix", None):  # as on the pages: the data as read
+        raise DataError("--save-project keeps the data as it was read, and --fix changes it: train without --fix "
+                        "to save a project.")
     if getattr(args, "project", None):
         resume_from_project(args, store)
     elif not getattr(args, "data", None):

@@ -181,3 +181,10 @@ def test_image_recommender_and_bert_projects_predict_the_same_elsewhere(tmp_path
     opened = run_inline(lambda reporter: train_labeler(bert_config, sentences, reporter, there))
     probes = ["a lovely film", "an awful film"]
     assert opened.from_cache and np.allclose(opened.predict(probes), labeler.predict(probes), atol=1e-5)
+
+
+def test_a_project_of_data_changed_by_fix_is_refused_before_training(tmp_path):
+    refused = run_cli(["train", "recommender", "--data", "ml-100k", "--fix", "min_ratings", "--save-project",
+                       str(tmp_path / "p.zip")], cache=tmp_path / "cache")
+    assert refused.returncode == 2 and "--fix" in refused.stderr
+    assert not (tmp_path / "p.zip").exists() and not list((tmp_path / "cache").glob("*/meta.json"))  # nothing trained
