@@ -132,6 +132,17 @@ class Reopener:
         return (key, work) if key == run.key else None
 
 
+def task_reopener(task: str, config_class: type, work: Callable[[Any, Any, Any], tuple[str, Work]], data: Any,
+                   tabs_page: str, results_tab: str, settings: Callable[[str, dict[str, Any]], dict[str, Any]]) -> Reopener:
+    """The ``Reopener`` of a page with one task: ``work(config, data, resume)`` -> (store key, job) is the
+    page's own, fed the run's settings (``data``: what the page loaded, None before it has any)."""
+    from dl.config import config_from_dict
+
+    def build(values: dict[str, Any], resume: Any) -> tuple[str, Work]:
+        return work(config_from_dict(config_class, values), data, resume)
+    return Reopener(data.fingerprint() if data is not None else None, {task: build}, tabs_page, results_tab, settings)
+
+
 def start_opened_run(page: str, run: Run, key: str, work: Work, reopener: Reopener) -> None:
     """Start (or join) the page's job for a stored run and make it the one the page shows."""
     start_or_attach(key, work, name=f"{page} · {run.when}")

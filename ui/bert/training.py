@@ -7,12 +7,21 @@ from typing import Any
 import streamlit as st
 
 from dl.bert.config import BUILTIN_MODEL, CLASS_WEIGHTS, DEFAULT_SENTENCES, STRATEGIES, BertConfig
-from dl.bert.train import TASK, TrainedLabeler, model_key, train_labeler
-from dl.config import config_from_dict, config_to_dict
+from dl.bert.train import TASK, TrainedLabeler, train_labeler
+from dl.config import config_to_dict
+from dl.task import Resume, task_key
 from dl.text.data import TextDataset
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import Reopener, SettingWidget, Work, small_test_caution, training_section, widget_states
+from ui.training import (
+    Reopener,
+    SettingWidget,
+    Work,
+    small_test_caution,
+    task_reopener,
+    training_section,
+    widget_states,
+)
 
 PAGE = "bert"  # page_state("bert"); Train button key "bert_train"
 ONLINE = "online"
@@ -112,17 +121,15 @@ def settings_form(dataset: TextDataset, model: str) -> BertConfig:
     return config
 
 
-def bert_work(config: BertConfig, dataset: TextDataset) -> tuple[str, Work]:
-    """(store key, fine-tuning job) of ``config`` on ``dataset``."""
-    return model_key(config, dataset), lambda reporter: train_labeler(config, dataset, reporter, model_store())
+def bert_work(config: BertConfig, dataset: TextDataset, resume: Resume | None = None) -> tuple[str, Work]:
+    """(store key, fine-tuning job) of ``config`` on ``dataset`` (``resume``: a run resumed with ``--project``)."""
+    return task_key(TASK, config, dataset.fingerprint(), resume), lambda reporter: train_labeler(
+        config, dataset, reporter, model_store(), resume)
 
 
 def reopener(dataset: TextDataset | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``dataset``."""
-    def build(values: dict[str, Any], resume: Any) -> tuple[str, Work]:  # BERT runs are not resumed
-        return bert_work(config_from_dict(BertConfig, values), dataset)
-    return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "bert_labeling", results_tab,
-                    setting_states)
+    return task_reopener(TASK, BertConfig, bert_work, dataset, "bert_labeling", results_tab, setting_states)
 
 
 def train_and_attach(config: BertConfig, dataset: TextDataset) -> TrainedLabeler | None:

@@ -6,14 +6,14 @@ from typing import Any
 
 import streamlit as st
 
-from dl.config import config_from_dict, config_to_dict
+from dl.config import config_to_dict
 from dl.recommender.config import MODEL_KINDS, OPTIMIZERS, SPLITS, RecommenderConfig
 from dl.recommender.data import RatingsData
 from dl.recommender.train import TASK, TrainedRecommender, train_recommender
 from dl.task import Resume, task_key
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import Reopener, SettingWidget, Work, remember_run, training_section, widget_states
+from ui.training import Reopener, SettingWidget, Work, remember_run, task_reopener, training_section, widget_states
 
 PAGE = "movie_recommender"
 EMBEDDING_SIZES = [4, 8, 16, 32, 64, 128]
@@ -88,10 +88,7 @@ def recommender_work(config: RecommenderConfig, data: RatingsData, resume: Resum
 
 def reopener(data: RatingsData | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``data``."""
-    def build(values: dict[str, Any], resume: Resume | None) -> tuple[str, Work]:
-        return recommender_work(config_from_dict(RecommenderConfig, values), data, resume)
-    return Reopener(data.fingerprint() if data is not None else None, {TASK: build}, "movie_recommender", results_tab,
-                    setting_states)
+    return task_reopener(TASK, RecommenderConfig, recommender_work, data, "movie_recommender", results_tab, setting_states)
 
 
 def train_and_attach(config: RecommenderConfig, data: RatingsData) -> TrainedRecommender | None:

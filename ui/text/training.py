@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from dl.config import config_from_dict, config_to_dict
+from dl.config import config_to_dict
 from dl.task import Resume, task_key
 from dl.text import data as text_data
 from dl.text.config import CLASS_WEIGHTS, MODEL_KINDS, OPTIMIZERS, TextClassifierConfig
@@ -14,7 +14,16 @@ from dl.text.data import TextDataset
 from dl.text.train import TASK, TrainedTextClassifier, train_text_classifier
 from ui.i18n import note_text, t
 from ui.loaders import model_store
-from ui.training import Reopener, SettingWidget, Work, remember_run, small_test_caution, training_section, widget_states
+from ui.training import (
+    Reopener,
+    SettingWidget,
+    Work,
+    remember_run,
+    small_test_caution,
+    task_reopener,
+    training_section,
+    widget_states,
+)
 
 PAGE = "text"  # page_state("text"); Train button key "text_train"
 CLASS_WEIGHTS_WIDGET = "text_class_weights"  # the data doctor's class-weights fix sets it
@@ -95,10 +104,7 @@ def text_work(config: TextClassifierConfig, dataset: TextDataset, resume: Resume
 
 def reopener(dataset: TextDataset | None, results_tab: str) -> Reopener:
     """What the "All runs" tab needs to open a stored run on ``dataset``."""
-    def build(values: dict[str, Any], resume: Resume | None) -> tuple[str, Work]:
-        return text_work(config_from_dict(TextClassifierConfig, values), dataset, resume)
-    return Reopener(dataset.fingerprint() if dataset is not None else None, {TASK: build}, "text_classification", results_tab,
-                    setting_states)
+    return task_reopener(TASK, TextClassifierConfig, text_work, dataset, "text_classification", results_tab, setting_states)
 
 
 def train_and_attach(config: TextClassifierConfig, dataset: TextDataset) -> TrainedTextClassifier | None:
