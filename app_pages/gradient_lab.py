@@ -75,9 +75,7 @@ else:
                               on_press=start_fresh, chart=False, live_view=views.live_heatmap)
     if result is not None:
         views.remember_run(result.key, result.run, from_cache=result.from_cache)
-        entry = model_store().get(result.key)
-        if entry is not None:
-            save_project_button(PAGE, entry)
+        save_project_button(PAGE, result)
         current_id = result.key
         if result.from_cache:
             st.success(t("gradient_lab.from_cache"), icon="⚡")

@@ -78,19 +78,21 @@ def remember_data(page: str, fingerprint: str, builtin: str | None = None, files
 
 
 def save_project_button(page: str, trained: Any) -> None:
-    """A download button for the project of ``trained`` (a task result with ``meta`` and ``path``)."""
+    """A download button for the project of ``trained`` (a task result with ``meta`` and ``path``: its
+    store entry, already in memory, so a rerun reads and hashes no files)."""
     recorded = page_state(page).get("project_data")
-    fingerprint = trained.meta.get("data", {}).get("fingerprint")
+    meta = trained.meta
+    fingerprint = meta.get("data", {}).get("fingerprint")
     if not recorded or recorded["fingerprint"] != fingerprint:  # fixed, typed or photo-by-photo data: not a file to keep
         st.caption(t("projects.save_needs_raw_data"))
         return
     data = ProjectData(fingerprint=fingerprint, builtin=recorded["builtin"],
                        files={role: file.name for role, file in recorded["files"].items()}, options=recorded["options"])
     files = {file.name: file.getvalue() for file in recorded["files"].values()}
-    entry = StoreEntry(key=trained.path.name, path=trained.path, meta=trained.meta)
+    entry = StoreEntry(key=trained.path.name, path=trained.path, meta=meta)
     doctor = page_state(page).get("doctor")  # the data doctor's findings on this data (ui.data_doctor.doctor_panel)
     st.download_button(t("projects.save"), lambda: save_project(entry, data, files, doctor), icon="💾", key=f"{page}_save_project",
-                       file_name=project_file_name(str(trained.meta.get("task")), data), mime="application/zip",
+                       file_name=project_file_name(str(meta.get("task")), data), mime="application/zip",
                        help=t("projects.save_help"))
 
 

