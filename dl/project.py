@@ -32,7 +32,7 @@ import dl
 from dl.data.archives import is_bomb, unpacked_and_packed
 from dl.data.errors import DataError
 from dl.limits import LIMITS, megabytes
-from dl.store import META_FILE, ModelStore, StoreEntry, make_key
+from dl.store import META_FILE, BrokenEntryError, ModelStore, StoreEntry, make_key
 
 FORMAT = "deep-learning-playground-project"
 FORMAT_VERSION = 1  # raise it when the layout changes; read_project refuses a higher one
@@ -153,8 +153,13 @@ def read_project(content: bytes, file_name: str = "project.zip") -> Project:
 
 
 def install_project(project: Project, store: ModelStore) -> StoreEntry:
-    """Put the project's model into ``store`` under its key (kept as it is when already there)."""
-    existing = store.get(project.key) if (store.root / project.key).exists() else None
+    """Put the project's model into ``store`` under its key (kept as it is when already there; a broken
+    entry under that key is moved aside and replaced, as a training would replace it)."""
+    try:
+        existing = store.get(project.key)
+    except BrokenEntryError:
+        store.move_aside(project.key)
+        existing = None
     if existing is not None:
         return existing
 

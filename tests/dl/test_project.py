@@ -41,6 +41,9 @@ def test_a_project_opened_in_a_fresh_store_gives_the_same_predictions(tmp_path):
     assert entry.key == model_key(config, dataset) and project.task == TASK
     assert project.data_file("data") == ("mine.csv", b"text,label\n...")
     assert entry.meta["created"] == trained.meta["created"]  # when it was trained, not when it was opened
+    (entry.path / "model.keras").write_bytes(b"damaged on disk")
+    assert install_project(project, elsewhere).key == entry.key  # a broken copy is moved aside and replaced
+    assert elsewhere.get(entry.key) is not None
     reopened = run_inline(lambda reporter: train_text_classifier(config, dataset, reporter, elsewhere))  # the store answers: no training
     assert reopened.from_cache and reopened.history == trained.history
     probes = ["lovely tasty number 3", "awful stale number 8", "something else entirely"]
