@@ -52,8 +52,17 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("deep-learning-playground"))
 
 
+# Settings added to a task's config after models were stored under keys without them: at these values they
+# are left out of the key, so every model stored before (and every project file saved before) still matches.
+ADDED_LATER: dict[str, dict[str, Any]] = {
+    "image-cnn": {"augment_brightness": 0.0, "augment_contrast": 0.0},  # issue 27
+}
+
+
 def make_key(task: str, config: dict[str, Any], data_fingerprint: str) -> str:
     """The store key of a model: sha256 over task, config, data fingerprint and store version."""
+    later = ADDED_LATER.get(task, {})
+    config = {name: value for name, value in config.items() if name not in later or value != later[name]}
     payload = json.dumps(
         {"task": task, "config": config, "data": data_fingerprint, "store_version": STORE_VERSION},
         sort_keys=True,

@@ -22,6 +22,7 @@ from dl.data import DataError
 from dl.data.archives import check_model_file
 from dl.data.splits import split_indices
 from dl.data_doctor.labels import CLASS_WEIGHT_SETTINGS, balanced_class_weights, class_weights_wanted
+from dl.image.augment import augmentation_layers
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
 from dl.image.familiarity import TrainingImages, build_profile, save_profile, stored_sizes
 from dl.image.kinds import CLASSES_FILE, SEED, TRANSFER
@@ -42,9 +43,6 @@ CLASS_WEIGHTS = CLASS_WEIGHT_SETTINGS
 STOP_ON = ("macro_f1", "val_loss")
 MIN_UPDATES_PER_EPOCH = 8  # small sets: halve the batch until an epoch has this many updates (bench/image_small_data.py)
 MIN_BATCH_SIZE = 4  # below this, batch statistics and gradients get too noisy to help
-# augmentation fills uncovered pixels with the nearest edge pixel: black stays black around a digit
-# and a photo's border colour continues; Keras' default "reflect" mirrors strokes into the margin
-FILL_MODE = "nearest"
 
 
 @dataclass(frozen=True)
@@ -64,6 +62,8 @@ class ImageClassifierConfig:
     augment_rotate: float = 0.0  # off: measured no gain on MNIST-5k, -0.6% on 8x8 digits; 0.03 for photos
     augment_zoom: float = 0.0  # fraction; 0.1 suits photos taken at varying distances
     augment_shift: float = 0.1  # fraction of the size: objects are rarely centred; +1% on MNIST-5k
+    augment_brightness: float = 0.0  # off: scans and digits are evenly lit; 0.2 suits photos under varying light
+    augment_contrast: float = 0.0  # off, as brightness; 0.2 suits photos from different cameras
     optimizer: str = "adam"  # the seed's Adam: works without tuning the learning rate
     learning_rate: float = 0.001  # Adam's standard step size
     weight_decay: float = 0.0001  # AdamW only: a light pull towards small weights (Adam/SGD ignore it)
@@ -93,6 +93,8 @@ class ImageClassifierConfig:
             (0.0 <= self.augment_rotate <= 0.5, "augment_rotate must be 0-0.5 of a turn"),
             (0.0 <= self.augment_zoom <= 0.5, "augment_zoom must be 0-0.5"),
             (0.0 <= self.augment_shift <= 0.5, "augment_shift must be 0-0.5"),
+            (0.0 <= self.augment_brightness <= 0.5, "augment_brightness must be 0-0.5"),
+            (0.0 <= self.augment_contrast <= 0.9, "augment_contrast must be 0-0.9"),
             (self.network in NETWORKS, f"network must be one of {NETWORKS}"),
             (self.optimizer in OPTIMIZERS, f"optimizer must be one of {OPTIMIZERS}"),
             (0.0 <= self.weight_decay <= 0.1, "weight_decay must be 0-0.1"),
@@ -215,17 +217,8 @@ def build_model(config: ImageClassifierConfig, image_size: tuple[int, int], chan
 
     inputs = keras.Input(shape=(*image_size, channels), name="pixels")
     x = keras.layers.Rescaling(1.0 / 255.0, name="scale_to_unit")(inputs)
-    if config.augment_flip:
-        x = keras.layers.RandomFlip("horizontal", seed=config.seed, name="augment_flip")(x)
-    if config.augment_rotate > 0:
-        x = keras.layers.RandomRotation(
-            config.augment_rotate, fill_mode=FILL_MODE, seed=config.seed, name="augment_rotate"
-        )(x)
-    if config.augment_zoom > 0:
-        x = keras.layers.RandomZoom(config.augment_zoom, fill_mode=FILL_MODE, seed=config.seed, name="augment_zoom")(x)
-    if config.augment_shift > 0:
-        shift = config.augment_shift
-        x = keras.layers.RandomTranslation(shift, shift, fill_mode=FILL_MODE, seed=config.seed, name="augment_shift")(x)
+    for layer in augmentation_layers(config):  # dl.image.augment: active in training only
+        x = layer(x)
     for block in range(1, config.conv_blocks + 1):
         filters = config.filters * 2 ** (block - 1)
         kernel = (config.kernel_size, config.kernel_size)
