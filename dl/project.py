@@ -6,7 +6,10 @@ Layout of ``NAME.zip``::
                       the data doctor's findings
     model/...         the store entry as it is: meta.json (settings, metrics, history, framework versions)
                       and the model files
-    data/...          an uploaded data set's own files (a built-in set is named, not copied: it ships with the app)
+    data/...          an uploaded data set's own files (a built-in set is named, not copied: it ships with the app);
+                      images put into class slots (uploads and camera photos) one folder per class,
+                      ``data/class-1/camera-1.jpg``, with the classes' names and files in order under
+                      the data's ``options["classes"]`` (``class_files``)
 
 Opening (``read_project``) is as careful as any upload: a size limit, zip-bomb and path checks, only
 the three places above, every model file checked against the size and sha256 that meta.json lists (a
@@ -40,6 +43,7 @@ PROJECT_FILE = "project.json"
 MODEL_FOLDER = "model"
 DATA_FOLDER = "data"
 SUFFIX = ".zip"
+CLASSES_OPTION = "classes"  # ProjectData.options key of data kept class by class: [{"name", "files"}, ...]
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,11 @@ class ProjectData:
 
     ``builtin``: a built-in set's name (its files ship with the app). Otherwise ``files`` maps a role
     to a file name under ``data/`` (``{"data": "mine.csv"}``, the recommender also ``"items"``) and
-    ``options`` says how it was read (the text and label columns). ``fingerprint``: the data's
-    content hash, the store key's data part, checked again when the data is read back.
+    ``options`` says how it was read (the text and label columns). Images kept class by class name
+    every file by itself (role = file name) and list them under ``options["classes"]``:
+    ``[{"name": "cats", "files": ["class-1/1.png", ...]}, ...]`` in the order the page read them.
+    ``fingerprint``: the data's content hash, the store key's data part, checked again when the data
+    is read back.
     """
 
     fingerprint: str
@@ -89,6 +96,14 @@ class Project:
         name = self.data.files.get(role)
         return (name, self.data_files[name]) if name else None
 
+    def class_files(self) -> list[tuple[str, list[tuple[str, bytes]]]] | None:
+        """Data kept class by class: [(class name, [(file name, bytes), ...]), ...] in the page's order,
+        or None when the data is not kept that way (``read_project`` has checked its shape)."""
+        classes = self.data.options.get(CLASSES_OPTION)
+        if classes is None:
+            return None
+        return [(entry["name"], [(name, self.data_files[name]) for name in entry["files"]]) for entry in classes]
+
 
 def save_project(entry: StoreEntry, data: ProjectData, data_files: dict[str, bytes] | None = None,
                  doctor: dict[str, Any] | None = None) -> bytes:
@@ -97,6 +112,9 @@ def save_project(entry: StoreEntry, data: ProjectData, data_files: dict[str, byt
     missing = [name for name in data.files.values() if name not in data_files]
     if missing:
         raise ValueError(f"data files named but not given: {missing}")
+    unsafe = [name for name in data_files if not is_safe_data_name(name)]
+    if unsafe:  # read_project would refuse the file: never write one
+        raise ValueError(f"data file names must be relative paths without '..': {unsafe}")
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -121,7 +139,7 @@ def save_project(entry: StoreEntry, data: ProjectData, data_files: dict[str, byt
 
 def project_file_name(task: str, data: ProjectData, saved: float | None = None) -> str:
     """``text-mine-20261206-1812.zip``: the task, the data, and when."""
-    source = data.builtin or Path(next(iter(data.files.values()), "data")).stem
+    source = data.builtin or (CLASSES_OPTION if CLASSES_OPTION in data.options else Path(next(iter(data.files.values()), "data")).stem)
     stamp = time.strftime("%Y%m%d-%H%M", time.localtime(saved or time.time()))
     safe = "".join(character if character.isalnum() or character in "-_" else "-" for character in source)[:40]
     return f"{task}-{safe}-{stamp}{SUFFIX}"
@@ -180,7 +198,7 @@ def project_summary(project: Project) -> dict[str, Any]:
         "file": project.file_name,
         "task": project.task,
         "key": project.key,
-        "data": project.data.builtin or ", ".join(project.data.files.values()),
+        "data": project.data.builtin or _data_description(project),
         "builtin": project.data.builtin is not None,
         "settings": project.config,
         "metrics": {name: value for name, value in project.metrics.items() if isinstance(value, (int, float, str))},
@@ -192,6 +210,21 @@ def project_summary(project: Project) -> dict[str, Any]:
         "versions": project.meta.get("versions", {}),
         "data_doctor": project.doctor,
     }
+
+
+def _data_description(project: Project) -> str:
+    """The files' names, or for data kept class by class each class with its number of files."""
+    classes = project.class_files()
+    if classes is None:
+        return ", ".join(project.data.files.values())
+    return ", ".join(f"{name} ({len(files)} files)" for name, files in classes)
+
+
+def is_safe_data_name(name: str) -> bool:
+    """A name a data file may have inside ``data/``: relative, forward slashes, no '..' and no empty part."""
+    path = PurePosixPath(name)
+    return bool(name) and "\\" not in name and not path.is_absolute() and ".." not in path.parts \
+        and all(part.strip() for part in name.split("/"))
 
 
 def not_a_project(file_name: str) -> DataError:
@@ -285,5 +318,20 @@ def _project_data(document: dict[str, Any], file_name: str) -> ProjectData:
         raise tampered(file_name, "its data description is malformed")
     if builtin is None and not files:
         raise tampered(file_name, "it names neither a built-in data set nor data files")
+    if CLASSES_OPTION in options:
+        _check_classes(options[CLASSES_OPTION], set(files.values()), file_name)
     return ProjectData(fingerprint=data["fingerprint"], builtin=builtin, files={str(k): str(v) for k, v in files.items()},
                        options=options)
+
+
+def _check_classes(classes: Any, named_files: set[Any], file_name: str) -> None:
+    """``options["classes"]`` is a list of {"name": str, "files": [names the data lists]}, each file in one class."""
+    def well_formed(entry: Any) -> bool:
+        return isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("files"), list) \
+            and all(isinstance(name, str) and name in named_files for name in entry["files"])
+
+    if not isinstance(classes, list) or not classes or not all(well_formed(entry) for entry in classes):
+        raise tampered(file_name, "its list of classes is malformed")
+    listed = [name for entry in classes for name in entry["files"]]
+    if len(listed) != len(set(listed)):
+        raise tampered(file_name, "a file is listed in two classes")

@@ -7,7 +7,8 @@ entry into one zip (``dl.project``), built only when clicked.
 
 Opening: the file is checked (``dl.project.read_project``), its model goes into the store under its
 key, and the page it belongs to is prepared as a visitor would have left it: the data source picked,
-an uploaded file back in its uploader (``ui.tabs.kept_upload``), the columns chosen. Once the page has
+an uploaded file back in its uploader (``ui.tabs.kept_upload``), the columns chosen, images kept class
+by class back in their class slots (``ProjectPage.data_module``). Once the page has
 read that data, ``open_pending_project`` opens the stored run there (``ui.runs.open_run``): the
 Results, Inside and Predict tabs come back without training.
 """
@@ -48,13 +49,15 @@ class ProjectPage:
     option_keys: dict[str, str] = field(default_factory=dict)  # option name -> widget key (columns)
     builtin_options: dict[str, str] = field(default_factory=dict)  # a built-in set's name -> the radio's value, when they differ
     settings_module: str = ""  # its ``setting_states(task, config) -> widget states`` (imported when a project opens)
+    data_module: str = ""  # its ``restore_project_data(project) -> the source radio's value or None``: data the page
+    # keeps its own way (the image page's class slots), put back when a project opens
 
 
 TEXT_PAGE = ProjectPage("text", "text_classification", "app_pages/text_classification.py", "text_source", "upload",
                         {"data": "text_file"}, {"text_col": "text_text_col", "label_col": "text_label_col"},
                         settings_module="ui.text.training")
 IMAGE_PAGE = ProjectPage("image", "image_classification", "app_pages/image_classification.py", "image_source", "zip",
-                         {"data": "image_zip"}, settings_module="ui.image.training")
+                         {"data": "image_zip"}, settings_module="ui.image.training", data_module="ui.image.data")
 RECOMMENDER_PAGE = ProjectPage("movie_recommender", "movie_recommender", "app_pages/movie_recommender.py", "recommender_source",
                                "upload", {"data": "recommender_ratings_file", "items": "recommender_items_file"},
                                {"user_col": "recommender_user_col", "item_col": "recommender_item_col",
@@ -83,17 +86,22 @@ def save_project_button(page: str, trained: Any) -> None:
     recorded = page_state(page).get("project_data")
     meta = trained.meta
     fingerprint = meta.get("data", {}).get("fingerprint")
-    if not recorded or recorded["fingerprint"] != fingerprint:  # fixed, typed or photo-by-photo data: not a file to keep
+    if not recorded or recorded["fingerprint"] != fingerprint:  # data changed by the doctor's fixes, or typed in
         st.caption(t("projects.save_needs_raw_data"))
         return
-    data = ProjectData(fingerprint=fingerprint, builtin=recorded["builtin"],
-                       files={role: file.name for role, file in recorded["files"].items()}, options=recorded["options"])
-    files = {file.name: file.getvalue() for file in recorded["files"].values()}
+    data, files = recorded_project_data(recorded)
     entry = StoreEntry(key=trained.path.name, path=trained.path, meta=meta)
     doctor = page_state(page).get("doctor")  # the data doctor's findings on this data (ui.data_doctor.doctor_panel)
     st.download_button(t("projects.save"), lambda: save_project(entry, data, files, doctor), icon="💾", key=f"{page}_save_project",
                        file_name=project_file_name(str(meta.get("task")), data), mime="application/zip",
                        help=t("projects.save_help"))
+
+
+def recorded_project_data(recorded: dict[str, Any]) -> tuple[ProjectData, dict[str, bytes]]:
+    """What ``remember_data`` recorded as a project's data description and its files (name -> bytes)."""
+    data = ProjectData(fingerprint=recorded["fingerprint"], builtin=recorded["builtin"],
+                       files={role: file.name for role, file in recorded["files"].items()}, options=recorded["options"])
+    return data, {file.name: file.getvalue() for file in recorded["files"].values()}
 
 
 # ---------------------------------------------------------------- opening
@@ -131,7 +139,8 @@ def prepare_project(content: bytes, file_name: str) -> ProjectPage:
     install_project(project, model_store())
     own_runs().add(project.key)
     builtin = project.data.builtin
-    st.session_state[spec.source_key] = spec.builtin_options.get(builtin, builtin) if builtin else spec.upload_option
+    own_way = importlib.import_module(spec.data_module).restore_project_data(project) if spec.data_module else None
+    st.session_state[spec.source_key] = own_way or (spec.builtin_options.get(builtin, builtin) if builtin else spec.upload_option)
     kept = page_state(spec.state).setdefault("kept_uploads", {})
     for role, uploader in spec.upload_keys.items():
         found = project.data_file(role)

@@ -1,4 +1,5 @@
-"""Image classification, data step: pick a built-in set, upload a zip, or fill class slots.
+"""Image classification, data step: pick a built-in set, upload a zip, or fill class slots (uploads and
+camera photos, ``ui.image.camera``).
 
 ``choose_dataset()`` draws the source picker and returns an ``ImageDataset`` (or None while
 nothing usable is uploaded; a DataError is shown as an error box). ``apply_fixes()`` returns it
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 import numpy as np
 import pandas  # noqa: F401 - see below
@@ -22,9 +24,11 @@ from dl.data_doctor import Diagnosis
 from dl.data_doctor.images import DATA_FIXES, apply_image_fix, diagnose_images
 from dl.image.dataset import ImageDataset, load_builtin
 from dl.image.uploads import dataset_from_class_files, read_image_zip
+from dl.project import CLASSES_OPTION, Project
 from ui.data_doctor import add_data_fix, applied_fixes_line, doctor_panel, fixed_data
 from ui.errors import show_data_error
 from ui.i18n import t
+from ui.image.camera import camera_for_slot, forget_slot, keep_only, put_back, unique_name
 from ui.limits import show_limits
 from ui.projects import remember_data
 from ui.tabs import KeptFile, kept_upload
@@ -88,34 +92,87 @@ def _zip_upload() -> ImageDataset | None:
 
 def _class_slots() -> ImageDataset | None:
     st.caption(t("image_classification.slots_help"))
-    slots: list[str] = st.session_state.setdefault(SLOTS_STATE, [uuid.uuid4().hex[:8] for _ in range(2)])
-    named_files: list[tuple[str, list[tuple[str, bytes]]]] = []
+    slots: list[str] = st.session_state.setdefault(SLOTS_STATE, [_new_slot() for _ in range(2)])
+    keep_only(slots)  # photos of slots that are gone (a project's data replaced them) go with them
+    classes: list[tuple[str, list[KeptFile]]] = []
     columns = st.columns(min(len(slots), 3) or 1)
     for position, slot in enumerate(list(slots)):
         with columns[position % len(columns)].container(border=True):
-            name = st.text_input(
-                t("image_classification.class_name"), value=t("image_classification.class_default", number=position + 1),
-                key=f"image_slot_name_{slot}",
-            )
+            name = _class_name(slot, position)
             uploads = st.file_uploader(
                 t("image_classification.class_images"), type=IMAGE_TYPES, accept_multiple_files=True,
                 key=f"image_slot_files_{slot}",
             )
+            photos = camera_for_slot(slot, name)
             if len(slots) > 2 and st.button(t("image_classification.remove_class"), key=f"image_slot_remove_{slot}", icon="🗑️"):
                 slots.remove(slot)
+                forget_slot(slot)
                 st.rerun()
-            named_files.append((name, [(file.name, file.getvalue()) for file in uploads or []]))
+            classes.append((name, [KeptFile(file.name, file.getvalue()) for file in uploads or []] + list(photos)))
     show_limits("photos")
     if st.button(t("image_classification.add_class"), icon="➕", key="image_slot_add"):
-        slots.append(uuid.uuid4().hex[:8])
+        slots.append(_new_slot())
         st.rerun()
-    if not any(files for _, files in named_files):
+    if not any(files for _, files in classes):
         return None
-    names = [name.strip().casefold() for name, _ in named_files]
+    names = [name.strip().casefold() for name, _ in classes]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise DataError(t("image_classification.duplicate_class", name=duplicates[0]))
-    return slots_dataset(dict(named_files), t("image_classification.slots_source"))
+    files_by_class = {name: [(file.name, file.data) for file in files] for name, files in classes}
+    dataset = slots_dataset(files_by_class, t("image_classification.slots_source"))
+    remember_data("image", dataset.fingerprint(), **class_files_for_project(classes))
+    return dataset
+
+
+def _new_slot() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def _class_name(slot: str, position: int) -> str:
+    """The slot's name box; "Class N" until typed (a name put back from a project is in the session already,
+    and giving a widget a default besides its session value makes Streamlit warn)."""
+    key = f"image_slot_name_{slot}"
+    default = None if key in st.session_state else t("image_classification.class_default", number=position + 1)
+    return st.text_input(t("image_classification.class_name"), value=default, key=key) or ""
+
+
+def class_files_for_project(classes: list[tuple[str, list[KeptFile]]]) -> dict:
+    """``remember_data``'s files and options for data kept class by class: each file under its class's folder
+    (``class-1/camera-3.jpg``; a class's name is the user's text, not a safe folder name), the classes in order."""
+    files: dict[str, KeptFile] = {}
+    listed = []
+    for number, (name, class_files) in enumerate(classes, start=1):
+        taken: set[str] = set()
+        paths = []
+        for file in class_files:
+            base = unique_name(safe_file_name(file.name), taken)
+            taken.add(base)
+            paths.append(f"class-{number}/{base}")
+            files[paths[-1]] = KeptFile(paths[-1], file.data)
+        listed.append({"name": name, "files": paths})
+    return {"files": files, "options": {CLASSES_OPTION: listed}}
+
+
+def safe_file_name(name: str) -> str:
+    """A file name as a safe path part (a browser sends a bare name; a hand-made request could send anything)."""
+    base = PurePosixPath(name.replace("\\", "/")).name.strip()
+    return base if base not in ("", ".", "..") else "image"
+
+
+def restore_project_data(project: Project) -> str | None:
+    """Put a project's class-slot data back as the slots' photos (an uploader cannot be refilled); the source
+    radio's value for it, or None when the project's data is not kept class by class."""
+    classes = project.class_files()
+    if classes is None:
+        return None
+    slots = [_new_slot() for _ in classes]
+    st.session_state[SLOTS_STATE] = slots
+    keep_only(slots)
+    for slot, (name, files) in zip(slots, classes, strict=True):
+        st.session_state[f"image_slot_name_{slot}"] = name
+        put_back(slot, files)
+    return "slots"
 
 
 def apply_fixes(dataset: ImageDataset, page: str) -> ImageDataset:
