@@ -60,8 +60,9 @@ def augmentation_layers(config: Any) -> list[Any]:
         chosen.append(layers.RandomBrightness(config.augment_brightness, value_range=(0.0, 1.0), seed=seed,
                                               name="augment_brightness"))
     if config.augment_contrast > 0:  # scales each image's distance from its mean by 1 +- factor
-        chosen.append(layers.RandomContrast(config.augment_contrast, value_range=(0.0, 1.0), seed=seed,
-                                            name="augment_contrast"))
+        # as a pair: Keras 3 reads one number f as (0, f) here, so contrast would only ever rise
+        contrast = config.augment_contrast
+        chosen.append(layers.RandomContrast((contrast, contrast), value_range=(0.0, 1.0), seed=seed, name="augment_contrast"))
     return chosen
 
 
