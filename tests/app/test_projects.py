@@ -129,3 +129,51 @@ def test_a_gradient_lab_run_travels_as_a_project(monkeypatch, tmp_path):
     assert not home.exception
     assert home.session_state["gl_epochs"] == 2 and home.session_state["gl_dataset"] == entry.meta["config"]["dataset"]
     assert len(ModelStore().entries()) == 1  # its run, installed and shown; nothing trained
+
+
+def test_class_slot_images_and_camera_photos_travel_inside_the_project(monkeypatch, tmp_path):
+    """Issue 27.1: uploads and camera photos put into class slots are saved with the model; opened in a fresh
+    session (another machine), they are back in their slots as kept photos, the data has the same fingerprint
+    and the model opens from the store without training."""
+    from camera_utils import name_class, open_camera, photo_names, slot_ids, take_photos
+    from image_photos import shape_png
+
+    from dl.store import ModelStore as Store
+    from ui.projects import recorded_project_data
+
+    image_page, image_runs = "image_classification", 6
+    first = open_page(image_page)
+    first.radio(key="image_source").set_value("slots").run()
+    bars, stripes = slot_ids(first)
+    name_class(first, bars, "bars")
+    name_class(first, stripes, "stripes")
+    first.file_uploader(key=f"image_slot_files_{bars}").set_value(
+        [(f"bar-{seed}.png", shape_png("bars", seed), "image/png") for seed in range(3)]).run()
+    open_camera(first, bars)
+    take_photos(first, bars, "bars", 2, first_seed=10)
+    open_camera(first, stripes)
+    take_photos(first, stripes, "stripes", 4, first_seed=100)
+    first.select_slider(key="image_size").set_value(16)
+    first.slider(key="image_epochs").set_value(2)
+    first.button(key="image_train").click().run()
+    run_until(first, lambda page: any(button.proto.label == "Save project" for button in page.get("download_button")))
+    recorded = first.session_state["_page_state.image"]["project_data"]
+    data, files = recorded_project_data(recorded)  # what the Save project button zips
+    assert sorted(files) == ["class-1/bar-0.png", "class-1/bar-1.png", "class-1/bar-2.png", "class-1/camera-1.jpg",
+                             "class-1/camera-2.jpg"] + [f"class-2/camera-{number}.jpg" for number in range(1, 5)]
+    entry = next(entry for entry in Store().entries() if entry.meta["data"]["fingerprint"] == recorded["fingerprint"])
+    content = save_project(StoreEntry(entry.key, entry.path, entry.meta), data, files)
+    on_another_machine(monkeypatch, tmp_path)
+
+    second = show_tab(open_page(image_page), image_runs, image_page)
+    second.file_uploader(key="image_open_project").set_value(("shapes.zip", content, "application/zip")).run()
+    assert not second.exception
+    run_until(second, lambda page: any("Opened a stored run" in caption.value for caption in page.caption))
+    assert second.session_state["image_source"] == "slots"
+    restored_bars, restored_stripes = slot_ids(second)
+    assert [box.value for box in second.text_input if box.key.startswith("image_slot_name_")] == ["bars", "stripes"]
+    assert photo_names(second, restored_bars) == ["camera-2.jpg", "camera-1.jpg", "bar-2.png", "bar-1.png", "bar-0.png"]
+    assert len(photo_names(second, restored_stripes)) == 4
+    assert second.session_state["_page_state.image"]["project_data"]["fingerprint"] == recorded["fingerprint"]
+    assert not [box for box in second.warning if "is not the data in" in box.value]
+    assert len(Store().entries()) == 1  # the project's model, installed; nothing trained
