@@ -14,7 +14,9 @@ def fingerprint(*parts: Any) -> str:
 
     Arrays contribute their dtype, shape and raw bytes, so two datasets with equal values but a
     different dtype (uint8 vs float32 pixels) get different fingerprints, as a model trained on one
-    is not the model for the other. Paths contribute the bytes of the file (or of every file in a
+    is not the model for the other. An array-like that reads its data in chunks (``dl.image.disk.DiskImages``:
+    ``dtype``, ``shape`` and ``chunks()``) contributes exactly what the same array in memory would,
+    read a chunk at a time. Paths contribute the bytes of the file (or of every file in a
     folder, in sorted order), not their name.
     """
     digest = hashlib.sha256()
@@ -32,6 +34,10 @@ def _update(digest: hashlib._Hash, value: Any) -> None:
                 _update(digest, item)
         else:
             digest.update(array.tobytes())
+    elif _is_chunked_array(value):
+        digest.update(f"ndarray:{value.dtype.str}:{tuple(value.shape)}:".encode())
+        for chunk in value.chunks():
+            digest.update(np.ascontiguousarray(chunk).tobytes())
     elif isinstance(value, (bytes, bytearray, memoryview)):
         digest.update(b"bytes:%d:" % len(value))
         digest.update(bytes(value))
@@ -58,6 +64,11 @@ def _update(digest: hashlib._Hash, value: Any) -> None:
             _update(digest, value[column].to_numpy())
     else:
         raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+def _is_chunked_array(value: Any) -> bool:
+    """An array kept outside memory (duck-typed: dl.data sits below dl.image and does not import it)."""
+    return hasattr(value, "chunks") and hasattr(value, "dtype") and hasattr(value, "shape") and value.dtype != object
 
 
 def _update_path(digest: hashlib._Hash, path: Path) -> None:

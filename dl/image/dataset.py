@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from dl.data import DataError, DatasetInfo, dataset_names, fingerprint, load_dataset, register_dataset
+from dl.image.disk import DiskImages, take
 from dl.task import StoredModel
 
 TASK = "image"
@@ -43,7 +44,9 @@ class ImageOriginals:
 class ImageDataset:
     """Images with integer labels.
 
-    ``images``: uint8, shape (n, height, width, channels), channels 1 (greyscale) or 3 (RGB).
+    ``images``: uint8, shape (n, height, width, channels), channels 1 (greyscale) or 3 (RGB): an array,
+    or for a big upload a ``dl.image.disk.DiskImages`` that reads them from a file as they are indexed
+    (whole-set passes go a chunk at a time: ``dl.image.disk.image_chunks``).
     ``labels``: int64, shape (n,), values in ``range(len(class_names))``.
     ``source``: "mnist", "digits", or the uploaded file name. ``skipped``: files left out, each
     "name: reason", so the page can list them. ``originals``: each image's file name, size and
@@ -51,7 +54,7 @@ class ImageDataset:
     own). Not part of the fingerprint: the model sees only the pixels.
     """
 
-    images: np.ndarray
+    images: np.ndarray | DiskImages
     labels: np.ndarray
     class_names: list[str]
     source: str
@@ -90,17 +93,20 @@ class ImageDataset:
         return {name: int(count) for name, count in zip(self.class_names, counts[: self.num_classes], strict=True)}
 
     def subset(self, indices: np.ndarray) -> ImageDataset:
-        """The images at ``indices`` (in that order) with the same classes, source and skipped files."""
+        """The images at ``indices`` (in that order) with the same classes, source and skipped files
+        (pixels on disk stay there: the subset is a view of the same file)."""
         indices = np.asarray(indices, dtype=np.int64)
         originals = self.originals.subset(indices) if self.originals is not None else None
-        return ImageDataset(self.images[indices], self.labels[indices], list(self.class_names), self.source,
+        return ImageDataset(take(self.images, indices), self.labels[indices], list(self.class_names), self.source,
                             list(self.skipped), originals, builtin=self.builtin)
 
     def fingerprint(self) -> str:
         """A content hash of pixels, labels and class names (the model-store key's data part).
 
         Computed once: hashing MNIST-5k's pixels takes a noticeable moment, and the key, the meta
-        and the page all ask for it. Datasets are not changed after they are built."""
+        and the page all ask for it. Datasets are not changed after they are built. The same pixels
+        give the same fingerprint in memory and on disk (hashed a chunk at a time there), so a stored
+        model or a project file made from one is found from the other."""
         if self._fingerprint is None:
             self._fingerprint = fingerprint(self.images, self.labels, list(self.class_names))
         return self._fingerprint

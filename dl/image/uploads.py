@@ -1,7 +1,9 @@
 """The user's own images: a zip of class folders, a folder of class folders, or files per class.
 
 Every reader ends in ``ImageDataset`` or raises ``DataError`` naming the file or class to fix.
-Nothing is ever extracted to disk; the zip is read in memory under these safety rules:
+No file of the zip is ever extracted to disk; the zip is read in memory, one entry at a time (its
+bytes are dropped once its header is read, and read again when its pixels are decoded), under these
+safety rules:
 
 - the upload itself is size-capped (``UploadLimits.max_upload_bytes``);
 - zip bombs: the number of entries, the declared uncompressed total and each entry's compression
@@ -13,22 +15,29 @@ Nothing is ever extracted to disk; the zip is read in memory under these safety 
   are a bomb together); each image is shrunk to ``storage_size`` as soon as it is decoded;
 - non-images and corrupt images are skipped and listed by name; RGBA, palette, 16-bit, CMYK and
   other modes are converted to RGB or greyscale.
+
+A set whose stored pixels pass ``UploadLimits.disk_threshold_bytes`` (~5,400 colour images) is written
+image by image into a file (``dl.image.disk``) instead of an array: 20,000 photos stay off the heap, and
+the same zip uploaded again is read back from that file without decoding.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import stat
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 
 from dl.data import DataError
 from dl.data.errors import too_large
 from dl.image.dataset import ImageDataset, ImageOriginals
+from dl.image.disk import DISK_THRESHOLD_BYTES, DiskImages, DiskImageWriter, images_folder, read_stored, write_meta
 from dl.image.pixels import to_rgb_or_grey
 from dl.limits import LIMITS
 
@@ -49,6 +58,7 @@ class UploadLimits:
     max_image_pixels: int = LIMITS.image_pixels
     max_total_pixels: int = LIMITS.total_image_pixels
     storage_size: tuple[int, int] = (128, 128)  # pixels kept per image: enough for any model here
+    disk_threshold_bytes: int = DISK_THRESHOLD_BYTES  # more stored pixels than this go to a file (dl/image/disk.py)
 
 
 DEFAULT_LIMITS = UploadLimits()
@@ -194,22 +204,41 @@ def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLim
     files = [info for info in infos if not info.is_dir() and not _is_ignored(info.filename)]
     paths = [PurePosixPath(info.filename.replace("\\", "/")) for info in files]
     wrapper = _common_wrapper_folder(paths)
-    entries: list[tuple[str | None, str, bytes | str]] = []
+    classes = [_class_of(path, wrapper) for path in paths]
+    if not any(classes):
+        raise DataError(
+            f"{file_name} has no folders. Put each class's images in its own folder "
+            "(e.g. cats/1.jpg, dogs/1.jpg) and zip those folders.",
+            "no_folders",
+            name=file_name,
+        )
+    disk_path = images_folder() / f"{_upload_digest(data, limits)}.u8"
+    stored = read_stored(disk_path)
+    if stored is not None:  # the same zip was read before and went to disk: its pixels are there
+        return _dataset_from_stored(*stored, source=file_name)
+    entries = _zip_entries(archive, files, classes, file_name, limits)
+    return _build_dataset(entries, file_name, limits, disk_path=disk_path)
+
+
+def _zip_entries(
+    archive: zipfile.ZipFile, files: list[zipfile.ZipInfo], classes: list[str | None], file_name: str,
+    limits: UploadLimits,
+) -> Iterator[tuple[str | None, str, bytes | str, Callable[[], bytes] | None]]:
+    """Each entry as ``(class, name, bytes or a skip reason, a function reading the bytes again)``, one
+    at a time: the caller reads the header and drops the bytes, so the zip's files are never all in
+    memory at once. DataError when an entry unpacks to more than its header said (a zip bomb)."""
     read_total = 0
-    for info, path in zip(files, paths, strict=True):
-        parts = path.parts[1:] if wrapper else path.parts
-        class_name = parts[0] if len(parts) >= 2 else None
+    for info, class_name in zip(files, classes, strict=True):
         if _is_symlink(info):
-            entries.append((class_name, info.filename, "a symbolic link, not a file"))
+            yield class_name, info.filename, "a symbolic link, not a file", None
             continue
         if info.flag_bits & 0x1:
-            entries.append((class_name, info.filename, "encrypted (password-protected)"))
+            yield class_name, info.filename, "encrypted (password-protected)", None
             continue
         try:
-            with archive.open(info) as handle:
-                content = handle.read(limits.max_entry_bytes + 1)
+            content = _read_entry(archive, info, limits)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as error:
-            entries.append((class_name, info.filename, f"unreadable in the zip ({_short(error)})"))
+            yield class_name, info.filename, f"unreadable in the zip ({_short(error)})", None
             continue
         read_total += len(content)
         if len(content) > limits.max_entry_bytes or read_total > limits.max_uncompressed_bytes:
@@ -220,15 +249,17 @@ def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLim
                 name=file_name,
                 entry=info.filename,
             )
-        entries.append((class_name, info.filename, content))
-    if not any(class_name for class_name, _, _ in entries):
-        raise DataError(
-            f"{file_name} has no folders. Put each class's images in its own folder "
-            "(e.g. cats/1.jpg, dogs/1.jpg) and zip those folders.",
-            "no_folders",
-            name=file_name,
-        )
-    return _build_dataset(entries, file_name, limits)
+        yield class_name, info.filename, content, lambda info=info: _read_entry(archive, info, limits)
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: UploadLimits) -> bytes:
+    with archive.open(info) as handle:
+        return handle.read(limits.max_entry_bytes + 1)
+
+
+def _class_of(path: PurePosixPath, wrapper: bool) -> str | None:
+    parts = path.parts[1:] if wrapper else path.parts
+    return parts[0] if len(parts) >= 2 else None
 
 
 def read_image_folder(folder: Path | str, limits: UploadLimits = DEFAULT_LIMITS) -> ImageDataset:
@@ -239,20 +270,26 @@ def read_image_folder(folder: Path | str, limits: UploadLimits = DEFAULT_LIMITS)
     class_folders = sorted(child for child in root.iterdir() if child.is_dir() and not _is_ignored(child.name))
     if not class_folders:
         raise DataError(f"{root} has no sub-folders. Put each class's images in its own sub-folder.")
-    entries: list[tuple[str | None, str, bytes | str]] = []
-    total = 0
+    return _build_dataset(_folder_entries(root, class_folders, limits), root.name, limits)
+
+
+def _folder_entries(
+    root: Path, class_folders: list[Path], limits: UploadLimits
+) -> Iterator[tuple[str | None, str, bytes | str, Callable[[], bytes] | None]]:
+    """A folder's image files as ``_zip_entries`` gives a zip's, one at a time."""
+    count = total = 0
     for class_folder in class_folders:
         for file in sorted(class_folder.rglob("*")):
             if not file.is_file() or _is_ignored(file.relative_to(root).as_posix()):
                 continue
-            if len(entries) >= limits.max_entries:
+            if count >= limits.max_entries:
                 raise DataError(f"{root} has more than {limits.max_entries:,} files. Use fewer images.")
+            count += 1
             size = file.stat().st_size
             total += size
             if size > limits.max_entry_bytes or total > limits.max_uncompressed_bytes:
                 raise DataError(f"{file} makes the data larger than the limit. Use fewer or smaller images.")
-            entries.append((class_folder.name, file.relative_to(root).as_posix(), file.read_bytes()))
-    return _build_dataset(entries, root.name, limits)
+            yield class_folder.name, file.relative_to(root).as_posix(), file.read_bytes(), file.read_bytes
 
 
 def read_image_path(path: Path | str, limits: UploadLimits = DEFAULT_LIMITS) -> ImageDataset:
@@ -289,34 +326,71 @@ def dataset_from_class_files(
         raise DataError(
             f"The images add up to {size} MiB, over the {limit} MiB limit.", "images_too_large", size=size, limit=limit
         )
-    entries = [(name, file_name, data) for name, files in cleaned.items() for file_name, data in files]
+    entries = [(name, file_name, data, None) for name, files in cleaned.items() for file_name, data in files]
     return _build_dataset(entries, source, limits, class_order=list(cleaned))
 
 
 # ---------------------------------------------------------------------------------------------- helpers
 def _build_dataset(
-    entries: Iterable[tuple[str | None, str, bytes | str]],
+    entries: Iterable[tuple[str | None, str, bytes | str, Callable[[], bytes] | None]],
     source: str,
     limits: UploadLimits,
     class_order: list[str] | None = None,
+    disk_path: Path | None = None,
 ) -> ImageDataset:
-    """Decode entries ``(class or None, file name, bytes or a skip reason)`` into an ImageDataset.
+    """Decode entries ``(class or None, file name, bytes or a skip reason, a function reading the bytes
+    again or None)`` into an ImageDataset.
 
     Every header is read first, so an upload whose images add up to more than
     ``limits.max_total_pixels`` is refused before any is decoded. Each image is then decoded, shrunk
     to ``limits.storage_size`` and written straight into the dataset's array, so memory grows with the
-    number of images, not their size (twelve 49-megapixel PNGs of 0.1 MB used to take 2.6 GB).
+    number of images, not their size (twelve 49-megapixel PNGs of 0.1 MB used to take 2.6 GB); past
+    ``limits.disk_threshold_bytes`` it is written into a file instead (``disk_path``, or one named by
+    the content's hash), and memory stays flat. An entry with a function to read it again is not
+    kept in memory between its header and its pixels.
     """
     skipped: list[str] = []
-    class_names, opened = _open_images(entries, source, limits, class_order, skipped)
+    content_digest = hashlib.sha256()
+    class_names, opened = _open_images(entries, source, limits, class_order, skipped, content_digest)
     if len(class_names) < 2:
         raise need_two_classes(source, class_names)
-    pixels, labels, originals = _decode_images(opened, class_names, limits.storage_size, skipped)
-    counts = np.bincount(labels, minlength=len(class_names))
-    for name, count in zip(class_names, counts, strict=True):
-        if count < 2:
-            raise class_too_small(source, name, int(count))
+    size = limits.storage_size
+    on_disk = len(opened) * size[0] * size[1] * 3 > limits.disk_threshold_bytes
+    if on_disk:
+        target = disk_path or images_folder() / f"{content_digest.hexdigest()}.u8"
+        sink: _MemoryPixels | DiskImageWriter = DiskImageWriter(target, len(opened), size)
+    else:
+        sink = _MemoryPixels(len(opened), size)
+    try:
+        pixels, labels, originals = _decode_images(opened, class_names, limits, skipped, sink)
+        counts = np.bincount(labels, minlength=len(class_names))
+        for name, count in zip(class_names, counts, strict=True):
+            if count < 2:
+                raise class_too_small(source, name, int(count))
+    except BaseException:
+        if isinstance(sink, DiskImageWriter):
+            sink.abandon()
+        raise
+    if isinstance(pixels, DiskImages):  # what a second read of the same upload needs besides the pixels
+        write_meta(pixels.path, {"labels": labels.tolist(), "class_names": class_names, "skipped": skipped,
+                                 "file_names": originals.file_names, "sizes": originals.sizes.tolist(),
+                                 "modes": originals.modes, "shape": list(pixels.stored_shape)})
     return ImageDataset(pixels, labels, class_names, source, skipped, originals)
+
+
+def _dataset_from_stored(pixels: DiskImages, meta: dict[str, Any], source: str) -> ImageDataset:
+    """An upload read before, from its pixels file and the meta beside it."""
+    originals = ImageOriginals(list(meta["file_names"]), np.asarray(meta["sizes"], dtype=np.int64).reshape(-1, 2),
+                               list(meta["modes"]))
+    return ImageDataset(pixels, np.asarray(meta["labels"], dtype=np.int64), list(meta["class_names"]), source,
+                        list(meta["skipped"]), originals)
+
+
+def _upload_digest(data: bytes, limits: UploadLimits) -> str:
+    """The name of an upload's pixels on disk: its bytes and every limit it was read under."""
+    digest = hashlib.sha256(data)
+    digest.update(repr(limits).encode())
+    return digest.hexdigest()
 
 
 def need_two_classes(source: str, class_names: list[str]) -> DataError:
@@ -340,15 +414,32 @@ def class_too_small(source: str, name: str, count: int) -> DataError:
     )
 
 
+@dataclass
+class _OpenedImage:
+    """An image whose header was read: its class, name and mode, and how to get it again for decoding
+    (the opened image itself when its bytes are in memory anyway, else a function reading them again)."""
+
+    class_name: str
+    file_name: str
+    mode: str
+    image: Any = None
+    read_again: Callable[[], bytes] | None = None
+
+    def reopen(self, limits: UploadLimits) -> Any:
+        return self.image if self.image is not None else open_image(self.read_again(), self.file_name, limits)
+
+
 def _open_images(
-    entries, source: str, limits: UploadLimits, class_order: list[str] | None, skipped: list[str]
-) -> tuple[list[str], list[tuple[str, str, object]]]:
-    """(class names, [(class, file name, image with only its header read)]); skipped entries are
-    added to ``skipped``. DataError when the images add up to more than ``limits.max_total_pixels``."""
+    entries, source: str, limits: UploadLimits, class_order: list[str] | None, skipped: list[str],
+    content_digest: Any,
+) -> tuple[list[str], list[_OpenedImage]]:
+    """(class names, the images with only their headers read); skipped entries are added to
+    ``skipped``; every image's name and bytes go into ``content_digest``. DataError when the images
+    add up to more than ``limits.max_total_pixels``."""
     classes: dict[str, None] = dict.fromkeys(class_order or [])
     opened = []
     total_pixels = 0
-    for class_name, file_name, content in entries:
+    for class_name, file_name, content, read_again in entries:
         if class_name is not None:
             classes.setdefault(class_name)  # a folder of only broken files is still a class
         if isinstance(content, str):
@@ -357,6 +448,8 @@ def _open_images(
         if class_name is None:
             skipped.append(f"{file_name}: not inside a class folder")
             continue
+        content_digest.update(f"{class_name}/{file_name}:{len(content)}:".encode())
+        content_digest.update(content)
         try:
             image = open_image(content, file_name, limits)
         except UnreadableImage as reason:
@@ -365,40 +458,55 @@ def _open_images(
         total_pixels += image.width * image.height
         if total_pixels > limits.max_total_pixels:
             raise too_many_total_pixels(source, total_pixels, limits.max_total_pixels)
-        opened.append((class_name, file_name, image))
+        kept = None if read_again is not None else image  # with a way to read it again, let the bytes go
+        opened.append(_OpenedImage(class_name, file_name, image.mode, kept, read_again))
     return (list(classes) if class_order else sorted(classes)), opened
 
 
+class _MemoryPixels:
+    """Where ``_decode_images`` writes a small set's pixels: one uint8 array, as ``DiskImageWriter`` a file."""
+
+    def __init__(self, capacity: int, size: tuple[int, int]):
+        self.pixels = np.empty((capacity, *size, 3), dtype=np.uint8)
+        self.count = 0
+
+    def append(self, pixels: np.ndarray) -> None:
+        self.pixels[self.count] = pixels
+        self.count += 1
+
+    def finish(self, greyscale: bool) -> np.ndarray:
+        pixels = self.pixels[: self.count]
+        return pixels[..., :1].copy() if greyscale else pixels
+
+
 def _decode_images(
-    opened, class_names: list[str], size: tuple[int, int], skipped: list[str]
-) -> tuple[np.ndarray, np.ndarray, ImageOriginals]:
-    """Decode and shrink each image into one uint8 array (n, height, width, 1 or 3), grouped by class,
+    opened: list[_OpenedImage], class_names: list[str], limits: UploadLimits, skipped: list[str],
+    sink: _MemoryPixels | DiskImageWriter,
+) -> tuple[np.ndarray | DiskImages, np.ndarray, ImageOriginals]:
+    """Decode and shrink each image into ``sink`` (uint8 (n, height, width, 1 or 3), grouped by class),
     its int64 labels and what each was before (name, size, mode). One channel when every image is
     greyscale. Corrupt images go to ``skipped``."""
     index = {name: position for position, name in enumerate(class_names)}
-    in_class_order = sorted(opened, key=lambda item: index[item[0]])  # stable: file order within a class
-    pixels = np.empty((len(opened), *size, 3), dtype=np.uint8)
+    in_class_order = sorted(opened, key=lambda item: index[item.class_name])  # stable: file order within a class
     labels = np.empty(len(opened), dtype=np.int64)
     names, sizes, modes = [], [], []
-    kept, greyscale = 0, True
-    for class_name, file_name, image in in_class_order:
-        mode = image.mode  # the file's own mode, before load_image converts it
+    greyscale = True
+    for item in in_class_order:
         try:
-            loaded = load_image(image)
-            small = resize_square(loaded, size)
+            loaded = load_image(item.reopen(limits))
+            small = resize_square(loaded, limits.storage_size)
         except UnreadableImage as reason:
-            skipped.append(f"{file_name}: {reason}")
+            skipped.append(f"{item.file_name}: {reason}")
             continue
         greyscale = greyscale and is_greyscale(small)
-        pixels[kept] = np.asarray(small.convert("RGB"), dtype=np.uint8)
-        labels[kept] = index[class_name]
-        names.append(file_name)
+        labels[sink.count] = index[item.class_name]
+        sink.append(np.asarray(small.convert("RGB"), dtype=np.uint8))
+        names.append(item.file_name)
         sizes.append(loaded.size)
-        modes.append(mode)
-        kept += 1
-    pixels, labels = pixels[:kept], labels[:kept]
+        modes.append(item.mode)  # the file's own mode, before load_image converted it
+    labels = labels[: sink.count]
     originals = ImageOriginals(names, np.asarray(sizes, dtype=np.int64).reshape(-1, 2), modes)
-    return (pixels[..., :1].copy() if greyscale else pixels), labels, originals
+    return sink.finish(greyscale), labels, originals
 
 
 def too_many_total_pixels(source: str, pixels: int, limit: int) -> DataError:
