@@ -25,6 +25,8 @@ from ui.tabs import KeptFile
 
 PHOTOS_STATE = "image_slot_photos"  # session key: {slot id: [KeptFile, ...]} in the order they came
 SHOTS_STATE = "image_slot_shots"  # session key: {slot id: photos taken so far}, part of the camera's key
+CAMERA_RESOLUTION = "480p"  # the models see at most 128 px; unasked, Chromium's fake camera gave 3840x2160 frames
+# (a 4K photo per click: slow to send from a phone, to decode on every rerun, and heavy in a project file)
 THUMBNAILS_SHOWN = 12  # the newest photos drawn as thumbnails; more would crowd a phone's screen
 THUMBNAIL_PIXELS = 64  # the longer side of a thumbnail, in pixels
 
@@ -41,7 +43,7 @@ def camera_for_slot(slot: str, class_name: str) -> list[KeptFile]:
         shots = st.session_state.setdefault(SHOTS_STATE, {}).get(slot, 0)
         camera_key = f"image_slot_camera_{slot}_{shots}"
         st.camera_input(t("camera.camera", name=class_name), key=camera_key, on_change=_keep_photo, args=(slot, camera_key),
-                        label_visibility="collapsed")
+                        label_visibility="collapsed", resolution=CAMERA_RESOLUTION)
     if photos:
         _thumbnails(slot, photos)
     return photos

@@ -97,7 +97,7 @@ def _class_slots() -> ImageDataset | None:
     classes: list[tuple[str, list[KeptFile]]] = []
     columns = st.columns(min(len(slots), 3) or 1)
     for position, slot in enumerate(list(slots)):
-        with columns[position % len(columns)].container(border=True):
+        with columns[position % len(columns)].container(border=True, key=f"image_class_slot_{slot}"):  # key: a CSS class
             name = _class_name(slot, position)
             uploads = st.file_uploader(
                 t("image_classification.class_images"), type=IMAGE_TYPES, accept_multiple_files=True,
