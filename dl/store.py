@@ -131,18 +131,20 @@ class ModelStore:
             pass
         return StoreEntry(key=key, path=path, meta=meta)
 
+    def peek(self, key: str) -> StoreEntry | None:
+        """The entry's ``meta.json`` as it is, or None: for showing a run, not loading it (no file is
+        hashed and its last use is not updated, unlike ``get``)."""
+        meta_path = self.root / key / META_FILE
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError):
+            return None
+        return StoreEntry(key=key, path=meta_path.parent, meta=meta)
+
     def entries(self) -> list[StoreEntry]:
         """All readable entries, most recently used first."""
-        found = []
-        for path in self._children():
-            meta_path = path / META_FILE
-            if path.name.startswith((TEMP_PREFIX, BROKEN_FOLDER)) or not meta_path.is_file():
-                continue
-            try:
-                meta = json.loads(meta_path.read_text())
-            except (OSError, ValueError):
-                continue
-            found.append(StoreEntry(key=path.name, path=path, meta=meta))
+        keys = [path.name for path in self._children() if not path.name.startswith((TEMP_PREFIX, BROKEN_FOLDER))]
+        found = [entry for entry in map(self.peek, keys) if entry is not None]
         return sorted(found, key=self._last_used, reverse=True)
 
     def total_bytes(self) -> int:

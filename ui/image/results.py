@@ -12,8 +12,10 @@ from dl.data_doctor.labels import majority_baseline
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from dl.metrics import balanced_accuracy, macro_f1
 from ui.i18n import t
+from ui.image.augment import render_comparison
 from ui.image.data import display_pixels
 from ui.image.replay import render_replay
+from ui.image.training import seed_work
 from ui.loaders import load_model_once
 from ui.plots import history_figure
 from ui.tabs import KEEP
@@ -70,6 +72,7 @@ def render_results_tab(trained: TrainedImageClassifier | None, dataset: ImageDat
         st.plotly_chart(confusion_figure(metrics["confusion_matrix"], trained.class_names), key="image_confusion")
     if trained.history:
         st.plotly_chart(history_figure(trained.history, title=t("image_classification.curves_title")), key="image_curves")
+    render_comparison(trained, dataset, seed_work)
     render_replay(trained)
     render_misclassified(trained, dataset)
     render_grad_cam(trained, dataset)

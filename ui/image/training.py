@@ -31,6 +31,7 @@ from dl.image.dataset import ImageDataset, TrainedImageClassifier
 from dl.task import Resume, task_key
 from ui.data_doctor import set_widget
 from ui.i18n import note_text, t
+from ui.image.augment import render_preview
 from ui.loaders import model_store
 from ui.training import Reopener, SettingWidget, Work, small_test_caution, training_section, widget_states
 
@@ -70,6 +71,8 @@ def setting_widgets(network: str) -> tuple[SettingWidget, ...]:
         ("augment_rotate", "image_rotate", None, 0.0, 0.25),
         ("augment_zoom", "image_zoom", None, 0.0, 0.3),
         ("augment_shift", "image_shift", None, 0.0, 0.3),
+        ("augment_brightness", "image_brightness", None, 0.0, 0.5),
+        ("augment_contrast", "image_contrast", None, 0.0, 0.8),
         ("optimizer", "image_optimizer", OPTIMIZERS, None, None),
         ("learning_rate", "image_lr", tuple(LEARNING_RATES), None, None),
         ("batch_size", "image_batch", tuple(BATCH_SIZES), None, None),
@@ -125,6 +128,8 @@ def settings_form(dataset: ImageDataset, network: str) -> ImageClassifierConfig:
             augment_rotate = st.slider(t("image_classification.augment_rotate"), 0.0, 0.25, default.augment_rotate, 0.01, key=key("image_rotate"))
             augment_zoom = st.slider(t("image_classification.augment_zoom"), 0.0, 0.3, default.augment_zoom, 0.05, key=key("image_zoom"))
             augment_shift = st.slider(t("image_classification.augment_shift"), 0.0, 0.3, default.augment_shift, 0.05, key=key("image_shift"))
+            augment_brightness = st.slider(t("augment.brightness"), 0.0, 0.5, default.augment_brightness, 0.05, key=key("image_brightness"))
+            augment_contrast = st.slider(t("augment.contrast"), 0.0, 0.8, default.augment_contrast, 0.05, key=key("image_contrast"))
         with training:
             st.markdown(f"**{t('image_classification.settings_training')}**")
             optimizer = st.selectbox(t("image_classification.optimizer"), OPTIMIZERS, OPTIMIZERS.index(default.optimizer),
@@ -137,12 +142,15 @@ def settings_form(dataset: ImageDataset, network: str) -> ImageClassifierConfig:
             class_weights = st.radio(t("image_classification.class_weights"), CLASS_WEIGHTS, horizontal=True, key=CLASS_WEIGHTS_WIDGET,
                                      format_func={choice: t(f"image_classification.class_weights_{choice}") for choice in CLASS_WEIGHTS}.get,
                                      help=t("image_classification.class_weights_help"))
-    return dataclasses.replace(
-        default, conv_blocks=conv_blocks, filters=filters, dense_units=dense_units, dropout=dropout, image_size=image_size,
-        color_mode=color_mode, augment_flip=augment_flip, augment_rotate=augment_rotate, augment_zoom=augment_zoom,
-        augment_shift=augment_shift, optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size,
-        epochs=epochs, early_stopping=early_stopping, validation_split=validation_split, class_weights=class_weights,
-    )
+        config = dataclasses.replace(
+            default, conv_blocks=conv_blocks, filters=filters, dense_units=dense_units, dropout=dropout, image_size=image_size,
+            color_mode=color_mode, augment_flip=augment_flip, augment_rotate=augment_rotate, augment_zoom=augment_zoom,
+            augment_shift=augment_shift, augment_brightness=augment_brightness, augment_contrast=augment_contrast,
+            optimizer=optimizer, learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
+            early_stopping=early_stopping, validation_split=validation_split, class_weights=class_weights,
+        )
+        render_preview(config, dataset)
+    return config
 
 
 def weights_on(config: ImageClassifierConfig | None, dataset: ImageDataset) -> bool:
