@@ -110,7 +110,8 @@ def overlay_figure(runs: list[Run], curve: str, labels: dict[str, str]) -> go.Fi
                                     name=labels[run.key], mode="lines+markers"))
     share = curve.removeprefix("val_") in SHARE_METRICS
     figure.update_layout(title=t("runs.overlay_title", metric=metric_label(curve)), height=360, legend=LEGEND_BELOW,
-                         margin={"l": 10, "r": 10, "t": 40, "b": 10}, xaxis={"title": t("common.axis_epoch")},
+                         margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                         xaxis={"title": t("common.axis_epoch"), "dtick": 1 if len({point["epoch"] for point in points}) <= 12 else None},
                          yaxis={"title": metric_label(curve), "tickformat": ".0%" if share else ".3~f"})
     return figure
 

@@ -110,10 +110,6 @@ def _comparison_table(with_run: Run, without_run: Run) -> None:
         if None not in values:
             rows.append({t("augment.score"): t(f"augment.score_{name}"), t("augment.with"): f"{values[0]:.1%}",
                          t("augment.without"): f"{values[1]:.1%}", t("augment.difference"): f"{(values[0] - values[1]) * 100:+.1f}"})
-    gaps = [_overfitting_gap(run) for run in (with_run, without_run)]
-    if None not in gaps:
-        rows.append({t("augment.score"): t("augment.score_gap"), t("augment.with"): f"{gaps[0]:.1%}",
-                     t("augment.without"): f"{gaps[1]:.1%}", t("augment.difference"): f"{(gaps[0] - gaps[1]) * 100:+.1f}"})
     epochs = [len(run.history) for run in (with_run, without_run)]
     rows.append({t("augment.score"): t("augment.score_epochs"), t("augment.with"): str(epochs[0]),
                  t("augment.without"): str(epochs[1]), t("augment.difference"): f"{epochs[0] - epochs[1]:+d}"})
@@ -121,10 +117,3 @@ def _comparison_table(with_run: Run, without_run: Run) -> None:
     difference = (with_run.number("accuracy") or 0.0) - (without_run.number("accuracy") or 0.0)
     st.caption(t("augment.verdict", points=difference * 100, test=int(with_run.metrics.get("test_size", 0))))
 
-
-def _overfitting_gap(run: Run) -> float | None:
-    """Training minus validation accuracy in the last epoch: how much better the model does on what it saw."""
-    last = run.history[-1] if run.history else {}
-    if "accuracy" not in last or "val_accuracy" not in last:
-        return None
-    return float(last["accuracy"]) - float(last["val_accuracy"])
