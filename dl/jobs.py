@@ -105,6 +105,7 @@ class ProgressReporter:
         if self._job.progress.message_code.startswith("loading_"):
             changes.update(message="", message_code="")
         self._job._training_started_at = time.time()  # loading a framework or a model is not training
+        self._job._first_batch_at = None
         self._job._update(**changes)
 
     def end_training(self) -> None:
@@ -156,6 +157,7 @@ class Job:
         self._done_event = threading.Event()
         self._started_at: float | None = None
         self._training_started_at: float | None = None  # the ETA counts from here, not from loading
+        self._first_batch_at: float | None = None  # when the first batch ended: the ETA's first timing
         self.created_at = time.time()
         self.progress = Progress(status=QUEUED)
         self.history: list[dict[str, float]] = []
@@ -195,12 +197,30 @@ class Job:
             now = time.time()
             elapsed = now - self._started_at if self._started_at else 0.0
             progress = replace(self.progress, **changes, elapsed_seconds=elapsed)
-            fraction = progress.fraction
-            training = now - (self._training_started_at or self._started_at or now)
-            eta = training * (1 - fraction) / fraction if 0 < fraction < 1 else None
-            self.progress = replace(progress, eta_seconds=eta)
+            self.progress = replace(progress, eta_seconds=self._eta(progress, now))
         if self._listener is not None:
             self._listener(self.progress, epoch_row)
+
+    def _eta(self, progress: Progress, now: float) -> float | None:
+        """Seconds left. Until the first epoch ends: the time per batch x the batches left, timed on the
+        first batch (so a 20,000-image run shows an estimate a moment after it starts, not after an
+        epoch), then on the batches since it (the first one also traces the model's graph, which later
+        ones skip). After an epoch: the time so far scaled by the fraction done (counting validation too)."""
+        fraction = progress.fraction
+        if not 0 < fraction < 1:
+            return None
+        started = self._training_started_at or self._started_at or now
+        total_batches = progress.steps * progress.epochs
+        done = (max(progress.epoch - 1, 0)) * progress.steps + progress.step
+        if self.history or not progress.steps or done <= 0:
+            return (now - started) * (1 - fraction) / fraction
+        if self._first_batch_at is None:
+            self._first_batch_at = now
+        if done == 1 or now <= self._first_batch_at:
+            per_batch = self._first_batch_at - started
+        else:
+            per_batch = (now - self._first_batch_at) / (done - 1)
+        return per_batch * (total_batches - done)
 
     def _record_epoch(self, epoch: int, metrics: dict[str, float]) -> None:
         row = {"epoch": epoch, **metrics}

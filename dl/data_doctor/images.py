@@ -35,6 +35,7 @@ import numpy as np
 from dl.data_doctor.findings import Diagnosis, Finding, Severity
 from dl.data_doctor.labels import label_findings
 from dl.image.dataset import ImageDataset
+from dl.image.disk import image_chunks
 
 TINY_SIDE = 32  # px on the short side: below this a photo holds little a 28-128 px CNN input can use
 FAR_FROM_SQUARE = 1.5  # long side / short side: the reader's centre crop then cuts off a third or more
@@ -47,7 +48,7 @@ DUPLICATE_SHARE = 0.01  # 1 % of images repeated moves accuracy by about as much
 SHORTCUT_SCORE = 0.5  # (balanced accuracy - chance) / (1 - chance) of the tree; MNIST: 0.14, 8x8 digits: 0.13
 SHORTCUT_SAMPLE = 3000  # images the tree is cross-validated on (the whole set when smaller): ~0.1 s
 EXAMPLES = 3  # shown under a finding
-CHUNK = 512  # images per step when thumbnails and hash distances are computed (bounded memory)
+CHUNK = 512  # images per step of every whole-set pass (bounded memory; a big upload's pixels are on disk)
 GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
 FIXES = ("class_weights", "transfer", "drop_near_duplicates", "drop_conflicts")
 DATA_FIXES = ("drop_near_duplicates", "drop_conflicts")
@@ -98,8 +99,8 @@ def original_colour_modes(dataset: ImageDataset) -> np.ndarray:
     if dataset.channels == 1:
         grey = np.ones(len(dataset.labels), dtype=bool)
     else:
-        pixels = dataset.images.astype(np.int16)
-        grey = np.all((pixels[..., 0] == pixels[..., 1]) & (pixels[..., 1] == pixels[..., 2]), axis=(1, 2))
+        grey = np.concatenate([np.all((chunk[..., 0] == chunk[..., 1]) & (chunk[..., 1] == chunk[..., 2]), axis=(1, 2))
+                               for chunk in image_chunks(dataset.images, CHUNK)])
     modes = np.where(grey, "grey", "colour").astype(object)
     if dataset.originals is not None:
         for index, mode in enumerate(dataset.originals.modes):
@@ -204,12 +205,13 @@ def duplicate_groups(images: np.ndarray) -> list[list[int]]:
         return index
 
     exact: dict[bytes, int] = {}
-    for index in range(count):
-        digest = hashlib.blake2b(images[index].tobytes(), digest_size=16).digest()
-        if digest in exact:
-            parent[root(index)] = root(exact[digest])
-        else:
-            exact[digest] = index
+    for start, chunk in zip(range(0, count, CHUNK), image_chunks(images, CHUNK)):
+        for index, image in enumerate(chunk, start=start):
+            digest = hashlib.blake2b(image.tobytes(), digest_size=16).digest()
+            if digest in exact:
+                parent[root(index)] = root(exact[digest])
+            else:
+                exact[digest] = index
     hashes, averages = difference_hashes(images), average_hashes(images)
     coarse, fine = _unit_thumbnails(images, 8), _unit_thumbnails(images, THUMBNAIL)
     for start in range(0, count, CHUNK):

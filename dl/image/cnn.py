@@ -24,9 +24,10 @@ from dl.data.splits import split_indices
 from dl.data_doctor.labels import CLASS_WEIGHT_SETTINGS, balanced_class_weights, class_weights_wanted
 from dl.image.augment import augmentation_layers
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
+from dl.image.disk import is_on_disk, take
 from dl.image.familiarity import TrainingImages, build_profile, save_profile, stored_sizes
 from dl.image.kinds import CLASSES_FILE, SEED, TRANSFER
-from dl.image.pixels import prepare_pixels
+from dl.image.pixels import StreamedPixels, convert_channels, prepare_pixels
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics, macro_f1
 from dl.replay import replay_callback, save_replay
@@ -185,25 +186,52 @@ def model_key(config: ImageClassifierConfig, dataset: ImageDataset) -> str:
 
 
 # ------------------------------------------------------------------------------------------- data
-def training_pipeline(pixels: np.ndarray, labels: np.ndarray, batch_size: int, seed: int, shuffle: bool):
-    """A tf.data pipeline over in-memory arrays: shuffle indices, gather whole batches, prefetch.
+def training_pipeline(pixels: np.ndarray | StreamedPixels, labels: np.ndarray, batch_size: int, seed: int, shuffle: bool):
+    """A tf.data pipeline of (pixels, label) batches: shuffle indices, gather whole batches, prefetch.
 
     Shuffling a range of indices and gathering a batch in one op costs one small kernel per batch,
     instead of slicing and re-stacking every image (``from_tensor_slices(...).batch``); prefetch
-    prepares the next batch while the current one trains.
+    prepares the next batch while the current one trains. ``pixels``: prepared inputs in memory, or
+    ``StreamedPixels`` over images on disk, whose batches are read and prepared as they are needed
+    (``streamed_batches``) in the same shuffled order.
     """
     import tensorflow as tf
 
-    pixel_tensor = tf.constant(pixels)
     label_tensor = tf.constant(labels.astype(np.int64))
     indices = tf.data.Dataset.range(len(labels))
     if shuffle:
         indices = indices.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
+    if isinstance(pixels, StreamedPixels):
+        return streamed_batches(indices.batch(batch_size), pixels, label_tensor)
+    pixel_tensor = tf.constant(pixels)
     batches = indices.batch(batch_size).map(
         lambda batch: (tf.gather(pixel_tensor, batch), tf.gather(label_tensor, batch)),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     return batches.prefetch(tf.data.AUTOTUNE)
+
+
+def streamed_batches(index_batches: Any, inputs: StreamedPixels, label_tensor: Any):
+    """Each batch of indices -> (the model's inputs, labels), read from disk as training goes.
+
+    The read (``os.pread`` of the batch's images) and the channel conversion run in Python through
+    ``tf.numpy_function``, the resize in TensorFlow, both in parallel calls with prefetch, so the
+    next batches are read while the current one trains. The values equal ``prepare_pixels``'s."""
+    import tensorflow as tf
+
+    stored_size, channels = tuple(inputs.images.shape[1:3]), inputs.channels
+
+    def read(batch: np.ndarray) -> np.ndarray:
+        return convert_channels(inputs.images[batch], channels)
+
+    def load(batch: Any) -> tuple[Any, Any]:
+        pixels = tf.numpy_function(read, [batch], tf.float32, stateful=False)
+        pixels.set_shape([None, *stored_size, channels])
+        if stored_size != tuple(inputs.image_size):
+            pixels = tf.image.resize(pixels, inputs.image_size, antialias=True)
+        return tf.clip_by_value(pixels, 0.0, 255.0), tf.gather(label_tensor, batch)
+
+    return index_batches.map(load, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 
 # ------------------------------------------------------------------------------------------- model
@@ -239,7 +267,7 @@ def build_model(config: ImageClassifierConfig, image_size: tuple[int, int], chan
 
 
 def stopping_callbacks(
-    config: ImageClassifierConfig, model: Any, validation_pixels: np.ndarray, validation_labels: np.ndarray,
+    config: ImageClassifierConfig, model: Any, validation_pixels: np.ndarray | StreamedPixels, validation_labels: np.ndarray,
     num_classes: int, train_examples: int, batch_size: int, epochs: int,
 ) -> list[Any]:
     """Early stopping and learning-rate halving for one run.
@@ -248,6 +276,8 @@ def stopping_callbacks(
     the best epoch's weights and cannot stop while the model is no better than the majority class;
     its patience grows when an epoch is only a few updates long (``plan_stopping``). Otherwise
     Keras' ``EarlyStopping`` on validation loss (or training loss without a validation split).
+    ``validation_pixels`` are the model's inputs, prepared (an array) or prepared 512 at a time as the
+    check reads them (``StreamedPixels``, for images on disk).
     """
     import keras
 
@@ -259,9 +289,11 @@ def stopping_callbacks(
     if config.early_stopping and config.stop_on == "macro_f1" and has_validation:
         plan = plan_stopping(train_examples, batch_size, config.patience, epochs)
 
+        size = 128  # images a step: 512 took 250 MB of activations at 64 px, the same whatever the set's size
+
         def predict() -> np.ndarray:
-            return np.concatenate([keras.ops.convert_to_numpy(model(validation_pixels[start : start + 512], training=False))
-                                   for start in range(0, len(validation_pixels), 512)])
+            return np.concatenate([keras.ops.convert_to_numpy(model(validation_pixels[start : start + size], training=False))
+                                   for start in range(0, len(validation_pixels), size)])
 
         callbacks.append(macro_f1_stopping(predict, validation_labels, num_classes, plan))
     elif config.early_stopping:
@@ -329,7 +361,10 @@ def train_image_classifier(
         train_index, validation_index, test_index = split_indices(
             dataset.labels, config.test_split, config.validation_split, config.seed
         )
-        pixels = prepare_pixels(dataset.images, image_size, channels)
+        if is_on_disk(dataset.images):  # a big upload: read and prepare a batch at a time
+            pixels: np.ndarray | StreamedPixels = StreamedPixels(dataset.images, image_size, channels)
+        else:
+            pixels = prepare_pixels(dataset.images, image_size, channels)
         train_labels = dataset.labels[train_index]
         batch_size, epochs = scaled_settings(config, len(train_index))
         learning_rate = learning_rate_for(config, math.ceil(len(train_index) / batch_size) * epochs)
@@ -345,14 +380,14 @@ def train_image_classifier(
                     loss="sparse_categorical_crossentropy",
                     metrics=["accuracy"],
                 )
-        train_data = training_pipeline(pixels[train_index], train_labels, batch_size, config.seed, True)
+        train_data = training_pipeline(take(pixels, train_index), train_labels, batch_size, config.seed, True)
         validation_data = None
         if len(validation_index):
             validation_data = training_pipeline(
-                pixels[validation_index], dataset.labels[validation_index], batch_size, config.seed, False
+                take(pixels, validation_index), dataset.labels[validation_index], batch_size, config.seed, False
             )
         callbacks = [keras_progress_callback(reporter, epochs), replay_callback(replay)]
-        callbacks += stopping_callbacks(config, model, pixels[validation_index], dataset.labels[validation_index],
+        callbacks += stopping_callbacks(config, model, take(pixels, validation_index), dataset.labels[validation_index],
                                         dataset.num_classes, len(train_index), batch_size, epochs)
         weighted = uses_class_weights(config, train_labels, dataset.num_classes)
         class_weight = balanced_class_weights(train_labels, dataset.num_classes) if weighted else None
@@ -371,7 +406,11 @@ def train_image_classifier(
         fit_seconds, fit_cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
         reporter.check_cancelled()  # a cancelled run is never cached
         history = history_rows(fitted.history)
-        probabilities = model.predict(pixels[test_index], batch_size=256, verbose=0)
+        if isinstance(pixels, StreamedPixels):
+            test_batches = training_pipeline(take(pixels, test_index), dataset.labels[test_index], 256, config.seed, False)
+            probabilities = model.predict(test_batches, verbose=0)
+        else:
+            probabilities = model.predict(pixels[test_index], batch_size=256, verbose=0)
         metrics = classification_metrics(dataset.labels[test_index], probabilities, dataset.num_classes)
         metrics["fit_seconds"] = round(fit_seconds, 3)
         metrics["fit_cpu_seconds"] = round(fit_cpu_seconds, 3)  # all threads: on a shared machine, wall time lies
@@ -409,17 +448,18 @@ def train_image_classifier(
     )
 
 
-def training_profile(model: Any, pixels: np.ndarray, dataset: ImageDataset, train_index: np.ndarray,
+def training_profile(model: Any, pixels: np.ndarray | StreamedPixels, dataset: ImageDataset, train_index: np.ndarray,
                      validation_index: np.ndarray) -> dict[str, Any]:
     """``dl.image.familiarity``'s profile of the images a CNN was fitted on and watched by (never the
-    test images): their brightness, colour, shapes and "dense"-layer features per class."""
+    test images): their brightness, colour, shapes and "dense"-layer features per class. Images on
+    disk are read a few hundred at a time (``take`` gives views; the profile's passes go by slices)."""
     seen = np.concatenate([train_index, validation_index])
     training = TrainingImages(
-        images=dataset.images[seen],
+        images=take(dataset.images, seen),
         sizes=stored_sizes(dataset.images, dataset.originals, seen),
-        train_features=SEED.features_of_inputs(model, pixels[train_index]),
+        train_features=SEED.features_of_inputs(model, take(pixels, train_index)),
         train_labels=dataset.labels[train_index],
-        validation_features=SEED.features_of_inputs(model, pixels[validation_index]),
+        validation_features=SEED.features_of_inputs(model, take(pixels, validation_index)),
         validation_labels=dataset.labels[validation_index],
     )
     return build_profile(training, dataset.num_classes, SEED.feature_source, features_fitted=True)

@@ -29,7 +29,7 @@ import numpy as np
 # 128x128. Below it the pixels stay in memory as before (nothing changes for small sets, and a few
 # hundred MB is affordable on a 2.7 GB host); above it, a set of up to 20,000 images would take ~1 GB.
 DISK_THRESHOLD_BYTES = 256 * 2**20
-CHUNK = 256  # images per step of a whole-set pass: 256 x 128x128x3 = 12 MB at a time
+CHUNK = 128  # images per step of a whole-set pass: 6 MB of 128x128x3 pixels, ~25 MB as float32
 IMAGES_FOLDER = "images"  # under the cache folder, beside the model store's entries
 FILE_SUFFIX = ".u8"  # raw uint8 pixels, row-major (n, height, width, channels), no header
 META_SUFFIX = ".json"  # beside the pixels: shape, and whatever the reader needs to rebuild its dataset
@@ -150,9 +150,10 @@ def is_on_disk(images: Any) -> bool:
     return isinstance(images, DiskImages)
 
 
-def take(images: np.ndarray | DiskImages, indices: np.ndarray) -> np.ndarray | DiskImages:
-    """``images[indices]``, as a view when the pixels are on disk (nothing read until it is used)."""
-    return images.subset(indices) if isinstance(images, DiskImages) else images[indices]
+def take(images: Any, indices: np.ndarray) -> Any:
+    """``images[indices]`` for an array; a view (its ``subset``) for pixels on disk or prepared lazily
+    (``DiskImages``, ``dl.image.pixels.StreamedPixels``): nothing is read until it is used."""
+    return images[indices] if isinstance(images, np.ndarray) else images.subset(indices)
 
 
 def image_chunks(images: np.ndarray | DiskImages, size: int = CHUNK) -> Iterator[np.ndarray]:

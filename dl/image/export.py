@@ -34,6 +34,7 @@ from dl.data.archives import check_model_file, open_model_archive
 from dl.data.errors import too_large
 from dl.image import pretrained
 from dl.image.dataset import ImageDataset, TrainedImageClassifier
+from dl.image.disk import image_chunks, take
 from dl.image.kinds import SEED, TRANSFER, model_kind
 from dl.image.uploads import DEFAULT_LIMITS
 from dl.limits import LIMITS
@@ -290,6 +291,13 @@ def model_inputs(trained: TrainedImageClassifier, images: np.ndarray) -> np.ndar
     return trained.model_kind.keras_inputs(images, trained.image_size, trained.channels)
 
 
+def inputs_in_chunks(trained: TrainedImageClassifier, images: Any) -> np.ndarray:
+    """``model_inputs`` of many images a chunk at a time: a big set's test images are on disk
+    (``dl.image.disk``), and float32 copies of all of them at their stored size would not fit."""
+    parts = [model_inputs(trained, chunk) for chunk in image_chunks(images)]
+    return np.concatenate(parts) if parts else model_inputs(trained, images[:0])
+
+
 def _interpreter(model_bytes: bytes) -> Any:
     """TensorFlow's own LiteRT interpreter: always installed here, so the numbers in the page and the
     benchmarks come from one runtime on every machine (``ai-edge-litert`` is not a requirement; only
@@ -360,8 +368,9 @@ def compress_classifier(trained: TrainedImageClassifier, dataset: ImageDataset) 
     training_indices = np.setdiff1d(np.arange(len(dataset.images)), test_indices)
     calibration_indices = np.random.default_rng(0).permutation(training_indices)[:CALIBRATION_IMAGES]
     keras_model = keras_model_of(trained)
-    test_inputs = model_inputs(trained, dataset.images[test_indices])
-    calibration_inputs = model_inputs(trained, dataset.images[calibration_indices]) if len(calibration_indices) else test_inputs
+    test_inputs = inputs_in_chunks(trained, take(dataset.images, test_indices))
+    calibration_inputs = (inputs_in_chunks(trained, take(dataset.images, calibration_indices))
+                          if len(calibration_indices) else test_inputs)
     test_labels = dataset.labels[test_indices]
     float_tflite = convert_to_tflite(keras_model, None)
     int8_tflite = convert_to_tflite(keras_model, calibration_inputs)

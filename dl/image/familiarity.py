@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from dl.image.disk import image_chunks
+
 PROFILE_FILE = "training_profile.json"  # beside the model file in a store entry
 PROFILE_VERSION = 1
 DEFAULT_TONE_BINS = 16
@@ -76,7 +78,14 @@ class FamiliarityCheck:
 
 # ------------------------------------------------------------------------------------------- pixels
 def tone_histograms(images: np.ndarray, bins: int = DEFAULT_TONE_BINS) -> np.ndarray:
-    """(n, bins): each image's share of pixels in each band of grey levels (rows sum to 1)."""
+    """(n, bins): each image's share of pixels in each band of grey levels (rows sum to 1). A few hundred
+    images at a time: a big set's pixels may be on disk (``dl.image.disk``), and float copies of all
+    of them would not fit."""
+    parts = [_tone_histograms(chunk, bins) for chunk in image_chunks(images)]
+    return np.concatenate(parts) if parts else np.zeros((0, bins))
+
+
+def _tone_histograms(images: np.ndarray, bins: int) -> np.ndarray:
     pixels = images.astype(np.float32)
     grey = (pixels[..., 0] if pixels.shape[-1] == 1 else pixels @ GREY_WEIGHTS).reshape(len(images), -1)
     bands = np.clip((grey * (bins / 256.0)).astype(np.int64), 0, bins - 1)
@@ -96,11 +105,13 @@ def tone_distance(histograms: np.ndarray, tones: np.ndarray) -> np.ndarray:
 
 
 def colourfulness(images: np.ndarray) -> np.ndarray:
-    """Mean over pixels of (largest - smallest channel) of each image: 0 for greyscale, ~20-80 for photos."""
+    """Mean over pixels of (largest - smallest channel) of each image: 0 for greyscale, ~20-80 for photos.
+    A few hundred images at a time, as ``tone_histograms``."""
     if images.shape[-1] == 1:
         return np.zeros(len(images), dtype=np.float32)
-    pixels = images.astype(np.int16)
-    return (pixels.max(axis=-1) - pixels.min(axis=-1)).reshape(len(images), -1).mean(axis=1).astype(np.float32)
+    spreads = [(chunk.max(axis=-1).astype(np.int16) - chunk.min(axis=-1)).reshape(len(chunk), -1).mean(axis=1)
+               for chunk in image_chunks(images)]
+    return np.concatenate(spreads).astype(np.float32) if spreads else np.zeros(0, dtype=np.float32)
 
 
 # ------------------------------------------------------------------------------------------- features
@@ -134,7 +145,7 @@ def nearest_centroid(features: np.ndarray, centroids: np.ndarray) -> tuple[np.nd
 class TrainingImages:
     """What ``build_profile`` reads: the images the model was fitted on and the ones that watched it."""
 
-    images: np.ndarray  # uint8 (n, h, w, c) as stored: the training images, then the validation ones (never test images)
+    images: np.ndarray  # uint8 (n, h, w, c) as stored (or a dl.image.disk view): the training images, then the validation ones (never test images)
     sizes: np.ndarray  # int (n, 2): width, height before the images were squared and shrunk
     train_features: np.ndarray  # (n_train, d) penultimate-layer features of the training images
     train_labels: np.ndarray

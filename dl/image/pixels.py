@@ -16,14 +16,11 @@ import numpy as np
 def prepare_pixels(images: np.ndarray, image_size: tuple[int, int], channels: int) -> np.ndarray:
     """uint8 (n, h, w, c) -> float32 (n, image_size, channels) with values 0-255.
 
-    Done once before training (not per batch), so the training loop only moves ready tensors.
+    Done once before training (not per batch) when the images are in memory, so the training loop
+    only moves ready tensors; images on disk go through ``StreamedPixels`` a batch at a time instead.
     Greyscale uses ITU-R 601 luma weights; grey -> RGB repeats the channel.
     """
-    pixels = images.astype(np.float32)
-    if pixels.shape[-1] == 3 and channels == 1:
-        pixels = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)[:, np.newaxis]
-    elif pixels.shape[-1] == 1 and channels == 3:
-        pixels = np.repeat(pixels, 3, axis=-1)
+    pixels = convert_channels(images, channels)
     if tuple(pixels.shape[1:3]) != tuple(image_size):
         import tensorflow as tf
 
@@ -33,6 +30,52 @@ def prepare_pixels(images: np.ndarray, image_size: tuple[int, int], channels: in
         ]
         pixels = np.concatenate(resized) if resized else np.zeros((0, *image_size, channels), np.float32)
     return np.clip(pixels, 0.0, 255.0).astype(np.float32)
+
+
+def convert_channels(images: np.ndarray, channels: int) -> np.ndarray:
+    """uint8 (n, h, w, c) -> float32 (n, h, w, channels): ``prepare_pixels`` before its resize."""
+    pixels = np.asarray(images).astype(np.float32)
+    if pixels.shape[-1] == 3 and channels == 1:
+        pixels = pixels @ np.array([0.299, 0.587, 0.114], dtype=np.float32)[:, np.newaxis]
+    elif pixels.shape[-1] == 1 and channels == 3:
+        pixels = np.repeat(pixels, 3, axis=-1)
+    return pixels
+
+
+class StreamedPixels:
+    """What ``prepare_pixels(images, ...)`` returns, prepared only when indexed: for images on disk.
+
+    ``inputs[a:b]`` (or an int, or an index array) is ``prepare_pixels`` of those images; ``subset``
+    gives a view of some of them without reading any. The CNN's training pipeline reads its batches
+    through ``images`` and ``convert_channels`` and resizes them inside tf.data (``dl.image.cnn``);
+    predictions, early stopping and the familiarity profile take slices of a few hundred."""
+
+    STEP = 32  # images read and prepared at a time: float32 copies of 256 stored images took 160 MB more
+
+    def __init__(self, images, image_size: tuple[int, int], channels: int):
+        self.images, self.image_size, self.channels = images, tuple(image_size), channels
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (len(self.images), *self.image_size, self.channels)
+
+    def __getitem__(self, key) -> np.ndarray:
+        if isinstance(key, (int, np.integer)):
+            return self[[key]][0]
+        positions = np.arange(len(self.images))[key]  # an int array, from a slice, an index or a mask
+        prepared = np.empty((len(positions), *self.shape[1:]), dtype=np.float32)
+        for start in range(0, len(positions), self.STEP):
+            chunk = self.images[positions[start : start + self.STEP]]
+            prepared[start : start + len(chunk)] = prepare_pixels(chunk, self.image_size, self.channels)
+        return prepared
+
+    def subset(self, indices: np.ndarray) -> StreamedPixels:
+        from dl.image.disk import take
+
+        return StreamedPixels(take(self.images, indices), self.image_size, self.channels)
 
 
 def to_rgb_or_grey(image):

@@ -24,6 +24,7 @@ import numpy as np
 from dl.data.splits import split_indices
 from dl.image import pretrained
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
+from dl.image.disk import image_chunks, take
 from dl.image.familiarity import TrainingImages, build_profile, save_profile, stored_sizes
 from dl.image.kinds import CLASSES_FILE, TRANSFER
 from dl.image.uploads import class_too_small, need_two_classes
@@ -34,6 +35,7 @@ from dl.task import Fitted, history_rows, task_key, train_or_load
 
 TASK = "image-transfer"  # dl.image.cnn.load_classifier_file reads kind "transfer" from this prefix
 HEAD_FILE = TRANSFER.model_file
+MIRROR_CHUNK = 256  # images mirrored at a time (a multiple of the feature batch, so progress counts whole batches)
 EARLY_STOPPING_MIN_DELTA = 1e-3  # a validation loss falling by less than this is no longer learning anything
 
 
@@ -154,9 +156,8 @@ def train_transfer_classifier(
         )
         train_features, train_labels = features[train_indices], dataset.labels[train_indices]
         if config.flip_augmentation:
-            mirrored = images[train_indices][:, :, ::-1, :]
-            mirrored_features = pretrained.extract_features(
-                mirrored,
+            mirrored_features = mirrored_image_features(
+                take(images, train_indices),
                 progress=lambda done, total: reporter.end_batch(batches + -(-done // pretrained.DEFAULT_BATCH_SIZE)),
             )
             train_features = np.concatenate([train_features, mirrored_features])
@@ -221,13 +222,23 @@ def train_transfer_classifier(
     return TrainedImageClassifier.from_store_result(result, TRANSFER.name, size, 3, HEAD_FILE)
 
 
+def mirrored_image_features(images: Any, progress: Any) -> np.ndarray:
+    """EfficientNet-Lite0 features of the images mirrored left to right, a chunk at a time (a big set's
+    images are on disk: ``dl.image.disk``); ``progress(done, total)`` counts images over all chunks."""
+    parts, total = [], len(images)
+    for start, chunk in zip(range(0, total, MIRROR_CHUNK), image_chunks(images, MIRROR_CHUNK)):
+        parts.append(pretrained.extract_features(chunk[:, :, ::-1, :],
+                                                 progress=lambda done, _, start=start: progress(start + done, total)))
+    return np.concatenate(parts) if parts else np.zeros((0, pretrained.FEATURE_SIZE), np.float32)
+
+
 def training_profile(features: np.ndarray, dataset: ImageDataset, train_indices: np.ndarray,
                      validation_indices: np.ndarray) -> dict[str, Any]:
     """``dl.image.familiarity``'s profile of the photos the head was fitted on and watched by (not the
     test photos, not the mirrored copies), on the EfficientNet-Lite0 features the head reads."""
     seen = np.concatenate([train_indices, validation_indices])
     training = TrainingImages(
-        images=dataset.images[seen],
+        images=take(dataset.images, seen),
         sizes=stored_sizes(dataset.images, dataset.originals, seen),
         train_features=features[train_indices],
         train_labels=dataset.labels[train_indices],
