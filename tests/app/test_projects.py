@@ -168,8 +168,8 @@ def test_class_slot_images_and_camera_photos_travel_inside_the_project(monkeypat
     second = show_tab(open_page(image_page), image_runs, image_page)
     second.file_uploader(key="image_open_project").set_value(("shapes.zip", content, "application/zip")).run()
     assert not second.exception
+    assert second.session_state["image_source"] == "slots"  # the class slots, not the zip uploader
     run_until(second, lambda page: any("Opened a stored run" in caption.value for caption in page.caption))
-    assert second.session_state["image_source"] == "slots"
     restored_bars, restored_stripes = slot_ids(second)
     assert [box.value for box in second.text_input if box.key.startswith("image_slot_name_")] == ["bars", "stripes"]
     assert photo_names(second, restored_bars) == ["camera-2.jpg", "camera-1.jpg", "bar-2.png", "bar-1.png", "bar-0.png"]
