@@ -29,10 +29,22 @@ import numpy as np
 # 128x128. Below it the pixels stay in memory as before (nothing changes for small sets, and a few
 # hundred MB is affordable on a 2.7 GB host); above it, a set of up to 20,000 images would take ~1 GB.
 DISK_THRESHOLD_BYTES = 256 * 2**20
+THRESHOLD_VARIABLE = "DL_IMAGES_ON_DISK_MB"  # an operator's own threshold in MiB (0: every upload goes to disk)
 CHUNK = 128  # images per step of a whole-set pass: 6 MB of 128x128x3 pixels, ~25 MB as float32
 IMAGES_FOLDER = "images"  # under the cache folder, beside the model store's entries
 FILE_SUFFIX = ".u8"  # raw uint8 pixels, row-major (n, height, width, channels), no header
 META_SUFFIX = ".json"  # beside the pixels: shape, and whatever the reader needs to rebuild its dataset
+
+
+def disk_threshold_bytes() -> int:
+    """Stored pixels above which an upload goes to disk: ``$DL_IMAGES_ON_DISK_MB`` MiB when set (a host
+    with less memory sends sets to disk sooner; 0 sends every set, as the page tests do), else
+    ``DISK_THRESHOLD_BYTES``. Read at each upload, so a running server's tests can change it."""
+    configured = os.environ.get(THRESHOLD_VARIABLE, "").strip()
+    try:
+        return int(float(configured) * 2**20) if configured else DISK_THRESHOLD_BYTES
+    except ValueError:
+        return DISK_THRESHOLD_BYTES
 
 
 def images_folder() -> Path:

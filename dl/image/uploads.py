@@ -37,7 +37,7 @@ import numpy as np
 from dl.data import DataError
 from dl.data.errors import too_large
 from dl.image.dataset import ImageDataset, ImageOriginals
-from dl.image.disk import DISK_THRESHOLD_BYTES, DiskImages, DiskImageWriter, images_folder, read_stored, write_meta
+from dl.image.disk import DiskImages, DiskImageWriter, disk_threshold_bytes, images_folder, read_stored, write_meta
 from dl.image.pixels import to_rgb_or_grey
 from dl.limits import LIMITS
 
@@ -58,7 +58,8 @@ class UploadLimits:
     max_image_pixels: int = LIMITS.image_pixels
     max_total_pixels: int = LIMITS.total_image_pixels
     storage_size: tuple[int, int] = (128, 128)  # pixels kept per image: enough for any model here
-    disk_threshold_bytes: int = DISK_THRESHOLD_BYTES  # more stored pixels than this go to a file (dl/image/disk.py)
+    # stored pixels above which the set goes to a file (dl/image/disk.py); None: $DL_IMAGES_ON_DISK_MB or 256 MiB
+    disk_threshold_bytes: int | None = None
 
 
 DEFAULT_LIMITS = UploadLimits()
@@ -355,7 +356,8 @@ def _build_dataset(
     if len(class_names) < 2:
         raise need_two_classes(source, class_names)
     size = limits.storage_size
-    on_disk = len(opened) * size[0] * size[1] * 3 > limits.disk_threshold_bytes
+    threshold = disk_threshold_bytes() if limits.disk_threshold_bytes is None else limits.disk_threshold_bytes
+    on_disk = len(opened) * size[0] * size[1] * 3 > threshold
     if on_disk:
         target = disk_path or images_folder() / f"{content_digest.hexdigest()}.u8"
         sink: _MemoryPixels | DiskImageWriter = DiskImageWriter(target, len(opened), size)
