@@ -24,10 +24,10 @@ from dl.data.splits import split_indices
 from dl.data_doctor.labels import CLASS_WEIGHT_SETTINGS, balanced_class_weights, class_weights_wanted
 from dl.image.augment import augmentation_layers
 from dl.image.dataset import ImageDataset, TrainedImageClassifier, classifier_extra, data_summary
-from dl.image.disk import is_on_disk, take
+from dl.image.disk import take
 from dl.image.familiarity import TrainingImages, build_profile, save_profile, stored_sizes
 from dl.image.kinds import CLASSES_FILE, SEED, TRANSFER
-from dl.image.pixels import StreamedPixels, convert_channels, prepare_pixels
+from dl.image.pixels import StreamedPixels, convert_channels, training_inputs
 from dl.jobs import ProgressReporter, keras_progress_callback
 from dl.metrics import classification_metrics, macro_f1
 from dl.replay import replay_callback, save_replay
@@ -361,10 +361,7 @@ def train_image_classifier(
         train_index, validation_index, test_index = split_indices(
             dataset.labels, config.test_split, config.validation_split, config.seed
         )
-        if is_on_disk(dataset.images):  # a big upload: read and prepare a batch at a time
-            pixels: np.ndarray | StreamedPixels = StreamedPixels(dataset.images, image_size, channels)
-        else:
-            pixels = prepare_pixels(dataset.images, image_size, channels)
+        pixels = training_inputs(dataset.images, image_size, channels)  # streamed when too big for memory
         train_labels = dataset.labels[train_index]
         batch_size, epochs = scaled_settings(config, len(train_index))
         learning_rate = learning_rate_for(config, math.ceil(len(train_index) / batch_size) * epochs)

@@ -82,7 +82,8 @@ class DiskImages:
 
     def __getitem__(self, key: Any) -> np.ndarray:
         if isinstance(key, tuple):  # images[a:b, ..., 0] and the like: pick the images, then index them
-            return self[key[0]][(slice(None), *key[1:])]
+            picked = self[key[0]]
+            return picked[key[1:]] if isinstance(key[0], (int, np.integer)) else picked[(slice(None), *key[1:])]
         if isinstance(key, (int, np.integer)):
             position = int(key) + len(self) if key < 0 else int(key)
             if not 0 <= position < len(self):

