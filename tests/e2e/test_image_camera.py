@@ -21,7 +21,6 @@ from browser_utils import (
     assert_no_exception,
     open_app,
     press_train,
-    require_chromium,
     save_screenshot,
     set_image_epochs,
     visible_effect,
@@ -37,15 +36,12 @@ TRAINED = re.compile(r"test accuracy [\d.]+%")
 
 
 @pytest.fixture(scope="module")
-def camera_browser():
-    """A browser of its own: the fake camera is a launch option, so the shared one cannot have it."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_CAMERA, headless=True)
-        yield browser
-        browser.close()
+def camera_browser(browser):
+    """A browser of its own (the fake camera is a launch option, so the shared one cannot have it), started by the
+    shared one's Playwright: a second ``sync_playwright()`` in the same thread is refused."""
+    camera_browser = browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + FAKE_CAMERA, headless=True)
+    yield camera_browser
+    camera_browser.close()
 
 
 @pytest.fixture
