@@ -123,6 +123,8 @@ def resume_from_project(args: Any, store: ModelStore) -> None:
     entry = install_project(project, store)
     if project.data.builtin:
         args.data = project.data.builtin
+    elif project.class_files() is not None:  # images kept class by class (the image page's slots and camera)
+        args.data, args.class_files = path.name, project.class_files()
     else:
         folder = Path(tempfile.mkdtemp(prefix="dl-project-"))
         for name, content in project.data_files.items():

@@ -51,11 +51,14 @@ def add_predict_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON line per file")
 
 
-def load_data(name_or_path: str):
-    """A built-in set by name, else a zip or folder path."""
+def load_data(name_or_path: str, class_files: list[tuple[str, list[tuple[str, bytes]]]] | None = None):
+    """A built-in set by name, else a zip or folder path; ``class_files``: a project's images kept class by
+    class (the page's class slots and camera), read as the page read them, ``name_or_path`` its source."""
     from dl.image.dataset import builtin_names, load_builtin
-    from dl.image.uploads import read_image_path
+    from dl.image.uploads import dataset_from_class_files, read_image_path
 
+    if class_files is not None:
+        return dataset_from_class_files(dict(class_files), name_or_path)
     if name_or_path in builtin_names():
         return load_builtin(name_or_path)
     return read_image_path(name_or_path)
@@ -69,7 +72,7 @@ def train_command(args: argparse.Namespace, store: ModelStore) -> TrainCommand:
     """The image classifier's part of ``train image`` (seed CNN or transfer): data, config, its result."""
     from dl.task import stored_meta
 
-    dataset = load_data(args.data)
+    dataset = load_data(args.data, getattr(args, "class_files", None))
     if args.epochs is not None and args.epochs < 1:
         raise DataError("--epochs must be at least 1.")
     if args.model == "transfer":

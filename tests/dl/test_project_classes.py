@@ -101,3 +101,35 @@ def test_a_data_file_name_that_could_leave_data_is_never_written(tmp_path, name)
                                                {"task": "image-cnn", "config": CONFIG})
     with pytest.raises(ValueError, match="relative paths"):
         save_project(entry, ProjectData("f" * 64, files={name: name}), {name: b"pixels"})
+
+
+def test_the_cli_resumes_a_project_kept_class_by_class(tmp_path):
+    """``train image --project`` on images kept class by class reads them as the page did: the same data
+    set, so the saved model is found and goes on for the asked epochs (it used to look for a data file)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from cli_runner import run_cli
+
+    from dl.image.cnn import ImageClassifierConfig, train_image_classifier
+    from dl.jobs import run_inline
+
+    classes = {"竖条 bars": [(f"bar-{index}.png", shape_png("bars", index)) for index in range(10)],
+               "stripes": [(f"camera-{index}.jpg", jpeg("stripes", 50 + index)) for index in range(10)]}
+    dataset = dataset_from_class_files(classes)
+    store = ModelStore(tmp_path / "store")
+    config = ImageClassifierConfig(image_size=16, epochs=2, early_stopping=False)
+    trained = run_inline(lambda reporter: train_image_classifier(config, dataset, reporter, store))
+    listed, files = [], {}
+    for number, (name, class_files) in enumerate(classes.items(), start=1):
+        paths = [f"class-{number}/{file_name}" for file_name, _ in class_files]
+        files.update(zip(paths, (data for _, data in class_files), strict=True))
+        listed.append({"name": name, "files": paths})
+    entry = store.get(trained.path.name)
+    data = ProjectData(fingerprint=dataset.fingerprint(), files={path: path for path in files}, options={CLASSES_OPTION: listed})
+    project_path = tmp_path / "slots.zip"
+    project_path.write_bytes(save_project(entry, data, files))
+    resumed = run_cli(["train", "image", "--project", str(project_path), "--epochs", "1", "--json"], cache=tmp_path / "other-cache")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert json.loads(resumed.stdout)["epochs_run"] == 3  # two saved epochs and the one asked for
