@@ -6,9 +6,9 @@ MNIST digits, 128x128 JPEG, 3 classes) are read and trained on through the real 
 its peak resident size (``ru_maxrss``, the kernel's high-water mark of the process's RSS) is its own.
 
 1. Memory: the same run on 2,000 and on 20,000 photos with the default settings (2,000 stay in memory,
-   20,000 pass ``DISK_THRESHOLD_BYTES`` and go to disk), and the 20,000 again with every batch streamed
-   from the file. Goal: under 500 MB apart. Also the idle size (after importing TensorFlow, before
-   reading) so the growth over it can be read off.
+   20,000 pass ``DISK_THRESHOLD_BYTES`` and go to disk, every batch streamed from the file). Goal:
+   under 500 MB apart. Also the idle size (after importing TensorFlow, before reading) so the growth
+   over it can be read off.
 2. Throughput: one set trained in each of ``MODES`` (in turn, ``--rounds`` times; medians), the images per
    second of ``model.fit`` (``metrics["fit_seconds"]``) and of the whole training call (preparing the
    pixels included). Goal: disk >= 0.9x memory.
@@ -50,8 +50,7 @@ def current_mib() -> float:
 MODES = {  # how a run keeps its images
     "default": "the app's own choice: in memory up to 256 MiB of stored pixels, on disk above",
     "memory": "in memory whatever the size (the path before issue 27.3)",
-    "disk": "on disk; the model's inputs (28 px) prepared from the file once and kept in memory",
-    "streamed": "on disk; every batch read from the file and prepared as training goes",
+    "disk": "on disk whatever the size: every batch read from the file and prepared as training goes",
 }
 
 
@@ -59,7 +58,6 @@ def one_run(zip_path: str, epochs: int, mode: str) -> dict:
     """Read one zip and train on it in this process; what it cost."""
     import tensorflow  # noqa: F401 - loaded first, so the idle size counts it
 
-    from dl.image import pixels
     from dl.image.cnn import ImageClassifierConfig, train_image_classifier
     from dl.image.disk import is_on_disk
     from dl.image.uploads import UploadLimits, read_image_zip
@@ -67,10 +65,7 @@ def one_run(zip_path: str, epochs: int, mode: str) -> dict:
     from dl.store import ModelStore
 
     idle = current_mib()
-    threshold = {"memory": 2**62, "disk": 1, "streamed": 1}.get(mode)
-    limits = UploadLimits(disk_threshold_bytes=threshold)
-    if mode == "streamed":
-        pixels.PREPARED_IN_MEMORY_BYTES = 0
+    limits = UploadLimits(disk_threshold_bytes={"memory": 2**62, "disk": 1}.get(mode))
     started = time.perf_counter()
     dataset = read_image_zip(Path(zip_path).read_bytes(), Path(zip_path).name, limits)
     read_seconds = time.perf_counter() - started
@@ -132,9 +127,8 @@ def main() -> None:
     big, small = photo_zip_file(args.big // 3, folder), photo_zip_file(args.small // 3, folder)
     speed_zip = photo_zip_file(args.speed // 3, folder)
     zips_seconds = time.perf_counter() - started
-    memory = {"small": in_subprocess(small, args.epochs, "default"), "big": in_subprocess(big, args.epochs, "default"),
-              "big_streamed": in_subprocess(big, args.epochs, "streamed")}
-    speed_runs: dict[str, list[dict]] = {"memory": [], "disk": [], "streamed": []}
+    memory = {"small": in_subprocess(small, args.epochs, "default"), "big": in_subprocess(big, args.epochs, "default")}
+    speed_runs: dict[str, list[dict]] = {"memory": [], "disk": []}
     for _ in range(args.rounds):  # in turn, so a busy moment on a shared machine hits every mode
         for mode in speed_runs:
             speed_runs[mode].append(in_subprocess(speed_zip, args.speed_epochs, mode))
@@ -150,14 +144,13 @@ def main() -> None:
         "rss": "ru_maxrss of each run's own process (its peak resident size), MiB",
         "memory_runs": memory,
         "peak_rss_difference_mib": round(memory["big"]["peak_rss_mib"] - memory["small"]["peak_rss_mib"], 1),
-        "peak_rss_difference_streamed_mib": round(memory["big_streamed"]["peak_rss_mib"] - memory["small"]["peak_rss_mib"], 1),
         "big_growth_over_idle_mib": round(memory["big"]["peak_rss_mib"] - memory["big"]["idle_rss_mib"], 1),
         "speed_medians": speed,
         "fit_speed_over_memory": {mode: round(speed[mode]["fit_images_per_second"] / speed["memory"]["fit_images_per_second"], 3)
-                                  for mode in ("disk", "streamed")},
+                                  for mode in ("disk",)},
         "train_call_speed_over_memory": {
             mode: round(speed[mode]["train_call_images_per_second"] / speed["memory"]["train_call_images_per_second"], 3)
-            for mode in ("disk", "streamed")},
+            for mode in ("disk",)},
         "speed_runs": speed_runs,
     }, indent=1))
 

@@ -361,7 +361,7 @@ def train_image_classifier(
         train_index, validation_index, test_index = split_indices(
             dataset.labels, config.test_split, config.validation_split, config.seed
         )
-        pixels = training_inputs(dataset.images, image_size, channels)  # streamed when too big for memory
+        pixels = training_inputs(dataset.images, image_size, channels)  # streamed batch by batch from disk
         train_labels = dataset.labels[train_index]
         batch_size, epochs = scaled_settings(config, len(train_index))
         learning_rate = learning_rate_for(config, math.ceil(len(train_index) / batch_size) * epochs)

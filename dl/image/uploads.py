@@ -213,10 +213,12 @@ def read_image_zip(data: bytes, file_name: str = "upload.zip", limits: UploadLim
             "no_folders",
             name=file_name,
         )
-    disk_path = images_folder() / f"{_upload_digest(data, limits)}.u8"
-    stored = read_stored(disk_path)
-    if stored is not None:  # the same zip was read before and went to disk: its pixels are there
-        return _dataset_from_stored(*stored, source=file_name)
+    disk_path = None
+    if _goes_to_disk(len(files), limits):  # could: a small zip is not hashed
+        disk_path = images_folder() / f"{_upload_digest(data, limits)}.u8"
+        stored = read_stored(disk_path)
+        if stored is not None:  # the same zip was read before and went to disk: its pixels are there
+            return _dataset_from_stored(*stored, source=file_name)
     entries = _zip_entries(archive, files, classes, file_name, limits)
     return _build_dataset(entries, file_name, limits, disk_path=disk_path)
 
@@ -356,9 +358,7 @@ def _build_dataset(
     if len(class_names) < 2:
         raise need_two_classes(source, class_names)
     size = limits.storage_size
-    threshold = disk_threshold_bytes() if limits.disk_threshold_bytes is None else limits.disk_threshold_bytes
-    on_disk = len(opened) * size[0] * size[1] * 3 > threshold
-    if on_disk:
+    if _goes_to_disk(len(opened), limits):
         target = disk_path or images_folder() / f"{content_digest.hexdigest()}.u8"
         sink: _MemoryPixels | DiskImageWriter = DiskImageWriter(target, len(opened), size)
     else:
@@ -386,6 +386,12 @@ def _dataset_from_stored(pixels: DiskImages, meta: dict[str, Any], source: str) 
                                list(meta["modes"]))
     return ImageDataset(pixels, np.asarray(meta["labels"], dtype=np.int64), list(meta["class_names"]), source,
                         list(meta["skipped"]), originals)
+
+
+def _goes_to_disk(count: int, limits: UploadLimits) -> bool:
+    """Whether ``count`` colour images at ``limits.storage_size`` pass the disk threshold."""
+    threshold = disk_threshold_bytes() if limits.disk_threshold_bytes is None else limits.disk_threshold_bytes
+    return count * limits.storage_size[0] * limits.storage_size[1] * 3 > threshold
 
 
 def _upload_digest(data: bytes, limits: UploadLimits) -> str:

@@ -68,11 +68,10 @@ def test_a_set_on_disk_has_the_pixels_and_fingerprint_of_the_same_set_in_memory(
 
 
 def test_training_streamed_from_disk_gives_the_accuracy_of_training_in_memory(zip_bytes, tmp_path, monkeypatch):
-    """Batches read from the file as training goes (forced: these few photos' inputs would be kept in
-    memory) give the accuracy and the losses of the same photos prepared in memory."""
-    from dl.image import cnn, pixels
+    """Batches read from the file as training goes give the accuracy and the losses of the same photos
+    prepared in memory."""
+    from dl.image import cnn
 
-    monkeypatch.setattr(pixels, "PREPARED_IN_MEMORY_BYTES", 0)
     streamed = []
     original = cnn.streamed_batches
     monkeypatch.setattr(cnn, "streamed_batches", lambda *args: streamed.append(1) or original(*args))
