@@ -60,5 +60,7 @@ def test_a_zip_kept_on_disk_shows_samples_and_trains(page, disk_server):
     accuracy = float(TRAINED.search(page.get_by_text(TRAINED).first.inner_text()).group(1))
     assert accuracy >= 60.0, accuracy  # three classes of photos: chance is 33 %
     save_screenshot(page, "image_streaming")
-    if os.environ.get("STREAMING_SHOT"):  # a look at the page without touching docs/
-        page.screenshot(path=os.environ["STREAMING_SHOT"], full_page=True)
+    if os.environ.get("STREAMING_SHOT"):  # a look at the whole page without touching docs/
+        page.set_viewport_size({"width": 1400, "height": 2600})
+        wait_until_idle(page)
+        page.screenshot(path=os.environ["STREAMING_SHOT"])
