@@ -276,8 +276,8 @@ def stopping_callbacks(
     the best epoch's weights and cannot stop while the model is no better than the majority class;
     its patience grows when an epoch is only a few updates long (``plan_stopping``). Otherwise
     Keras' ``EarlyStopping`` on validation loss (or training loss without a validation split).
-    ``validation_pixels`` are the model's inputs, prepared (an array) or prepared 512 at a time as the
-    check reads them (``StreamedPixels``, for images on disk).
+    ``validation_pixels`` are the model's inputs, prepared (an array) or prepared as the check reads
+    them, 128 at a time (``StreamedPixels``, for images on disk).
     """
     import keras
 
