@@ -26,6 +26,8 @@ def test_a_zip_kept_on_disk_shows_a_sample_grid_and_trains(monkeypatch):
     assert not app.exception and not app.error
     stored = list((Path(os.environ["DL_CACHE_DIR"]) / "images").glob("*.u8"))
     assert len(stored) == 1 and stored[0].stat().st_size == 3 * PER_CLASS * 128 * 128 * 3  # the pixels went to disk
+    megabytes = round(3 * PER_CLASS * 128 * 128 * 3 / 2**20)
+    assert any(f"kept on disk ({megabytes:,} MB)" in caption.value for caption in app.caption)  # the page says where
     thumbnails = app.get("image")
     assert 3 <= len(thumbnails) <= 3 * 6 < 3 * PER_CLASS  # a sample grid (six a class at most), not every image
     app.slider(key="image_epochs").set_value(4)

@@ -23,6 +23,7 @@ from dl.data import DataError
 from dl.data_doctor import Diagnosis
 from dl.data_doctor.images import DATA_FIXES, apply_image_fix, diagnose_images
 from dl.image.dataset import ImageDataset, load_builtin
+from dl.image.disk import is_on_disk
 from dl.image.uploads import dataset_from_class_files, read_image_zip
 from dl.project import CLASSES_OPTION, Project
 from ui.data_doctor import add_data_fix, applied_fixes_line, doctor_panel, fixed_data
@@ -207,6 +208,8 @@ def show_dataset(dataset: ImageDataset) -> None:
         height=height, width=width,
         colour=t("image_classification.greyscale") if dataset.channels == 1 else t("image_classification.colour"),
     ))
+    if is_on_disk(dataset.images):  # a big upload (dl.image.disk)
+        st.caption(t("image_classification.on_disk", size=round(np.prod(dataset.images.shape) / 2**20)))
     if dataset.skipped:
         with st.expander(t("image_classification.skipped", count=len(dataset.skipped))):
             st.code("\n".join(dataset.skipped), language=None)

@@ -105,8 +105,11 @@ def test_predictions(trained: TrainedImageClassifier, dataset: ImageDataset) -> 
     if "test_predicted" in metrics and len(metrics["test_predicted"]) == len(trained.test_indices):
         return np.asarray(metrics["test_predicted"]), np.asarray(metrics["test_confidence"])
     from dl.image.cnn import predict_probabilities
+    from dl.image.disk import image_chunks, take
 
-    probabilities = predict_probabilities(trained, dataset.images[trained.test_indices])
+    # a chunk at a time: a set kept on disk (dl.image.disk) may have thousands of test images
+    probabilities = np.concatenate([predict_probabilities(trained, chunk)
+                                    for chunk in image_chunks(take(dataset.images, trained.test_indices))])
     return probabilities.argmax(1), probabilities.max(1)
 
 
