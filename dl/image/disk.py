@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ THRESHOLD_VARIABLE = "DL_IMAGES_ON_DISK_MB"  # an operator's own threshold in Mi
 CHUNK = 128  # images per step of a whole-set pass: 6 MB of 128x128x3 pixels, ~25 MB as float32
 IMAGES_FOLDER = "images"  # under the cache folder, beside the model store's entries
 FILE_SUFFIX = ".u8"  # raw uint8 pixels, row-major (n, height, width, channels), no header
+# what the images folder may hold: four 20,000-photo sets (~1 GB each); older sets are removed first. Like
+# the model store's cap, it keeps a hosted app's disk from filling up with every visitor's uploads
+FOLDER_BYTES = 4 * 2**30
+ABANDONED_SECONDS = 3600  # a half-written file this old belongs to a reader that was killed
 META_SUFFIX = ".json"  # beside the pixels: shape, and whatever the reader needs to rebuild its dataset
 
 
@@ -211,6 +216,7 @@ class DiskImageWriter:
             shape = (self.count, *self.size, 1)
         os.replace(self._temporary, self.target)
         self._temporary = self.target  # abandon() now removes the moved file
+        prune_folder(self.target.parent, keep=self.target)
         return DiskImages(self.target, shape)
 
     def abandon(self) -> None:
@@ -237,6 +243,42 @@ class DiskImageWriter:
         os.replace(name, self._temporary)
 
 
+def prune_folder(folder: Path, keep: Path, limit: int = FOLDER_BYTES) -> list[Path]:
+    """Remove the least recently stored or reused sets until the folder holds at most ``limit`` bytes
+    (never ``keep``, the set just written), and half-written files of killed readers; return what went.
+
+    A session still showing a removed set reads on through the file handle it has open; one without a
+    handle yet gets the upload read again when it uploads it next."""
+    now, removed = time.time(), []
+    for stale in folder.glob(".writing-*"):
+        if now - _modified(stale) > ABANDONED_SECONDS:
+            stale.unlink(missing_ok=True)
+            removed.append(stale)
+    sets = sorted((path for path in folder.glob(f"*{FILE_SUFFIX}") if path != keep), key=_modified)
+    total = sum(_size(path) for path in [*sets, keep])
+    while sets and total > limit:
+        oldest = sets.pop(0)
+        total -= _size(oldest)
+        oldest.unlink(missing_ok=True)
+        oldest.with_suffix(META_SUFFIX).unlink(missing_ok=True)
+        removed.append(oldest)
+    return removed
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def write_meta(pixels_path: Path, meta: dict[str, Any]) -> None:
     meta_path = pixels_path.with_suffix(META_SUFFIX)
     temporary = meta_path.with_name(f".writing-{meta_path.name}")
@@ -253,4 +295,8 @@ def read_stored(pixels_path: Path) -> tuple[DiskImages, dict[str, Any]] | None:
             return None
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    try:
+        os.utime(pixels_path)  # reused: the last set prune_folder removes
+    except OSError:
+        pass
     return DiskImages(pixels_path, shape), meta

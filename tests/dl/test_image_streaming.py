@@ -166,3 +166,28 @@ def test_the_first_estimate_comes_from_the_first_batch_and_leaves_out_its_tracin
     reporter.end_batch(2)
     reporter.end_batch(3)
     assert job.progress.eta_seconds == pytest.approx(0.1 * 197)  # the batches after the first, without tracing
+
+
+def test_the_images_folder_keeps_to_its_size_by_removing_the_oldest_sets(tmp_path):
+    """Like the model store's cap: uploads kept on disk never fill it; the newest set and a reused one stay."""
+    from dl.image.disk import DiskImageWriter, prune_folder, read_stored, write_meta
+
+    def stored_set(name: str, age_seconds: float) -> Path:
+        writer = DiskImageWriter(tmp_path / f"{name}.u8", 4, (16, 16))
+        for value in range(4):
+            writer.append(np.full((16, 16, 3), value, np.uint8))
+        path = writer.finish(greyscale=False).path
+        write_meta(path, {"shape": [4, 16, 16, 3]})
+        os.utime(path, (time.time() - age_seconds, time.time() - age_seconds))
+        return path
+
+    oldest, middle, reused = stored_set("oldest", 300), stored_set("middle", 200), stored_set("reused", 400)
+    assert read_stored(reused) is not None  # reading a set back counts as using it
+    newest = stored_set("newest", 0)  # its writer prunes to the default size: nothing goes
+    assert len(list(tmp_path.glob("*.u8"))) == 4
+    (tmp_path / ".writing-killed.u8").write_bytes(b"x")
+    os.utime(tmp_path / ".writing-killed.u8", (0, 0))
+    one_set = 4 * 16 * 16 * 3
+    removed = prune_folder(tmp_path, keep=newest, limit=2 * one_set)
+    assert set(removed) == {oldest, middle, tmp_path / ".writing-killed.u8"}
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["newest.json", "newest.u8", "reused.json", "reused.u8"]
