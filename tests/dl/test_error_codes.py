@@ -37,6 +37,7 @@ KEPT_IN_ENGLISH = [
     ("dl/train_command.py", "run_train_command", ""),  # --data or --project: command-line options
     # only the CLI gives a local path: pages upload bytes and never load a model folder
     ("dl/image/uploads.py", "read_image_folder", ""),
+    ("dl/image/uploads.py", "_folder_entries", ""),  # read_image_folder's files, one at a time
     ("dl/image/uploads.py", "read_image_path", ""),
     ("dl/image/cnn.py", "load_classifier_file", ""),
     ("dl/image/cnn.py", "_load_transfer_entry", ""),
