@@ -37,3 +37,19 @@ def test_a_zip_kept_on_disk_shows_a_sample_grid_and_trains(monkeypatch):
     assert not app.error
     accuracy = next(metric for metric in app.metric if metric.value.endswith("%"))
     assert float(accuracy.value.rstrip("%")) >= 60.0  # three classes of photos: chance is 33 %
+
+
+def test_a_set_removed_from_disk_to_make_room_is_read_again(monkeypatch):
+    """The images folder drops the oldest sets (dl.image.disk.prune_folder); a session still showing one reads
+    its upload again instead of failing on a missing file."""
+    monkeypatch.setenv("DL_IMAGES_ON_DISK_MB", "0")
+    app = open_page(PAGE, "en")
+    app.radio(key="image_source").set_value("zip").run()
+    app.file_uploader(key="image_zip").set_value(("photos.zip", photo_zip(4), "application/zip")).run()
+    (stored,) = (Path(os.environ["DL_CACHE_DIR"]) / "images").glob("*.u8")
+    stored.unlink()  # as the folder's size cap would
+    app.run()
+    assert not app.exception and not app.error
+    assert stored.is_file()  # read again from the upload the page still holds
+    assert any("12 images · 3 classes" in caption.value for caption in app.caption)
+

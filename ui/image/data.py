@@ -60,6 +60,17 @@ def slots_dataset(files_by_class: dict[str, list[tuple[str, bytes]]], source_nam
     return dataset_from_class_files(files_by_class, source_name)
 
 
+def still_on_disk(read: Callable[..., ImageDataset], *arguments) -> ImageDataset:
+    """``read(*arguments)`` (a cached reader), read again when its pixels file was removed since: the images
+    folder drops the oldest sets to keep its size (``dl.image.disk.prune_folder``), and this session's cached
+    data set would otherwise point at a file that is gone."""
+    dataset = read(*arguments)
+    if is_on_disk(dataset.images) and not dataset.images.path.is_file():
+        read.clear()
+        dataset = read(*arguments)
+    return dataset
+
+
 def choose_dataset() -> ImageDataset | None:
     """The source picker; returns the chosen dataset or None (nothing uploaded yet / bad data)."""
     source = st.radio(
@@ -86,7 +97,7 @@ def _zip_upload() -> ImageDataset | None:
     show_limits("zip")
     if upload is None:
         return None
-    dataset = zip_dataset(upload.getvalue(), upload.name)
+    dataset = still_on_disk(zip_dataset, upload.getvalue(), upload.name)
     remember_data("image", dataset.fingerprint(), files={"data": KeptFile(upload.name, upload.getvalue())})
     return dataset
 
@@ -121,7 +132,7 @@ def _class_slots() -> ImageDataset | None:
     if duplicates:
         raise DataError(t("image_classification.duplicate_class", name=duplicates[0]))
     files_by_class = {name: [(file.name, file.data) for file in files] for name, files in classes}
-    dataset = slots_dataset(files_by_class, t("image_classification.slots_source"))
+    dataset = still_on_disk(slots_dataset, files_by_class, t("image_classification.slots_source"))
     remember_data("image", dataset.fingerprint(), **class_files_for_project(classes))
     return dataset
 
