@@ -50,10 +50,9 @@ def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any
     state = page_state(page)
     pressed = st.button(button_label or t("common.train"), type="primary", icon="🚀", key=f"{page}_train")
     if pressed or start_now:
-        start_or_attach(key, work, name=name)
+        start_own_job(key, work, name)
         state["last_job"] = {"key": key, "data": data_fingerprint}
         state.pop("opened", None)
-        own_runs().add(key)
         if pressed and on_press is not None:
             on_press()
     last = state.get("last_job")
@@ -67,6 +66,12 @@ def training_section(page: str, key: str, work: Callable[[ProgressReporter], Any
     if not show_job(job, chart=chart and not job.finished, live_view=live_view):
         return None
     return job.result
+
+
+def start_own_job(key: str, work: Work, name: str) -> None:
+    """Start (or join) the job training ``key`` and count its run as this session's own (``own_runs``)."""
+    start_or_attach(key, work, name=name)
+    own_runs().add(key)
 
 
 def own_runs() -> set[str]:
@@ -145,11 +150,10 @@ def task_reopener(task: str, config_class: type, work: Callable[[Any, Any, Any],
 
 def start_opened_run(page: str, run: Run, key: str, work: Work, reopener: Reopener) -> None:
     """Start (or join) the page's job for a stored run and make it the one the page shows."""
-    start_or_attach(key, work, name=f"{page} · {run.when}")
+    start_own_job(key, work, f"{page} · {run.when}")
     state = page_state(page)
     state["last_job"] = {"key": key, "data": reopener.data_fingerprint}
     state["opened"] = {"key": key, "when": run.when}
-    own_runs().add(key)
 
 
 def small_test_caution(test_size: int) -> None:

@@ -20,9 +20,9 @@ from dl.runs import Run
 from dl.store import StoreEntry
 from ui.i18n import t
 from ui.image.data import display_pixels
-from ui.job_widget import attached_job, show_job, start_or_attach
+from ui.job_widget import attached_job, show_job
 from ui.loaders import model_store
-from ui.training import own_runs
+from ui.training import start_own_job
 
 PREVIEW_DRAWS = 8  # the image itself and seven random draws: one row of thumbnails
 PREVIEW_WIDGET = "image_augment_preview"
@@ -93,8 +93,7 @@ def _finished_twin(key: str, work, augmented: bool) -> Run | None:
         st.caption(t("augment.compare_missing_with" if not augmented else "augment.compare_missing_without"))
         label = t("augment.train_without") if augmented else t("augment.train_with")
         if st.button(label, icon="⚖️", key="image_augment_compare"):
-            start_or_attach(key, work, name=t("augment.job_name"))
-            own_runs().add(key)
+            start_own_job(key, work, t("augment.job_name"))
             st.rerun()
         return None
     if not show_job(job, chart=False):
