@@ -221,7 +221,8 @@ def _data_description(project: Project) -> str:
 
 
 def is_safe_data_name(name: str) -> bool:
-    """A name a data file may have inside ``data/``: relative, forward slashes, no '..' and no empty part."""
+    """A name a file may have inside a project (and a data file inside ``data/``): relative, forward
+    slashes, no '..' and no empty part. ``save_project`` writes only such names; ``read_project`` refuses others."""
     path = PurePosixPath(name)
     return bool(name) and "\\" not in name and not path.is_absolute() and ".." not in path.parts \
         and all(part.strip() for part in name.split("/"))
@@ -255,9 +256,8 @@ def _unpack(content: bytes, file_name: str) -> dict[str, bytes]:
     for info in infos:
         if info.is_dir():
             continue
-        path = PurePosixPath(info.filename)
-        if path.is_absolute() or ".." in path.parts or "\\" in info.filename or (
-                info.filename != PROJECT_FILE and path.parts[0] not in (MODEL_FOLDER, DATA_FOLDER)):
+        if not is_safe_data_name(info.filename) or (
+                info.filename != PROJECT_FILE and PurePosixPath(info.filename).parts[0] not in (MODEL_FOLDER, DATA_FOLDER)):
             raise tampered(file_name, f"an unexpected entry {info.filename!r}")
         try:
             files[info.filename] = archive.read(info)
