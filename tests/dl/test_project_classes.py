@@ -41,17 +41,22 @@ def class_data() -> dict[str, list[tuple[str, bytes]]]:
 def saved_project(tmp_path, classes: dict[str, list[tuple[str, bytes]]]) -> bytes:
     """A project of a stand-in model trained on ``classes``, its files laid out as the page records them."""
     fingerprint = dataset_from_class_files(classes).fingerprint()
+    entry = ModelStore(tmp_path / "store").put(make_key("image-cnn", CONFIG, fingerprint),
+                                               lambda folder: (folder / "model.keras").write_bytes(b"weights"),
+                                               {"task": "image-cnn", "config": CONFIG, "data": {"fingerprint": fingerprint}})
+    data, files = class_layout(classes, fingerprint)
+    assert project_file_name("image-cnn", data).startswith("image-cnn-classes-")
+    return save_project(entry, data, files)
+
+
+def class_layout(classes: dict[str, list[tuple[str, bytes]]], fingerprint: str) -> tuple[ProjectData, dict[str, bytes]]:
+    """A project's data description and files for ``classes``, laid out as the page records them."""
     listed, files = [], {}
     for number, (name, class_files) in enumerate(classes.items(), start=1):
         paths = [f"class-{number}/{file_name}" for file_name, _ in class_files]
         files.update(zip(paths, (data for _, data in class_files), strict=True))
         listed.append({"name": name, "files": paths})
-    entry = ModelStore(tmp_path / "store").put(make_key("image-cnn", CONFIG, fingerprint),
-                                               lambda folder: (folder / "model.keras").write_bytes(b"weights"),
-                                               {"task": "image-cnn", "config": CONFIG, "data": {"fingerprint": fingerprint}})
-    data = ProjectData(fingerprint=fingerprint, files={path: path for path in files}, options={CLASSES_OPTION: listed})
-    assert project_file_name("image-cnn", data).startswith("image-cnn-classes-")
-    return save_project(entry, data, files)
+    return ProjectData(fingerprint=fingerprint, files={path: path for path in files}, options={CLASSES_OPTION: listed}), files
 
 
 def test_class_files_read_back_make_the_same_data_set(tmp_path):
@@ -121,13 +126,8 @@ def test_the_cli_resumes_a_project_kept_class_by_class(tmp_path):
     store = ModelStore(tmp_path / "store")
     config = ImageClassifierConfig(image_size=16, epochs=2, early_stopping=False)
     trained = run_inline(lambda reporter: train_image_classifier(config, dataset, reporter, store))
-    listed, files = [], {}
-    for number, (name, class_files) in enumerate(classes.items(), start=1):
-        paths = [f"class-{number}/{file_name}" for file_name, _ in class_files]
-        files.update(zip(paths, (data for _, data in class_files), strict=True))
-        listed.append({"name": name, "files": paths})
+    data, files = class_layout(classes, dataset.fingerprint())
     entry = store.get(trained.path.name)
-    data = ProjectData(fingerprint=dataset.fingerprint(), files={path: path for path in files}, options={CLASSES_OPTION: listed})
     project_path = tmp_path / "slots.zip"
     project_path.write_bytes(save_project(entry, data, files))
     resumed = run_cli(["train", "image", "--project", str(project_path), "--epochs", "1", "--json"], cache=tmp_path / "other-cache")
