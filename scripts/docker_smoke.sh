@@ -12,7 +12,8 @@
 # IMAGE (tag to build, default dl-playground:smoke), BASE (the Dockerfile's base image; empty: its
 # default python:3.11-slim, or dl-base:bookworm when Docker Hub cannot be reached), DOCKER_NETWORK
 # (host: the container answers on 127.0.0.1:8501; anything else publishes 127.0.0.1:$PORT), PORT,
-# DOCKERD_ARGS (flags for a dockerd this script starts when none answers), SOURCE (empty: build the
+# DOCKERD_ARGS (flags for a dockerd this script starts when none answers), STORAGE_DRIVERS (the
+# storage drivers that dockerd tries, in order; default overlay2 then vfs), SOURCE (empty: build the
 # working tree as it is; a git revision such as HEAD: build that commit, e.g. while others edit the
 # tree). Exit status: 0 when every
 # check passed, 1 otherwise. Without a usable Docker daemon it skips (exit 0), except under CI=true,
@@ -27,7 +28,10 @@ OFFICIAL_BASE=python:3.11-slim
 LOCAL_BASE=dl-base:bookworm  # a Debian bookworm root imported into Docker (make_local_base)
 DOCKER_NETWORK=${DOCKER_NETWORK:-host}
 PORT=${PORT:-8501}
-DOCKERD_ARGS=${DOCKERD_ARGS:---iptables=false --ip6tables=false --bridge=none --storage-driver=vfs}
+DOCKERD_ARGS=${DOCKERD_ARGS:---iptables=false --ip6tables=false --bridge=none}
+# Docker's own default first; vfs (a full copy of the image per layer and per container: slow, large)
+# only where the kernel or the file system cannot do overlay2
+STORAGE_DRIVERS=${STORAGE_DRIVERS:-overlay2 vfs}
 HEALTHY_WITHIN=${HEALTHY_WITHIN:-120}  # seconds from running to healthy before the smoke test fails
 RUN_ID=$$
 VOLUME=dl-smoke-cache-$RUN_ID
@@ -69,18 +73,28 @@ ensure_docker() {
     command -v docker > /dev/null || no_docker "the docker command is not installed (apt-get install -y docker.io)"
     docker info > /dev/null 2>&1 && return
     command -v dockerd > /dev/null && [ "$(id -u)" = 0 ] || no_docker "no Docker daemon answers and this user cannot start one"
-    say "starting dockerd $DOCKERD_ARGS (log: $WORK/dockerd.log)"
+    local driver
+    for driver in $STORAGE_DRIVERS; do
+        start_dockerd "$driver" && return
+    done
+    no_docker "dockerd did not start (storage drivers tried: $STORAGE_DRIVERS)"
+}
+
+start_dockerd() {  # storage driver; 0 once `docker info` answers, 1 when this dockerd gave up
+    say "starting dockerd $DOCKERD_ARGS --storage-driver=$1 (log: $WORK/dockerd-$1.log)"
     # shellcheck disable=SC2086  # DOCKERD_ARGS is a list of flags
-    dockerd $DOCKERD_ARGS > "$WORK/dockerd.log" 2>&1 &
+    dockerd $DOCKERD_ARGS --storage-driver="$1" > "$WORK/dockerd-$1.log" 2>&1 &
     STARTED_DOCKERD_PID=$!
     for _ in $(seq 60); do
-        docker info > /dev/null 2>&1 && return
+        docker info > /dev/null 2>&1 && return 0
         kill -0 "$STARTED_DOCKERD_PID" 2> /dev/null || break
         sleep 1
     done
-    tail -5 "$WORK/dockerd.log" >&2 || true
+    tail -5 "$WORK/dockerd-$1.log" >&2 || true
+    kill "$STARTED_DOCKERD_PID" 2> /dev/null || true
+    wait "$STARTED_DOCKERD_PID" 2> /dev/null || true
     STARTED_DOCKERD_PID=""
-    no_docker "dockerd did not start"
+    return 1
 }
 
 # ------------------------------------------------------------------------------------ build inputs
@@ -93,7 +107,9 @@ make_local_base() {
         debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,ca-certificates \
             bookworm "$root" http://deb.debian.org/debian > "$WORK/debootstrap.log" 2>&1 || fail "debootstrap (see $WORK/debootstrap.log)"
     fi
-    tar -C "$root" -c . | docker import - "$LOCAL_BASE" > /dev/null
+    # without apt's package lists and caches (0.1 GB), as the official image ships
+    tar -C "$root" --exclude='./var/lib/apt/lists/*' --exclude='./var/cache/apt/*' -c . \
+        | docker import - "$LOCAL_BASE" > /dev/null
 }
 
 choose_base() {
@@ -238,6 +254,7 @@ drive() {  # phase: first | second; the driver's JSON goes to $WORK/<phase>.json
 
 # ------------------------------------------------------------------------------------ the smoke test
 ensure_docker
+STORAGE_DRIVER=$(docker info -f '{{.Driver}}')
 choose_base
 machine_build_inputs
 build_image
@@ -269,6 +286,7 @@ say "second container on the same volume: both trainings loaded from the cache"
 import json, sys
 print(json.dumps({
     "base": "$BASE",
+    "storage_driver": "$STORAGE_DRIVER",
     "source": "${SOURCE:-working tree}",
     "image": "$IMAGE",
     "build_seconds": $BUILD_SECONDS,

@@ -147,8 +147,10 @@ def test_build_only_inputs_are_optional_and_never_reach_the_image():
 
 def test_dependencies_are_installed_before_the_code_is_copied():
     """Layer cache: a code change must not reinstall the requirements."""
-    build = [name for name, _ in stages()["build"]]
-    assert "COPY" in build and build.index("RUN") > build.index("COPY")
+    build = stages()["build"]
+    first_copy = next(index for index, (name, _) in enumerate(build) if name == "COPY")
+    pip_install = next(index for index, (name, arguments) in enumerate(build) if name == "RUN" and "pip install" in arguments)
+    assert pip_install > first_copy
     assert not any(arguments.startswith(".") for arguments in arguments_of("COPY", "build"))
 
 
@@ -211,16 +213,51 @@ def test_gpu_variant_installs_tensorflow_with_cuda():
     assert '"$VARIANT" = "gpu"' in run_lines and "tensorflow[and-cuda]" in run_lines
 
 
-def test_gpu_requirement_line_keeps_the_tensorflow_bounds_of_requirements_txt():
-    """The GPU branch rewrites requirements.txt's tensorflow line with sed: run that sed here."""
+def run_requirements_sed(start: str, output_file: str) -> list[str]:
+    """Run the Dockerfile's sed command that begins with ``start`` and writes ``output_file`` on
+    requirements.txt; return the lines it prints."""
     if shutil.which("sed") is None:
         pytest.skip("sed is not installed")
     run_lines = " ".join(arguments_of("RUN"))
-    sed_command = run_lines[run_lines.index("sed -n"):run_lines.index(" > /tmp/requirements-gpu.txt")]
+    sed_command = run_lines[run_lines.index(start):run_lines.index(f" > {output_file}")]
     output = subprocess.run(shlex.split(sed_command), cwd=REPO, capture_output=True, text=True, check=True).stdout
-    tensorflow_line = next(line for line in (REPO / "requirements.txt").read_text().splitlines()
-                           if line.startswith("tensorflow"))
-    assert output.strip() == tensorflow_line.replace("tensorflow", "tensorflow[and-cuda]", 1).split("#")[0].strip()
+    return output.splitlines()
+
+
+def requirements_lines() -> list[str]:
+    return (REPO / "requirements.txt").read_text().splitlines()
+
+
+def test_gpu_requirement_line_keeps_the_tensorflow_bounds_of_requirements_txt():
+    """The GPU branch rewrites requirements.txt's tensorflow line with sed: run that sed here."""
+    output = run_requirements_sed("sed -n", "/tmp/requirements-gpu.txt")
+    tensorflow_line = next(line for line in requirements_lines() if line.startswith("tensorflow"))
+    assert output == [tensorflow_line.replace("tensorflow", "tensorflow[and-cuda]", 1).split("#")[0].strip()]
+
+
+def test_cpu_variant_takes_tensorflow_cpu_with_the_same_bounds_and_everything_else_unchanged():
+    """The CPU branch installs requirements.txt with one change: tensorflow-cpu for tensorflow."""
+    output = run_requirements_sed("sed 's/^tensorflow", "/tmp/requirements-cpu.txt")
+    changed = [(old, new) for old, new in zip(requirements_lines(), output) if old != new]
+    assert len(output) == len(requirements_lines())
+    assert [new for _, new in changed] == [old.replace("tensorflow", "tensorflow-cpu", 1) for old, _ in changed]
+    assert len(changed) == 1 and changed[0][0].startswith("tensorflow>=")
+
+
+def test_the_slimming_removes_nothing_the_app_imports():
+    """The folders the build deletes from site-packages are tests and headers: no module of the app
+    imports from them (a framework's own modules are checked by the build's last import)."""
+    run_lines = " ".join(arguments_of("RUN", "build"))
+    folders = run_lines[run_lines.index("for unused in "):].split(";")[0].split()[3:]
+    files = [path.replace('"$site"/', "") for path in run_lines[run_lines.index('rm -f "$site"'):].split(";")[0].split()[2:]]
+    removal = folders + files
+    assert {"tensorflow/include", "torch/include", "torch/test", "pandas/tests", "torch/bin/test_*"} <= set(removal)
+    app_sources = [path for folder in ("dl", "ui", "app_pages") for path in (REPO / folder).rglob("*.py")]
+    for removed in removal:
+        module = ".".join(part for part in removed.split("/") if "*" not in part)  # torch/bin/test_* -> torch.bin
+        assert not any(module in path.read_text(encoding="utf-8") for path in app_sources), removed
+    assert "strip --strip-unneeded" in run_lines
+    assert "import streamlit, transformers, torch, tensorflow" in run_lines  # after the strip
 
 
 def test_dockerignore_keeps_the_context_small():
