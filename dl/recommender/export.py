@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 from dl.recommender.factors import FACTORS_FILE
+from dl.recommender.recommend import DEFAULT_BLEND
 from dl.recommender.train import CATALOG_FILE, MODEL_FILE, RATINGS_FILE, TrainedRecommender
 
 PREDICT_SCRIPT = Path(__file__).with_name("predict_script.py")
@@ -33,6 +34,8 @@ relevant = rated >= {threshold:g}.
 Settings: embedding size {embedding}, L2 {l2:g}, learning rate {learning_rate:g},
 batch size {batch}, {epochs} epochs. Ranking: movies with at least
 {min_ratings} training ratings, each movie's own part of its score shrunk by n/(n+{shrinkage:g}).
+A new visitor (`--rate`) is ranked by that score plus {taste_weight:g} x their taste (0-1): how much
+more often than its popularity suggests the people who rated the visitor's liked movies rated a movie.
 """,
     "zh": """# 电影推荐模型（{kind}）
 
@@ -46,6 +49,8 @@ batch size {batch}, {epochs} epochs. Ranking: movies with at least
 设置：嵌入维度 {embedding}，L2 {l2:g}，学习率 {learning_rate:g}，
 批大小 {batch}，训练 {epochs} 轮。排序：只推荐至少有
 {min_ratings} 条训练评分的电影，每部电影自身那部分得分乘以 n/(n+{shrinkage:g})。
+新访客（`--rate`）按这个得分加上 {taste_weight:g} 乘以其口味分（0 到 1）排序：给访客喜欢的电影评过分的人
+给某部电影评分的频率比它的热门程度所预期的高出多少。
 """,
 }
 SPLIT_NAMES = {"en": {"random": "random", "time": "time"}, "zh": {"random": "随机", "time": "按时间"}}
@@ -71,7 +76,8 @@ def model_card(trained: TrainedRecommender, language: str = "en") -> str:
         kind=trained.kind, users=len(catalog.user_ids), items=len(catalog.item_ids), test=metrics.get("test_ratings", 0),
         split=SPLIT_NAMES[language].get(config.split, config.split), threshold=catalog.relevance_threshold, table=table, embedding=config.embedding_dim,
         l2=config.l2, learning_rate=config.learning_rate, batch=config.batch_size, epochs=metrics.get("epochs_run", 0),
-        min_ratings=config.min_ratings_to_recommend, shrinkage=config.ranking_shrinkage)
+        min_ratings=config.min_ratings_to_recommend, shrinkage=config.ranking_shrinkage,
+        taste_weight=DEFAULT_BLEND.weight)
     return card + COMMANDS.format(user=catalog.user_ids[0], first=catalog.item_ids[0], second=catalog.item_ids[1],
                                   third=catalog.item_ids[2])
 

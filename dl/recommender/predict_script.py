@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+TASTE_WEIGHT, TASTE_POPULARITY_EXPONENT = 16.0, 0.7  # as dl/recommender/taste.py TasteBlend
 
 
 def load():
@@ -64,6 +65,24 @@ def ranking(model, predicted, bias):
     shrinkage = float(model["ranking_shrinkage"])
     weight = counts / (counts + shrinkage) if shrinkage > 0 else np.ones_like(counts)
     return np.where(counts >= int(model["min_ratings"]), baseline + weight * (predicted - baseline), -np.inf)
+
+
+def taste(rated, liked, num_items, candidates):
+    """A visitor's taste score of every item (as dl/recommender/taste.py): the mean over liked items i of
+    co(i, j) / (sqrt(n_i) * n_j ** 0.7), users who rated both over the items' rating counts, divided by
+    the best candidate's."""
+    users, items = rated["users"].astype(np.int64), rated["items"].astype(np.int64)
+    counts = np.bincount(items, minlength=num_items).astype(np.float64)
+    popularity = np.where(counts > 0, counts, np.inf) ** TASTE_POPULARITY_EXPONENT
+    similarity = np.zeros((len(liked), num_items))
+    for row, item in enumerate(liked):
+        raters = np.zeros(users.max(initial=-1) + 1, dtype=bool)
+        raters[users[items == item]] = True
+        together = np.bincount(items[raters[users]], minlength=num_items)
+        similarity[row] = together / (np.sqrt(max(counts[item], 1.0)) * popularity)
+    scores = similarity.mean(axis=0) if len(liked) else np.zeros(num_items)
+    best = float(scores[candidates].max()) if candidates.any() else 0.0
+    return scores / best if best > 0 else np.zeros(num_items)
 
 
 def fold_in(model, items, ratings):
@@ -147,16 +166,22 @@ def main(argv=None):
         if unknown or len(pairs) < 3:
             sys.exit(f"error: give 3 or more --rate ITEM=STARS with known item ids (unknown: {unknown})")
         seen = np.array([item_index[item] for item, _, _ in pairs])
-        vector, bias = fold_in(model, seen, np.array([float(stars) for _, _, stars in pairs]))
+        stars = np.array([float(stars) for _, _, stars in pairs])
+        vector, bias = fold_in(model, seen, stars)
         predicted = scores(model, vector, bias)
-    order = ranking(model, predicted, bias)
-    order[seen] = -np.inf
+    shown = ranking(model, predicted, bias)
+    shown[seen] = -np.inf
+    order = shown
+    if args.rate is not None:  # a visitor: the predicted rating plus their taste (dl/recommender/taste.py)
+        liked = seen[stars >= float(catalog["relevance_threshold"])]
+        liked = liked if len(liked) else seen[stars >= stars.max()]
+        order = shown + TASTE_WEIGHT * taste(rated, liked, len(catalog["item_ids"]), np.isfinite(shown))
     low, high = model["rating_range"]
     for index in np.argsort(-order, kind="stable")[: args.k]:  # ranked unclipped, shown within the rating range
         if not np.isfinite(order[index]):
             break
         print(json.dumps({"item": catalog["item_ids"][index], "title": catalog["titles"][index],
-                          "score": round(float(np.clip(order[index], low, high)), 4)}, ensure_ascii=False))
+                          "score": round(float(np.clip(shown[index], low, high)), 4)}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 
 A reason is "because you liked X": among the movies the user rated at or above the relevance
 threshold, the one whose vector is most similar (cosine) to the recommended movie's. A new visitor
-is folded in (``FactorModel.fold_in``) from the ratings they give on the page: no retraining.
+is folded in (``FactorModel.fold_in``) from the ratings they give on the page: no retraining. A
+visitor's list is ordered by the predicted rating plus their taste (``dl.recommender.taste``: which
+movies the people who rated the visitor's liked movies also rated), and their reasons are the liked
+movies with the most raters in common with the recommended one.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import numpy as np
 
 from dl.data.errors import DataError
 from dl.recommender.factors import FactorModel
+from dl.recommender.taste import TasteBlend, co_rating_similarity, liked_items, taste_scores
 from dl.recommender.train import Catalog
 
 MIN_VISITOR_RATINGS = 3  # fewer cannot separate taste from the average (see RELIABLE_VISITOR_RATINGS)
+DEFAULT_BLEND = TasteBlend()
 RELIABLE_VISITOR_RATINGS = 10  # bench/recommender_fold_in.py: RMSE 1.05 with 3 ratings, 0.96 with 10, 0.93 with 20
 
 
@@ -26,7 +31,9 @@ class Recommendation:
     title: str
     year: str
     genres: list[str]
-    score: float  # predicted rating, pulled towards the user's average for rarely rated movies (what ranks it)
+    score: float  # predicted rating, pulled towards the user's average for rarely rated movies (what ranks a known
+    #   user's list; a visitor's is ranked by it plus ``taste``)
+    taste: float = 0.0  # a visitor's taste score in [0, 1] (``dl.recommender.taste``); 0 for a known user
     because: list[str] = field(default_factory=list)  # titles of liked movies closest to this one
     because_items: list[int] = field(default_factory=list)  # the same movies as catalogue indices
 
@@ -38,9 +45,20 @@ def recommend_for_user(factors: FactorModel, catalog: Catalog, user: int, count:
     return _top(factors, catalog, scores, float(factors.user_bias[user]), rated_items, rated_values, count)
 
 
+@dataclass
+class VisitorTaste:
+    """What a visitor's list adds to the predicted rating: ``weight`` stars times the taste score."""
+
+    weight: float
+    liked: np.ndarray  # the visitor's liked movies (catalogue indices)
+    similarity: np.ndarray  # (len(liked), movies) co-rating similarity of every movie to each liked one
+
+
 def recommend_for_visitor(factors: FactorModel, catalog: Catalog, ratings: dict[int, float],
-                          count: int = 10) -> list[Recommendation]:
-    """Recommendations for someone not in the data, from their ``{movie index: rating}``."""
+                          count: int = 10, blend: TasteBlend | None = DEFAULT_BLEND) -> list[Recommendation]:
+    """Recommendations for someone not in the data, from their ``{movie index: rating}``: ordered by
+    the predicted rating plus ``blend.weight`` times their taste score (``dl.recommender.taste``).
+    ``blend=None`` orders by the predicted rating alone, as before the blend (benchmarks compare both)."""
     if len(ratings) < MIN_VISITOR_RATINGS:
         raise DataError(f"Rate at least {MIN_VISITOR_RATINGS} movies first ({len(ratings)} so far); "
                         f"about {RELIABLE_VISITOR_RATINGS} make the recommendations reliable.", "rate_more_movies",
@@ -48,7 +66,12 @@ def recommend_for_visitor(factors: FactorModel, catalog: Catalog, ratings: dict[
     items = np.fromiter(ratings.keys(), dtype=np.int64)
     values = np.fromiter(ratings.values(), dtype=np.float32)
     vector, bias = factors.fold_in(items, values)
-    return _top(factors, catalog, factors.score_vector(vector, bias, clip=False), bias, items, values, count)
+    scores = factors.score_vector(vector, bias, clip=False)
+    if blend is None:
+        return _top(factors, catalog, scores, bias, items, values, count)
+    liked = liked_items(items, values, catalog.relevance_threshold)
+    similarity = co_rating_similarity(catalog.users, catalog.items, liked, len(catalog.item_ids), blend.popularity_exponent)
+    return _top(factors, catalog, scores, bias, items, values, count, VisitorTaste(blend.weight, liked, similarity))
 
 
 def best_rated(catalog: Catalog, user: int, count: int = 10) -> list[tuple[int, float]]:
@@ -112,23 +135,29 @@ def item_map(factors: FactorModel, catalog: Catalog, min_ratings: int = 20) -> d
 
 
 def _top(factors: FactorModel, catalog: Catalog, scores: np.ndarray, user_bias: float, rated_items: np.ndarray,
-         rated_values: np.ndarray, count: int) -> list[Recommendation]:
+         rated_values: np.ndarray, count: int, taste: VisitorTaste | None = None) -> list[Recommendation]:
     """The best ``count`` unrated movies by ranking score (``FactorModel.ranking_scores``: unclipped,
-    rarely rated movies pulled towards the user's average), shown clipped to the rating range."""
+    rarely rated movies pulled towards the user's average), plus ``taste`` for a visitor; each shown
+    with its ranking score clipped to the rating range."""
     ranking = factors.ranking_scores(scores, user_bias)
     ranking[rated_items] = -np.inf
-    order = [int(index) for index in np.argsort(-ranking, kind="stable")[:count] if np.isfinite(ranking[index])]
-    liked = rated_items[rated_values >= catalog.relevance_threshold]
-    if len(liked) == 0 and len(rated_items):
-        liked = rated_items[rated_values >= np.max(rated_values)]
+    tastes = np.zeros_like(ranking) if taste is None else taste_scores(taste.similarity, np.isfinite(ranking))
+    ordering = ranking if taste is None else ranking + taste.weight * tastes
+    order = [int(index) for index in np.argsort(-ordering, kind="stable")[:count] if np.isfinite(ordering[index])]
+    liked = liked_items(rated_items, rated_values, catalog.relevance_threshold)
     norms = np.linalg.norm(factors.item_factors, axis=1) + 1e-9
     recommendations = []
     for index in order:
         because: list[int] = []
-        if len(liked):
+        if taste is not None and len(taste.liked):  # the liked movies with the most raters in common
+            closeness = taste.similarity[:, index]
+            because = [int(taste.liked[position]) for position in np.argsort(-closeness, kind="stable")[:2]
+                       if closeness[position] > 0]
+        elif len(liked):
             similarity = (factors.item_factors[liked] @ factors.item_factors[index]) / (norms[liked] * norms[index])
             because = [int(liked[position]) for position in np.argsort(-similarity)[:2]]
         recommendations.append(Recommendation(index, catalog.item_ids[index], catalog.titles[index], catalog.years[index],
                                               list(catalog.genres[index]), float(np.clip(ranking[index], *factors.rating_range)),
-                                              [catalog.titles[liked_item] for liked_item in because], because))
+                                              [catalog.titles[liked_item] for liked_item in because], because,
+                                              float(tastes[index])))
     return recommendations
