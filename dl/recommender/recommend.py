@@ -33,9 +33,9 @@ class Recommendation:
     genres: list[str]
     score: float  # predicted rating, pulled towards the user's average for rarely rated movies (what ranks a known
     #   user's list; a visitor's is ranked by it plus ``taste``)
-    taste: float = 0.0  # a visitor's taste score in [0, 1] (``dl.recommender.taste``); 0 for a known user
     because: list[str] = field(default_factory=list)  # titles of liked movies closest to this one
     because_items: list[int] = field(default_factory=list)  # the same movies as catalogue indices
+    taste: float = 0.0  # a visitor's taste score in [0, 1] (``dl.recommender.taste``); 0 for a known user
 
 
 def recommend_for_user(factors: FactorModel, catalog: Catalog, user: int, count: int = 10) -> list[Recommendation]:
@@ -156,8 +156,8 @@ def _top(factors: FactorModel, catalog: Catalog, scores: np.ndarray, user_bias: 
         elif len(liked):
             similarity = (factors.item_factors[liked] @ factors.item_factors[index]) / (norms[liked] * norms[index])
             because = [int(liked[position]) for position in np.argsort(-similarity)[:2]]
-        recommendations.append(Recommendation(index, catalog.item_ids[index], catalog.titles[index], catalog.years[index],
-                                              list(catalog.genres[index]), float(np.clip(ranking[index], *factors.rating_range)),
-                                              [catalog.titles[liked_item] for liked_item in because], because,
-                                              float(tastes[index])))
+        recommendations.append(Recommendation(
+            index, catalog.item_ids[index], catalog.titles[index], catalog.years[index], list(catalog.genres[index]),
+            score=float(np.clip(ranking[index], *factors.rating_range)),
+            because=[catalog.titles[liked_item] for liked_item in because], because_items=because, taste=float(tastes[index])))
     return recommendations

@@ -62,6 +62,8 @@ def genre_share(trained, genre: str, blend="default") -> tuple[float, float]:
     options = {} if blend == "default" else {"blend": blend}
     picks = recommend_for_visitor(trained.factors, catalog, dict.fromkeys(fans_movies, 5.0), 10, **options)
     assert len(picks) == 10 and not {pick.item for pick in picks} & set(fans_movies)
+    for pick in picks:  # reasons: the fan's own movies, named
+        assert set(pick.because_items) <= set(fans_movies) and len(pick.because) == len(pick.because_items), pick
     return (float(np.mean([genre in pick.genres for pick in picks])),
             float(np.mean([genre in movie for movie in catalog.genres])))
 

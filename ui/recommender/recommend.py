@@ -64,7 +64,8 @@ def render_visitor_tab(trained: TrainedRecommender | None) -> None:
         show_data_error(error)
         return
     st.markdown(f"**{t('movie_recommender.for_you')}**")
-    show_recommendations(catalog, recommendations)
+    show_recommendations(catalog, recommendations, t("recommender_taste.predicted_help"))
+    st.caption(t("recommender_taste.ranking", weight=recommend.DEFAULT_BLEND.weight))
     vector, bias = trained.factors.fold_in(np.fromiter(ratings.keys(), np.int64), np.fromiter(ratings.values(), np.float32))
     show_why(trained, recommendations, lambda item: terms_for_vector(trained.factors, vector, bias, item), "visitor")
 
@@ -82,9 +83,11 @@ def visitor_ratings(trained: TrainedRecommender) -> dict[int, float]:
             for position, item in enumerate(chosen)}
 
 
-def show_recommendations(catalog: Catalog, recommendations: list[recommend.Recommendation]) -> None:
+def show_recommendations(catalog: Catalog, recommendations: list[recommend.Recommendation],
+                         predicted_help: str | None = None) -> None:
     """The table, most important columns first (title, predicted rating, reason) so a narrow screen
-    shows them; Year and Genres only when the data has them, and one caption when it has no titles."""
+    shows them; Year and Genres only when the data has them, and one caption when it has no titles.
+    ``predicted_help``: the predicted rating's tooltip when the list is not ordered by it alone (a visitor's)."""
     columns = {"title": t("movie_recommender.title"), "predicted": t("movie_recommender.predicted"),
                "because": t("movie_recommender.because"), "year": t("movie_recommender.year"),
                "genres": t("movie_recommender.genres")}
@@ -96,7 +99,7 @@ def show_recommendations(catalog: Catalog, recommendations: list[recommend.Recom
                  column_config={
                      columns["title"]: st.column_config.TextColumn(width="medium", pinned=True),  # a phone scrolls the rest
                      columns["predicted"]: st.column_config.NumberColumn(format="%.2f ★", width=PREDICTED_WIDTH,
-                                                                         help=t("movie_recommender.predicted_help")),
+                                                                         help=predicted_help or t("movie_recommender.predicted_help")),
                      columns["because"]: st.column_config.TextColumn(width="medium"),  # "large" pushes Genres off at 1,400 px
                  })
     if not has_titles(catalog):
