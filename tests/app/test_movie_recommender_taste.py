@@ -38,3 +38,4 @@ def test_a_horror_fan_gets_horror_and_is_told_why():
     assert liked_reasons and all(any(title in reason for title in rated) for reason in liked_reasons)  # reasons: rated movies
     captions = " ".join(caption.value for caption in app.caption)
     assert "Ordered by the predicted rating plus your taste" in captions and "16 extra stars" in captions
+    assert "Your list adds your taste to that score" in captions  # under "Why this movie"

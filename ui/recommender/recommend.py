@@ -127,6 +127,9 @@ def show_why(trained: TrainedRecommender, recommendations: list[recommend.Recomm
         st.caption(t("movie_recommender.why_shrinkage_help", count=count, weight=split.movie_weight * 100))
     if abs(split.shown_score - split.ranking_score) > 1e-6:
         st.caption(t("movie_recommender.why_clipped", shown=split.shown_score))
+    if who == "visitor":  # a visitor's list adds their taste to that score (dl/recommender/taste.py)
+        taste = recommend.DEFAULT_BLEND.weight * next(pick.taste for pick in recommendations if pick.item == item)
+        st.caption(t("recommender_taste.why_taste", stars=taste, total=split.ranking_score + taste))
 
 
 def why_figure(split: PredictionTerms, who: str) -> go.Figure:
