@@ -91,9 +91,9 @@ RUN rm -rf /src/docker && chmod -R a+rX,go-w /src
 FROM ${BASE}
 
 # The image ships no bytecode (0.4 GB less): Python compiles what the app imports when a container
-# first imports it (the start to healthy takes about 4.5 s more) and keeps it in the container's
-# /tmp, so `docker restart` and `docker exec ... python -m dl ...` reuse it. Not in /cache: the
-# model store there counts every byte under it as its own.
+# first imports it (a new container: about 1 s more to healthy, 12 s more on its first training)
+# and keeps it in the container's /tmp, so `docker restart` and `docker exec ... python -m dl ...`
+# reuse it. Not in /cache: the model store there counts every byte under it as its own.
 ENV PYTHONPYCACHEPREFIX=/tmp/python-bytecode \
     PYTHONUNBUFFERED=1 \
     TF_CPP_MIN_LOG_LEVEL=2 \
