@@ -33,8 +33,9 @@ ARG TORCH_CPU_INDEX=https://download.pytorch.org/whl/cpu
 # the last pip command is the README's. The CPU image takes `tensorflow-cpu` (the same `tensorflow`
 # module without the CUDA kernels a CPU can never run). Then what the app never loads goes: the C++
 # headers (0.5 GB, for compiling extensions), the bundled C++ test programs and unit tests, libclang
-# (TensorFlow lists it for its code generators; nothing imports it), the symbol tables of the
-# frameworks' own libraries (`strip --strip-unneeded` keeps the dynamic symbols they link by) and
+# (TensorFlow lists it for its code generators; nothing imports it), on the CPU image the symbol
+# tables of the frameworks' own libraries (`strip --strip-unneeded` keeps the dynamic symbols they
+# link by; the CUDA builds are left as shipped, as no GPU here can test them) and
 # the compiled bytecode (0.4 GB: Python writes what the app imports at run time, see
 # PYTHONPYCACHEPREFIX below). A last import and a small computation in each framework prove the
 # result runs.
@@ -72,7 +73,7 @@ RUN set -eu; \
     site=$(python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])"); \
     for unused in tensorflow/include torch/include torch/test pandas/tests; do rm -rf "${site:?}/$unused"; done; \
     rm -f "$site"/torch/bin/*Test "$site"/torch/bin/test_*; \
-    find "$site/tensorflow" "$site/torch" -name '*.so*' -type f -exec strip --strip-unneeded {} +; \
+    if [ "$VARIANT" = "cpu" ]; then find "$site/tensorflow" "$site/torch" -name '*.so*' -type f -exec strip --strip-unneeded {} +; fi; \
     python -c "import streamlit, transformers, torch, tensorflow as tf; print(torch.ones(3) @ torch.ones(3), tf.reduce_sum(tf.ones(3)))"; \
     find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +; \
     rm -rf /tmp/requirements-*.txt /tmp/pip-ca.pem /tmp/docker
