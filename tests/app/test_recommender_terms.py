@@ -74,6 +74,8 @@ def test_why_this_movie_for_a_user_and_a_visitor_in_both_languages():
     visitor_why = next(box for box in app.selectbox if (box.key or "").startswith("recommender_why_visitor"))
     check_waterfall(waterfall(app, "visitor"), float(chosen_row(app, visitor_why).iloc[1]))
     assert "Your leniency" in waterfall(app, "visitor")["y"]
+    assert "Shrunk score, before your taste" in waterfall(app, "visitor")["y"]  # the list adds the taste to it
+    assert "Score the list ranks by" not in waterfall(app, "visitor")["y"]
 
     app = show_tab(trained_page("zh"), RECOMMEND, PAGE)  # a fresh session in Chinese
     assert "为什么推荐这部电影" in " ".join(block.value for block in app.markdown)

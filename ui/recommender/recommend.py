@@ -144,7 +144,9 @@ def why_figure(split: PredictionTerms, who: str) -> go.Figure:
     values.append(split.prediction)
     measures.append("total")
     if split.ranking_adjustment:
-        labels += [t("movie_recommender.why_shrinkage"), t("movie_recommender.why_ranked")]
+        # a visitor's list adds their taste to this score (the caption below the chart says by how much)
+        ranked = t("recommender_taste.why_ranked") if who == "visitor" else t("movie_recommender.why_ranked")
+        labels += [t("movie_recommender.why_shrinkage"), ranked]
         values += [split.ranking_adjustment, split.ranking_score]
         measures += ["relative", "total"]
     running = np.cumsum([value if measure != "total" else 0.0 for value, measure in zip(values, measures, strict=True)])
