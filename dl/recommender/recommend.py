@@ -144,14 +144,14 @@ def _top(factors: FactorModel, catalog: Catalog, scores: np.ndarray, user_bias: 
     tastes = np.zeros_like(ranking) if taste is None else taste_scores(taste.similarity, np.isfinite(ranking))
     ordering = ranking if taste is None else ranking + taste.weight * tastes
     order = [int(index) for index in np.argsort(-ordering, kind="stable")[:count] if np.isfinite(ordering[index])]
-    liked = liked_items(rated_items, rated_values, catalog.relevance_threshold)
+    liked = taste.liked if taste is not None else liked_items(rated_items, rated_values, catalog.relevance_threshold)
     norms = np.linalg.norm(factors.item_factors, axis=1) + 1e-9
     recommendations = []
     for index in order:
         because: list[int] = []
-        if taste is not None and len(taste.liked):  # the liked movies with the most raters in common
+        if taste is not None and len(liked):  # the liked movies with the most raters in common
             closeness = taste.similarity[:, index]
-            because = [int(taste.liked[position]) for position in np.argsort(-closeness, kind="stable")[:2]
+            because = [int(liked[position]) for position in np.argsort(-closeness, kind="stable")[:2]
                        if closeness[position] > 0]
         elif len(liked):
             similarity = (factors.item_factors[liked] @ factors.item_factors[index]) / (norms[liked] * norms[index])
